@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * NPWG device-info (k8snetworkplumbingwg device-info-spec 1.1.0, type pci).
+ */
+#ifndef PFLINK_DEVINFO_H
+#define PFLINK_DEVINFO_H
+
+#include <stddef.h>
+
+#define DEVINFO_MAX (64u * 1024)
+
+/* Merge the VF/PF facts into an existing device-info document (existing may
+ * be NULL: a new one).  Keeps every key it does not own, sets type "pci" if
+ * absent, version "1.1.0".  -EINVAL if existing is not a JSON object or its
+ * type is not "pci"; -EEXIST if it names another pci-address.  *out is a
+ * heap string. */
+int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
+		  const char *pf_bdf, const char *representor, char **out);
+
+/* Read-merge-write path atomically (the file may not exist yet).
+ * *created says whether pflink made it (then DEL removes it). */
+int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
+		   const char *representor, int *created);
+
+/* <dir>/<network>-<containerID>_<ifname>-device-info.json, the name Multus
+ * uses for CNI-written files, with unsafe bytes of the network name
+ * replaced by '-'. */
+int devinfo_default_path(const char *dir, const char *network, const char *container_id,
+			 const char *ifname, char *out, size_t len);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ethtool choke point: every ETHTOOL_GDRVINFO the project makes goes
+ * through ethtool_drvinfo(), so a test can answer it from a table.
+ */
+#ifndef PFLINK_ETHTOOL_H
+#define PFLINK_ETHTOOL_H
+
+#define ETHTOOL_BUS_LEN 32	/* sizeof(struct ethtool_drvinfo.bus_info) */
+#define ETHTOOL_DRV_LEN 32
+
+struct ethtool_info {
+	char driver[ETHTOOL_DRV_LEN];
+	char bus_info[ETHTOOL_BUS_LEN];	/* may be "" or "usb-..." or anything */
+};
+
+/* sock: an AF_INET/SOCK_DGRAM socket made in the interface's netns. */
+int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out);
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PCI addresses and the PCI topology in sysfs.
+ *
+ * Every sysfs access goes through one choke point that opens paths beneath a
+ * root directory fd with openat2(RESOLVE_IN_ROOT): the root is configurable
+ * (the DaemonSet mounts the host's /sys elsewhere; tests use a fixture tree)
+ * and no symlink, absolute or "..", can lead outside it.
+ *
+ * Only /sys/bus/pci/devices/<BDF>/ is used.  /sys/class/net and the net/
+ * subdirectory of a PCI device show the netns of whoever mounted that sysfs,
+ * so they are never consulted.
+ */
+#ifndef PFLINK_PCI_H
+#define PFLINK_PCI_H
+
+#include <stdbool.h>
+
+/* "dddddddd:bb:dd.f" + NUL; the kernel prints the domain with %04x, so it
+ * is four hex digits except on hosts with more than 65536 domains (VMD). */
+#define PCI_BDF_LEN 17
+
+/* Strictly validate s as DDDD:BB:DD.F (4-8 hex domain, 2 hex bus, device
+ * <= 0x1f, function 0-7) and write its canonical lower-case form.  Anything
+ * else -- "", "usb-1.2", "../x", trailing bytes -- is -EINVAL.  Validation
+ * happens before a bus address ever becomes part of a path. */
+int pci_bdf_parse(const char *s, char out[PCI_BDF_LEN]);
+bool pci_bdf_eq(const char *a, const char *b);
+
+/* Open the sysfs root (a directory containing bus/pci/devices). */
+int pci_sysfs_open(const char *root, int *rootfd_out);
+
+struct pci_fn {
+	char bdf[PCI_BDF_LEN];
+	char driver[64];	/* "" when no driver is bound */
+	bool is_pf;		/* has sriov_totalvfs */
+	bool is_vf;		/* has physfn */
+	char pf[PCI_BDF_LEN];	/* is_vf: the PF */
+	int vf_index;		/* is_vf: N of the PF's virtfnN, -1 if none links back */
+	unsigned numvfs, totalvfs;	/* is_pf */
+};
+
+/* -ENOENT: no such PCI function under the root. */
+int pci_fn_exists(int rootfd, const char *bdf);
+
+/* The PF of a VF.  -ENOENT: no physfn (not a VF); -ENXIO: physfn names a
+ * PF that is absent; -ELOOP: physfn loops; -EINVAL: physfn does not end in
+ * a PCI address. */
+int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN]);
+
+/* N such that <pf>/virtfnN points back at vf.  -ENOENT if none does. */
+int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out);
+
+/* Bound driver's name; -ENOENT when unbound. */
+int pci_driver(int rootfd, const char *bdf, char *name, unsigned len);
+
+/* Decimal attribute file such as sriov_numvfs. */
+int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out);
+
+/* Everything above in one call.  Fails only when the function itself is
+ * absent (-ENOENT) or its physfn is broken (the pci_physfn errors). */
+int pci_describe(int rootfd, const char *bdf, struct pci_fn *out);
+
+#endif

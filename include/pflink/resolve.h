@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The resolution chain: interface in a netns -> ethtool bus_info -> VF BDF
+ * -> physfn -> PF BDF -> the PF's netdev(s), wherever they live.
+ */
+#ifndef PFLINK_RESOLVE_H
+#define PFLINK_RESOLVE_H
+
+#include "pflink/ethtool.h"
+#include "pflink/netns.h"
+#include "pflink/nl.h"
+#include "pflink/pci.h"
+
+#include <limits.h>
+#include <stdbool.h>
+
+#define PF_NETDEV_MAX 8
+#define PF_NETNS_PATH_MAX 256
+#define MAC_STR_MAX (3 * NL_ADDR_MAX)
+
+/* Which step of resolve_vf() stopped, so the caller can say what to do. */
+enum resolve_step {
+	RS_OK = 0,
+	RS_LINK,	/* interface not in the netns (or netlink failed) */
+	RS_ETHTOOL,	/* GDRVINFO failed */
+	RS_NOT_PCI,	/* bus_info is not a PCI address */
+	RS_NO_FN,	/* bus_info is a PCI address sysfs does not know */
+	RS_NOT_VF,	/* no physfn */
+	RS_PHYSFN,	/* physfn broken: dangling, loop, not a BDF */
+};
+
+struct vf_info {
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	char mac[MAC_STR_MAX];
+	struct ethtool_info eth;	/* raw answer, for messages */
+	char bdf[PCI_BDF_LEN];
+	char pf[PCI_BDF_LEN];
+	char pci_driver[64];
+	int vf_index;			/* -1: the PF has no virtfnN for it */
+};
+
+struct pf_netdev {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	char mac[MAC_STR_MAX];
+	char netns[PF_NETNS_PATH_MAX];	/* "" = the caller's (host) netns */
+	struct netns_id nsid;
+	char phys_port_name[NL_PORTNAME_MAX];
+	char switch_id[2 * NL_SWITCHID_MAX + 1];	/* hex, "" if not switchdev */
+};
+
+struct pf_info {
+	char bdf[PCI_BDF_LEN];
+	char driver[64];
+	unsigned numvfs, totalvfs;
+	unsigned n_netdevs;
+	struct pf_netdev netdevs[PF_NETDEV_MAX];
+	char representor[IF_NAMESIZE];	/* this VF's switchdev representor */
+};
+
+/* Steps 1-5 in the pod netns nsfd.  On failure *step says where; out holds
+ * what was learned up to there (an explicit exception to the rule that
+ * outputs are written only on success: messages need it). */
+int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
+	       enum resolve_step *step);
+
+/* Fill PCI facts of the PF (driver, numvfs, totalvfs) from sysfs. */
+int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out);
+
+/* Step 6 without the agent: find the netdevs whose ethtool bus_info is
+ * pf->bdf, first in the caller's netns, then in the nsfs bind mounts under
+ * each of dirs (NULL-terminated).  Stops at the first netns that has any.
+ * vf_index >= 0 also looks for that VF's switchdev representor there.
+ * -ENODEV when no netns has one. */
+int resolve_pf_netdevs(const char *const *dirs, int vf_index, struct pf_info *pf);
+
+/* Default bind-mount directories: /run/netns, /var/run/netns (if it is not
+ * the same directory), /var/run/docker/netns. */
+extern const char *const resolve_default_netns_dirs[];
+
+/* "pf0vf3" or "c1pf0vf3" -> pf 0, vf 3.  -EINVAL for anything else. */
+int resolve_parse_port_name(const char *s, int *pf, int *vf);
+
+#endif

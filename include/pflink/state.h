@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-attachment state: one JSON file per (container ID, ifname) in the
+ * state dir, written atomically.  CHECK, DEL and GC read it; the agent reads
+ * it to name the pod that holds each VF.
+ */
+#ifndef PFLINK_STATE_H
+#define PFLINK_STATE_H
+
+#include "pflink/resolve.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define STATE_MAX (64u * 1024)
+#define STATE_SUFFIX ".json"
+
+struct pf_state {
+	char network[256];
+	char container_id[256];
+	char ifname[IF_NAMESIZE];
+	char netns[PATH_MAX];
+	char cni_version[16];
+	char vf[PCI_BDF_LEN];
+	char vf_mac[MAC_STR_MAX];
+	char vf_driver[64];
+	int vf_index;
+	char pf[PCI_BDF_LEN];
+	char pf_netdev[IF_NAMESIZE];
+	char pf_mac[MAC_STR_MAX];
+	char pf_netns[PF_NETNS_PATH_MAX];
+	char representor[IF_NAMESIZE];
+	char pod_namespace[256];
+	char pod_name[256];
+	char pod_uid[128];
+	char devinfo_path[PATH_MAX];
+	bool devinfo_created;
+	long long created;	/* unix seconds */
+};
+
+/* Serialise / parse (pure; parse is fuzzed).  -EINVAL on bad input. */
+char *state_to_json(const struct pf_state *s);
+int state_from_json(const char *buf, size_t len, struct pf_state *out);
+
+/* "<containerID>_<ifname>.json"; -EINVAL if either is unsafe as a name. */
+int state_file_name(const char *container_id, const char *ifname, char *out, size_t len);
+
+int state_write(const char *dir, const struct pf_state *s);
+/* -ENOENT: no state for this attachment. */
+int state_read(const char *dir, const char *container_id, const char *ifname, struct pf_state *out);
+/* Idempotent: 0 when already gone. */
+int state_remove(const char *dir, const char *container_id, const char *ifname);
+
+/* Every parseable state file in dir (unparseable ones are skipped and
+ * counted in *bad when bad is non-NULL).  cb returns <0 to stop. */
+typedef int (*state_cb)(const struct pf_state *s, void *arg);
+int state_foreach(const char *dir, state_cb cb, void *arg, unsigned *bad);
+
+#endif

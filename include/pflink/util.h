@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers shared by every module: scope-bound cleanup, bounded string
+ * copies, whole-file reads and atomic writes.  Nothing here prints.
+ */
+#ifndef PFLINK_UTIL_H
+#define PFLINK_UTIL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+#define _cleanup_free_  __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
+
+/* Hand ownership out of a cleanup-bound variable. */
+#define TAKE_PTR(p) ({ __typeof__(p) _t = (p); (p) = NULL; _t; })
+#define TAKE_FD(fd) ({ int _t = (fd); (fd) = -1; _t; })
+
+/* Copy with truncation; returns -ENAMETOOLONG (and copies nothing) if src
+ * does not fit, so a caller never acts on a silently shortened name. */
+int pf_strscpy(char *dst, const char *src, size_t size);
+
+/* Read a whole small file relative to dirfd (AT_FDCWD for a path) into a
+ * NUL-terminated heap buffer of at most max bytes.  -EFBIG if larger. */
+int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
+
+/* Write data to dir/name atomically: a temp file in the same directory, then
+ * rename().  Readers see the old or the new content, never a torn one. */
+int pf_write_file_atomic(const char *dir, const char *name, const char *data,
+			 size_t len, unsigned mode);
+
+/* mkdir -p with mode for the components it creates. */
+int pf_mkdir_p(const char *path, unsigned mode);
+
+/* Monotonic clock in nanoseconds, for log timings and deadlines. */
+unsigned long long pf_now_ns(void);
+
+/* A name safe as one path component: [A-Za-z0-9_.-], not "." or "..",
+ * 1..max bytes.  Container IDs and interface names pass through this before
+ * they become file names. */
+bool pf_safe_component(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/devinfo.h"
+#include "pflink/util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <strings.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+static void put(cJSON *o, const char *k, const char *v)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, k))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, k, cJSON_CreateString(v));
+	else
+		cJSON_AddStringToObject(o, k, v);
+}
+
+int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
+		  const char *pf_bdf, const char *representor, char **out)
+{
+	cJSON *doc, *pci, *t, *addr;
+	char *s;
+	int r = -EINVAL;
+
+	if (existing && len) {
+		if (len > DEVINFO_MAX || memchr(existing, '\0', len))
+			return -EINVAL;
+		doc = cJSON_ParseWithLength(existing, len);
+	} else {
+		doc = cJSON_CreateObject();
+	}
+	if (!doc)
+		return existing ? -EINVAL : -ENOMEM;
+	if (!cJSON_IsObject(doc))
+		goto done;
+	t = cJSON_GetObjectItemCaseSensitive(doc, "type");
+	if (t && !(cJSON_IsString(t) && !strcmp(t->valuestring, "pci")))
+		goto done;
+	if (!t)
+		cJSON_AddStringToObject(doc, "type", "pci");
+	put(doc, "version", "1.1.0");
+	pci = cJSON_GetObjectItemCaseSensitive(doc, "pci");
+	if (pci && !cJSON_IsObject(pci))
+		goto done;
+	if (!pci && !(pci = cJSON_AddObjectToObject(doc, "pci"))) {
+		r = -ENOMEM;
+		goto done;
+	}
+	/* The device plugin wrote the VF it allocated; if that is not the
+	 * one in the pod, someone is confused and we must not paper over it. */
+	addr = cJSON_GetObjectItemCaseSensitive(pci, "pci-address");
+	if (cJSON_IsString(addr) && strcasecmp(addr->valuestring, vf_bdf)) {
+		r = -EEXIST;
+		goto done;
+	}
+	put(pci, "pci-address", vf_bdf);
+	put(pci, "pf-pci-address", pf_bdf);
+	if (representor && *representor)
+		put(pci, "representor-device", representor);
+	s = cJSON_Print(doc);
+	if (!s) {
+		r = -ENOMEM;
+		goto done;
+	}
+	*out = s;
+	r = 0;
+done:
+	cJSON_Delete(doc);
+	return r;
+}
+
+int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
+		   const char *representor, int *created)
+{
+	_cleanup_free_ char *old = NULL, *doc = NULL;
+	char dir[PATH_MAX], base[PATH_MAX];
+	size_t len = 0;
+	int r;
+
+	if (pf_strscpy(dir, path, sizeof(dir)) < 0 || pf_strscpy(base, path, sizeof(base)) < 0)
+		return -ENAMETOOLONG;
+	r = pf_read_file_at(AT_FDCWD, path, DEVINFO_MAX, &old, &len);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	*created = r == -ENOENT;
+	r = devinfo_merge(old, len, vf_bdf, pf_bdf, representor, &doc);
+	if (r < 0)
+		return r;
+	/* POSIX dirname()/basename() may modify their argument: two copies. */
+	const char *d = dirname(dir), *b = basename(base);
+
+	r = pf_mkdir_p(d, 0755);
+	if (r < 0)
+		return r;
+	return pf_write_file_atomic(d, b, doc, strlen(doc), 0644);
+}
+
+int devinfo_default_path(const char *dir, const char *network, const char *container_id,
+			 const char *ifname, char *out, size_t len)
+{
+	char net[256];
+	size_t i;
+
+	if (pf_strscpy(net, network, sizeof(net)) < 0)
+		return -ENAMETOOLONG;
+	for (i = 0; net[i]; i++) {
+		char c = net[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			net[i] = '-';
+	}
+	if (!pf_safe_component(container_id, 256) || !pf_safe_component(ifname, 15))
+		return -EINVAL;
+	if ((size_t)snprintf(out, len, "%s/%s-%s_%s-device-info.json", dir, net,
+			     container_id, ifname) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/ethtool.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out)
+{
+	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+
+	if (pf_strscpy(ifr.ifr_name, ifname, IFNAMSIZ) < 0)
+		return -ENAMETOOLONG;
+	ifr.ifr_data = (void *)&drv;
+	if (ioctl(sock, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	/* The kernel NUL-terminates both fields, but a driver (or a test shim)
+	 * filling all 32 bytes must not make us read past them. */
+	drv.driver[sizeof(drv.driver) - 1] = '\0';
+	drv.bus_info[sizeof(drv.bus_info) - 1] = '\0';
+	memcpy(out->driver, drv.driver, sizeof(out->driver));
+	memcpy(out->bus_info, drv.bus_info, sizeof(out->bus_info));
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/netns.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/nsfs.h>
+
+int netns_open(const char *path, int *fd_out)
+{
+	_cleanup_close_ int fd = -1;
+	struct statfs sfs;
+	int type;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &sfs) < 0)
+		return -errno;
+	/* A bind-mounted netns and /proc/PID/ns/net both live on nsfs; a
+	 * regular file or a directory would make setns() fail much later with
+	 * a less helpful EINVAL, so refuse early. */
+	if ((unsigned long)sfs.f_type != NSFS_MAGIC)
+		return -EINVAL;
+	/* nsfs also holds pid, mnt, user... namespaces: only a netns will do. */
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type >= 0 && type != CLONE_NEWNET)
+		return -EINVAL;
+	*fd_out = TAKE_FD(fd);
+	return 0;
+}
+
+int netns_id(int fd, struct netns_id *out)
+{
+	struct stat st;
+
+	if (fd >= 0 ? fstat(fd, &st) : stat("/proc/self/ns/net", &st))
+		return -errno;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	return 0;
+}
+
+bool netns_id_eq(const struct netns_id *a, const struct netns_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+struct sock_job {
+	int nsfd;
+	struct netns_sock_req *reqs;
+	unsigned n;
+	int err;
+};
+
+static void make_sockets(struct sock_job *job)
+{
+	unsigned i;
+
+	for (i = 0; i < job->n; i++) {
+		struct netns_sock_req *r = &job->reqs[i];
+
+		r->fd = socket(r->domain, r->type | SOCK_CLOEXEC, r->proto);
+		if (r->fd < 0) {
+			job->err = -errno;
+			while (i--) {
+				close(job->reqs[i].fd);
+				job->reqs[i].fd = -1;
+			}
+			return;
+		}
+	}
+}
+
+static void *sock_thread(void *arg)
+{
+	struct sock_job *job = arg;
+
+	/* setns(CLONE_NEWNET) affects only this thread, which then dies:
+	 * the caller's thread never leaves its netns, whatever fails here. */
+	if (setns(job->nsfd, CLONE_NEWNET) < 0) {
+		job->err = -errno;
+		return NULL;
+	}
+	make_sockets(job);
+	return NULL;
+}
+
+int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n)
+{
+	struct sock_job job = { .nsfd = nsfd, .reqs = reqs, .n = n };
+	pthread_t t;
+	int r;
+
+	if (nsfd < 0) {
+		make_sockets(&job);
+		return job.err;
+	}
+	r = pthread_create(&t, NULL, sock_thread, &job);
+	if (r)
+		return -r;
+	pthread_join(t, NULL);
+	return job.err;
+}
+
+int netns_socket(int nsfd, int domain, int type, int proto, int *sock_out)
+{
+	struct netns_sock_req req = { .domain = domain, .type = type, .proto = proto, .fd = -1 };
+	int r = netns_sockets(nsfd, &req, 1);
+
+	if (r < 0)
+		return r;
+	*sock_out = req.fd;
+	return 0;
+}

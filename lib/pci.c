@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/pci.h"
+#include "pflink/util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/syscall.h>
+
+static int hexrun(const char *s, unsigned min, unsigned max, unsigned *val)
+{
+	unsigned n = 0, v = 0;
+
+	while (isxdigit((unsigned char)s[n])) {
+		if (n == max)
+			return -1;
+		v = v * 16 + (unsigned)(isdigit((unsigned char)s[n]) ? s[n] - '0'
+						: tolower((unsigned char)s[n]) - 'a' + 10);
+		n++;
+	}
+	if (n < min)
+		return -1;
+	*val = v;
+	return (int)n;
+}
+
+int pci_bdf_parse(const char *s, char out[PCI_BDF_LEN])
+{
+	unsigned dom, bus, dev, fn;
+	int n, off = 0;
+
+	if (!s)
+		return -EINVAL;
+	if ((n = hexrun(s, 4, 8, &dom)) < 0 || s[off += n] != ':')
+		return -EINVAL;
+	off++;
+	if ((n = hexrun(s + off, 2, 2, &bus)) < 0 || s[off += n] != ':')
+		return -EINVAL;
+	off++;
+	if ((n = hexrun(s + off, 2, 2, &dev)) < 0 || dev > 0x1f || s[off += n] != '.')
+		return -EINVAL;
+	off++;
+	if (s[off] < '0' || s[off] > '7' || s[off + 1] != '\0')
+		return -EINVAL;
+	fn = (unsigned)(s[off] - '0');
+	/* A 5+ digit domain with a leading zero is not something the kernel
+	 * prints; refusing it keeps one canonical spelling per function. */
+	if (off - 7 > 4 && s[0] == '0')	/* off - 7 == domain digits */
+		return -EINVAL;
+	snprintf(out, PCI_BDF_LEN, "%04x:%02x:%02x.%u", dom, bus, dev, fn);
+	return 0;
+}
+
+bool pci_bdf_eq(const char *a, const char *b)
+{
+	char ca[PCI_BDF_LEN], cb[PCI_BDF_LEN];
+
+	return pci_bdf_parse(a, ca) == 0 && pci_bdf_parse(b, cb) == 0 && !strcmp(ca, cb);
+}
+
+/* The sysfs choke point: open a path beneath the root, never outside it. */
+static int sysfs_open(int rootfd, const char *rel, int flags, int *fd_out)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+
+	if (fd < 0)
+		return -errno;
+	*fd_out = (int)fd;
+	return 0;
+}
+
+static int dev_open(int rootfd, const char *bdf, const char *sub, int flags, int *fd_out)
+{
+	char rel[PATH_MAX], canon[PCI_BDF_LEN];
+
+	/* Only canonical BDFs are ever joined into a path. */
+	if (pci_bdf_parse(bdf, canon) < 0)
+		return -EINVAL;
+	if ((size_t)snprintf(rel, sizeof(rel), "bus/pci/devices/%s%s%s", canon,
+			     sub ? "/" : "", sub ? sub : "") >= sizeof(rel))
+		return -ENAMETOOLONG;
+	return sysfs_open(rootfd, rel, flags, fd_out);
+}
+
+/* Basename of a symlink under the device dir; the link itself is read, never
+ * followed, so its target may be anything. */
+static int dev_link_base(int devfd, const char *name, char *out, size_t len)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlinkat(devfd, name, buf, sizeof(buf) - 1);
+	const char *base;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	base = strrchr(buf, '/');
+	base = base ? base + 1 : buf;
+	return pf_strscpy(out, base, len) < 0 ? -EINVAL : 0;
+}
+
+int pci_sysfs_open(const char *root, int *rootfd_out)
+{
+	_cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int probe = -1;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = sysfs_open(fd, "bus/pci/devices", O_PATH | O_DIRECTORY, &probe);
+	if (r < 0)
+		return r;
+	*rootfd_out = TAKE_FD(fd);
+	return 0;
+}
+
+int pci_fn_exists(int rootfd, const char *bdf)
+{
+	_cleanup_close_ int fd = -1;
+
+	return dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, &fd);
+}
+
+int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN])
+{
+	_cleanup_close_ int devfd = -1, pffd = -1;
+	char base[NAME_MAX + 1], pf[PCI_BDF_LEN];
+	int r;
+
+	r = dev_open(rootfd, vf, NULL, O_PATH | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	r = dev_link_base(devfd, "physfn", base, sizeof(base));
+	if (r == -EINVAL || r == -ENAMETOOLONG)
+		return -EINVAL;
+	if (r < 0)
+		return r == -ENOENT ? -ENOENT : r;
+	r = dev_open(rootfd, vf, "physfn", O_PATH | O_DIRECTORY, &pffd);
+	if (r == -ELOOP)
+		return -ELOOP;
+	if (r == -ENOENT || r == -ENOTDIR)
+		return -ENXIO;
+	if (r < 0)
+		return r;
+	if (pci_bdf_parse(base, pf) < 0)
+		return -EINVAL;
+	/* physfn resolved to some directory; it must also be the PF that
+	 * bus/pci/devices knows under that name. */
+	if (pci_fn_exists(rootfd, pf) < 0)
+		return -ENXIO;
+	memcpy(pf_out, pf, PCI_BDF_LEN);
+	return 0;
+}
+
+int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
+{
+	_cleanup_close_ int devfd = -1;
+	char want[PCI_BDF_LEN];
+	struct dirent *de;
+	DIR *d;
+	int r, dfd, found = -ENOENT;
+
+	if (pci_bdf_parse(vf, want) < 0)
+		return -EINVAL;
+	r = dev_open(rootfd, pf, NULL, O_RDONLY | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	dfd = TAKE_FD(devfd);
+	d = fdopendir(dfd);
+	if (!d) {
+		r = -errno;
+		close(dfd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		char base[NAME_MAX + 1], *end;
+		unsigned long n;
+
+		if (strncmp(de->d_name, "virtfn", 6) || !isdigit((unsigned char)de->d_name[6]))
+			continue;
+		n = strtoul(de->d_name + 6, &end, 10);
+		if (*end || n > INT_MAX)
+			continue;
+		if (dev_link_base(dirfd(d), de->d_name, base, sizeof(base)) < 0)
+			continue;
+		if (pci_bdf_eq(base, want)) {
+			*idx_out = (int)n;
+			found = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
+{
+	_cleanup_close_ int devfd = -1;
+	int r = dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, &devfd);
+
+	if (r < 0)
+		return r;
+	return dev_link_base(devfd, "driver", name, len);
+}
+
+int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[32], *end;
+	unsigned long v;
+	ssize_t n;
+	int r = dev_open(rootfd, bdf, attr, O_RDONLY, &fd);
+
+	if (r < 0)
+		return r;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	errno = 0;
+	v = strtoul(buf, &end, 10);
+	if (end == buf || (*end && *end != '\n') || errno || v > UINT_MAX)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int pci_describe(int rootfd, const char *bdf, struct pci_fn *out)
+{
+	struct pci_fn fn = { .vf_index = -1 };
+	int r;
+
+	if (pci_bdf_parse(bdf, fn.bdf) < 0)
+		return -EINVAL;
+	r = pci_fn_exists(rootfd, fn.bdf);
+	if (r < 0)
+		return r;
+	if (pci_driver(rootfd, fn.bdf, fn.driver, sizeof(fn.driver)) < 0)
+		fn.driver[0] = '\0';
+	if (pci_read_uint(rootfd, fn.bdf, "sriov_totalvfs", &fn.totalvfs) == 0) {
+		fn.is_pf = true;
+		if (pci_read_uint(rootfd, fn.bdf, "sriov_numvfs", &fn.numvfs) < 0)
+			fn.numvfs = 0;
+	}
+	r = pci_physfn(rootfd, fn.bdf, fn.pf);
+	if (r == 0) {
+		fn.is_vf = true;
+		if (pci_vf_index(rootfd, fn.pf, fn.bdf, &fn.vf_index) < 0)
+			fn.vf_index = -1;
+	} else if (r != -ENOENT) {
+		return r;
+	}
+	*out = fn;
+	return 0;
+}

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CNI semantics of pflink: which verb needs what, and how every failure
+ * becomes one error code and a message naming the interface, the netns and
+ * what to do about it.
+ */
+#include "pflink/plugin.h"
+#include "pflink/cni.h"
+#include "pflink/devinfo.h"
+#include "pflink/result.h"
+#include "pflink/state.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+struct run {
+	const struct pflink_req *req;
+	struct pflink_log *log;
+	struct pflink_err *err;
+	struct cni_conf conf;
+	int sysfd;
+	int nsfd;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void logf_(struct run *r, enum pf_log_level lvl, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!r->log || !r->log->fn || lvl > r->log->level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r->log->fn(r->log->ud, lvl, buf);
+}
+
+/* Fill the error and return -1: callers write "return fail(...)". */
+__attribute__((format(printf, 4, 5)))
+static int fail(struct run *r, int code, const char *details, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->err->details, sizeof(r->err->details), "%s", details ? details : "");
+	logf_(r, PF_LOG_ERROR, "%s %s/%s: %s%s%s", r->req->command ? r->req->command : "?",
+	      r->req->container_id ? r->req->container_id : "-",
+	      r->req->ifname ? r->req->ifname : "-", r->err->msg, *r->err->details ? ": " : "",
+	      r->err->details);
+	return -1;
+}
+
+static int need_env(struct run *r, const char *val, const char *name)
+{
+	if (val && *val)
+		return 0;
+	return fail(r, CNI_ERR_INVALID_ENV, NULL,
+		    "%s is not set: pflink must be run by a CNI runtime (or cnitool), which sets it",
+		    name);
+}
+
+static int parse_conf(struct run *r, char version[16])
+{
+	const char *field = NULL;
+	const struct pflink_req *q = r->req;
+
+	if (!q->conf || cni_conf_parse(q->conf, q->conf_len, &r->conf, &field) < 0) {
+		if (!field || !strcmp(field, "JSON"))
+			return fail(r, CNI_ERR_DECODE, NULL,
+				    "network config on stdin is not a JSON object of at most %u bytes",
+				    CNI_CONFIG_MAX);
+		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
+			    "network config field \"%s\" is invalid: see the pflink README for its type and values",
+			    field);
+	}
+	if (r->log) {
+		static const char *const lv[] = { "error", "warning", "info", "debug" };
+		unsigned i;
+
+		for (i = 0; i < ARRAY_SIZE(lv); i++)
+			if (!strcmp(r->conf.log_level, lv[i]))
+				r->log->level = (enum pf_log_level)i;
+		r->log->file = r->conf.log_file;
+	}
+	if (r->conf.cni_version && cni_version_supported(r->conf.cni_version))
+		snprintf(version, 16, "%s", r->conf.cni_version);
+	return 0;
+}
+
+static int check_version(struct run *r, const char *min)
+{
+	const char *v = r->conf.cni_version;
+
+	if (!cni_version_supported(v))
+		return fail(r, CNI_ERR_INCOMPATIBLE_VERSION, "supported: 0.3.0 0.3.1 0.4.0 1.0.0 1.1.0",
+			    "cniVersion \"%s\" is not supported by pflink", v ? v : "(absent)");
+	if (min && !cni_version_at_least(v, min))
+		return fail(r, CNI_ERR_INCOMPATIBLE_VERSION, NULL,
+			    "%s needs cniVersion %s or later, the config says %s", r->req->command, min, v);
+	return 0;
+}
+
+static int open_netns(struct run *r)
+{
+	int e = netns_open(r->req->netns, &r->nsfd);
+
+	if (e == -ENOENT)
+		return fail(r, CNI_ERR_UNKNOWN_CONTAINER, NULL,
+			    "CNI_NETNS %s does not exist: the pod sandbox is gone", r->req->netns);
+	if (e == -EINVAL)
+		return fail(r, CNI_ERR_INVALID_ENV, NULL,
+			    "CNI_NETNS %s is not a network namespace (nsfs mount or /proc/PID/ns/net expected)",
+			    r->req->netns);
+	if (e < 0)
+		return fail(r, CNI_ERR_IO, strerror(-e), "cannot open CNI_NETNS %s", r->req->netns);
+	return 0;
+}
+
+static int open_sysfs(struct run *r)
+{
+	int e = pci_sysfs_open(r->conf.sysfs_root, &r->sysfd);
+
+	if (e < 0)
+		return fail(r, CNI_ERR_IO, strerror(-e),
+			    "sysfsRoot %s has no readable bus/pci/devices: set sysfsRoot to the host's sysfs",
+			    r->conf.sysfs_root);
+	return 0;
+}
+
+/* Turn a failed resolve_vf() into the error a person can act on. */
+static int vf_error(struct run *r, int e, enum resolve_step st, const struct vf_info *vf)
+{
+	const char *ifn = r->req->ifname, *ns = r->req->netns;
+
+	switch (st) {
+	case RS_LINK:
+		if (e == -ENODEV)
+			return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
+				    "interface %s not found in netns %s: the plugin before pflink (sriov-cni, host-device) must move the VF there as CNI_IFNAME",
+				    ifn, ns);
+		break;
+	case RS_ETHTOOL:
+		if (e == -EOPNOTSUPP || e == -ENODEV)
+			return fail(r, PFLINK_ERR_NOT_PCI, strerror(-e),
+				    "interface %s in netns %s has no ethtool driver info, so no bus address: pflink handles SR-IOV VFs only",
+				    ifn, ns);
+		break;
+	case RS_NOT_PCI:
+		return fail(r, PFLINK_ERR_NOT_PCI, NULL,
+			    "interface %s in netns %s (driver %s) reports bus address \"%s\", not a PCI address: pflink handles SR-IOV VFs only",
+			    ifn, ns, vf->eth.driver, vf->eth.bus_info);
+	case RS_NO_FN:
+		return fail(r, PFLINK_ERR_NOT_PCI, strerror(-e),
+			    "interface %s in netns %s is PCI function %s, which %s/bus/pci/devices does not list: is sysfsRoot the host's sysfs?",
+			    ifn, ns, vf->bdf, r->conf.sysfs_root);
+	case RS_NOT_VF:
+		return fail(r, PFLINK_ERR_NOT_VF, NULL,
+			    "interface %s in netns %s is PCI function %s (driver %s), which is not an SR-IOV VF (no physfn): chain pflink only on VF networks",
+			    ifn, ns, vf->bdf, vf->pci_driver[0] ? vf->pci_driver : vf->eth.driver);
+	case RS_PHYSFN:
+		return fail(r, PFLINK_ERR_PF_NOT_FOUND, strerror(-e),
+			    "VF %s (interface %s in netns %s) has a broken physfn link: its PF is %s",
+			    vf->bdf, ifn, ns,
+			    e == -ENXIO ? "absent (removed or SR-IOV being torn down)" :
+			    e == -ELOOP ? "behind a symlink loop" : "not named by a PCI address");
+	case RS_OK:
+		break;
+	}
+	return fail(r, CNI_ERR_IO, strerror(-e), "cannot resolve interface %s in netns %s", ifn, ns);
+}
+
+static int check_device_id(struct run *r, const struct vf_info *vf)
+{
+	char want[PCI_BDF_LEN];
+
+	if (!r->conf.device_id)
+		return 0;
+	if (pci_bdf_parse(r->conf.device_id, want) < 0)
+		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
+			    "deviceID/pciBusID \"%s\" is not a PCI address", r->conf.device_id);
+	if (strcmp(want, vf->bdf))
+		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
+			    "deviceID says VF %s but interface %s in netns %s is %s: the device plugin allocated one VF and the pod got another",
+			    want, r->req->ifname, r->req->netns, vf->bdf);
+	return 0;
+}
+
+static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
+{
+	const char *const *dirs = r->req->netns_dirs ? r->req->netns_dirs : resolve_default_netns_dirs;
+	unsigned long long t0 = pf_now_ns();
+	int e;
+
+	memset(pf, 0, sizeof(*pf));
+	e = resolve_pf_pci(r->sysfd, vf->pf, pf);
+	if (e < 0)
+		return fail(r, PFLINK_ERR_PF_NOT_FOUND, strerror(-e),
+			    "PF %s of VF %s is not readable under %s/bus/pci/devices", vf->pf, vf->bdf,
+			    r->conf.sysfs_root);
+	e = resolve_pf_netdevs(dirs, vf->vf_index, pf);
+	if (e == -ENODEV)
+		return fail(r, PFLINK_ERR_PF_NOT_FOUND, NULL,
+			    "PF %s (driver %s) of VF %s has no netdev in the host netns or any bind-mounted netns: is the PF bound to a kernel netdev driver? A PF inside a pod netns is found by pflinkd",
+			    pf->bdf, pf->driver[0] ? pf->driver : "none", vf->bdf);
+	if (e < 0)
+		return fail(r, CNI_ERR_IO, strerror(-e), "cannot scan network namespaces for PF %s", pf->bdf);
+	logf_(r, PF_LOG_INFO, "PF %s is %s (%s) found by direct scan in %.0f us", pf->bdf,
+	      pf->netdevs[0].name, pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
+	      (double)(pf_now_ns() - t0) / 1e3);
+	return 0;
+}
+
+static void pod_args(struct run *r, struct pf_state *s)
+{
+	const char *a = r->req->args;
+
+	if (!a)
+		return;
+	if (cni_args_get(a, "K8S_POD_NAMESPACE", s->pod_namespace, sizeof(s->pod_namespace)) < 0)
+		s->pod_namespace[0] = '\0';
+	if (cni_args_get(a, "K8S_POD_NAME", s->pod_name, sizeof(s->pod_name)) < 0)
+		s->pod_name[0] = '\0';
+	if (cni_args_get(a, "K8S_POD_UID", s->pod_uid, sizeof(s->pod_uid)) < 0)
+		s->pod_uid[0] = '\0';
+}
+
+static void state_fill(struct run *r, struct pf_state *s, const struct vf_info *vf,
+		       const struct pf_info *pf)
+{
+	const struct pflink_req *q = r->req;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->network, sizeof(s->network), "%s", r->conf.name ? r->conf.name : "");
+	snprintf(s->container_id, sizeof(s->container_id), "%s", q->container_id);
+	snprintf(s->ifname, sizeof(s->ifname), "%s", q->ifname);
+	snprintf(s->netns, sizeof(s->netns), "%s", q->netns);
+	snprintf(s->cni_version, sizeof(s->cni_version), "%s", r->conf.cni_version);
+	memcpy(s->vf, vf->bdf, sizeof(s->vf));
+	memcpy(s->vf_mac, vf->mac, sizeof(s->vf_mac));
+	snprintf(s->vf_driver, sizeof(s->vf_driver), "%s", vf->pci_driver);
+	s->vf_index = vf->vf_index;
+	memcpy(s->pf, pf->bdf, sizeof(s->pf));
+	memcpy(s->pf_netdev, pf->netdevs[0].name, sizeof(s->pf_netdev));
+	memcpy(s->pf_mac, pf->netdevs[0].mac, sizeof(s->pf_mac));
+	memcpy(s->pf_netns, pf->netdevs[0].netns, sizeof(s->pf_netns));
+	memcpy(s->representor, pf->representor, sizeof(s->representor));
+	s->created = (long long)time(NULL);
+	pod_args(r, s);
+}
+
+/* ADD and CHECK share the chain up to the PF. */
+static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf)
+{
+	enum resolve_step st;
+	int e;
+
+	if (open_netns(r) < 0 || open_sysfs(r) < 0)
+		return -1;
+	e = resolve_vf(r->nsfd, r->sysfd, r->req->ifname, vf, &st);
+	if (e < 0)
+		return vf_error(r, e, st, vf);
+	logf_(r, PF_LOG_DEBUG, "%s in %s: bus_info %s driver %s -> VF %s of PF %s index %d",
+	      r->req->ifname, r->req->netns, vf->eth.bus_info, vf->eth.driver, vf->bdf, vf->pf,
+	      vf->vf_index);
+	if (check_device_id(r, vf) < 0)
+		return -1;
+	return find_pf(r, vf, pf);
+}
+
+static int need_attachment_env(struct run *r, bool netns)
+{
+	if (need_env(r, r->req->container_id, "CNI_CONTAINERID") < 0 ||
+	    need_env(r, r->req->ifname, "CNI_IFNAME") < 0 ||
+	    (netns && need_env(r, r->req->netns, "CNI_NETNS") < 0))
+		return -1;
+	return 0;
+}
+
+static int cmd_add(struct run *r, char **out)
+{
+	struct vf_info vf;
+	struct pf_info pf;
+	struct pf_state s;
+	char path[4096];
+	int created = 0, e;
+	cJSON *res;
+
+	if (check_version(r, NULL) < 0 || need_attachment_env(r, true) < 0)
+		return -1;
+	if (!r->conf.prev_result)
+		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
+			    "pflink is a meta-plugin and needs a prevResult: chain it after sriov-cni or host-device in a conflist");
+	if (resolve_all(r, &vf, &pf) < 0)
+		return -1;
+
+	state_fill(r, &s, &vf, &pf);
+	if (r->conf.devinfo_file)
+		e = pf_strscpy(path, r->conf.devinfo_file, sizeof(path));
+	else
+		e = devinfo_default_path(r->conf.devinfo_dir, r->conf.name ? r->conf.name : "pflink",
+					 r->req->container_id, r->req->ifname, path, sizeof(path));
+	if (e < 0)
+		return fail(r, CNI_ERR_INVALID_ENV, NULL,
+			    "cannot name a device-info file for container %s interface %s: use [A-Za-z0-9_.-] only",
+			    r->req->container_id, r->req->ifname);
+	e = devinfo_update(path, vf.bdf, pf.bdf, pf.representor, &created);
+	if (e == -EEXIST)
+		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
+			    "device-info file %s names another VF than %s (interface %s in netns %s): the device plugin allocated one VF and the pod got another",
+			    path, vf.bdf, r->req->ifname, r->req->netns);
+	if (e == -EINVAL)
+		return fail(r, CNI_ERR_DECODE, NULL,
+			    "device-info file %s is not a type \"pci\" device-info JSON object; pflink will not overwrite it",
+			    path);
+	if (e < 0)
+		return fail(r, CNI_ERR_IO, strerror(-e), "cannot write device-info file %s", path);
+	snprintf(s.devinfo_path, sizeof(s.devinfo_path), "%s", path);
+	s.devinfo_created = created;
+
+	e = state_write(r->conf.state_dir, &s);
+	if (e < 0) {
+		/* Leave nothing half-done: a device-info without state would
+		 * never be cleaned up by DEL or GC. */
+		if (created)
+			unlink(path);
+		return fail(r, e == -EINVAL ? CNI_ERR_INVALID_ENV : CNI_ERR_IO, strerror(-e),
+			    "cannot record attachment %s/%s in stateDir %s", r->req->container_id,
+			    r->req->ifname, r->conf.state_dir);
+	}
+	res = result_build(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
+			   &vf, &pf);
+	if (!res || !(*out = cJSON_PrintUnformatted(res))) {
+		cJSON_Delete(res);
+		return fail(r, CNI_ERR_IO, NULL, "out of memory building the result");
+	}
+	cJSON_Delete(res);
+	logf_(r, PF_LOG_INFO, "ADD %s/%s: VF %s (index %d) of PF %s (%s)", r->req->container_id,
+	      r->req->ifname, vf.bdf, vf.vf_index, pf.bdf, pf.netdevs[0].name);
+	return 0;
+}
+
+static int cmd_check(struct run *r, char **out)
+{
+	struct result_record rec;
+	struct vf_info vf;
+	struct pf_info pf;
+	struct pf_state s;
+	const char *want_vf = NULL;
+	unsigned i;
+	bool have_state;
+	int e;
+
+	(void)out;
+	if (check_version(r, "0.4.0") < 0 || need_attachment_env(r, true) < 0)
+		return -1;
+	if (!r->conf.prev_result)
+		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
+			    "CHECK needs the prevResult of the attachment: pflink is a chained plugin");
+	if (result_read(r->conf.prev_result, r->req->ifname, &rec) < 0)
+		return fail(r, CNI_ERR_DECODE, NULL, "prevResult carries a pciID that is not a PCI address");
+	have_state = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
+	if (resolve_all(r, &vf, &pf) < 0)
+		return -1;
+
+	if (have_state)
+		want_vf = s.vf;
+	else if (rec.vf_pci[0])
+		want_vf = rec.vf_pci;
+	if (want_vf && strcmp(want_vf, vf.bdf))
+		return fail(r, PFLINK_ERR_DRIFT, NULL,
+			    "interface %s in netns %s is now VF %s, but the attachment was made with VF %s: recreate the pod",
+			    r->req->ifname, r->req->netns, vf.bdf, want_vf);
+	if (have_state && strcmp(s.pf, vf.pf))
+		return fail(r, PFLINK_ERR_DRIFT, NULL,
+			    "VF %s now belongs to PF %s, but the attachment recorded PF %s: recreate the pod",
+			    vf.bdf, vf.pf, s.pf);
+	if (have_state && s.pf_netdev[0]) {
+		for (i = 0; i < pf.n_netdevs; i++)
+			if (!strcmp(pf.netdevs[i].name, s.pf_netdev))
+				break;
+		if (i == pf.n_netdevs)
+			return fail(r, PFLINK_ERR_DRIFT, NULL,
+				    "PF %s was recorded as netdev %s, which is gone (now %s): the result's host-side interface is stale",
+				    pf.bdf, s.pf_netdev, pf.netdevs[0].name);
+	}
+	/* The PF entries of the result are what consumers read. */
+	for (i = 0; i < pf.n_netdevs; i++)
+		if (result_has_host_if(r->conf.prev_result, pf.netdevs[i].name))
+			break;
+	if (i == pf.n_netdevs)
+		return fail(r, PFLINK_ERR_DRIFT, NULL,
+			    "prevResult has no host-side interface for PF %s (%s): was pflink's ADD result lost?",
+			    pf.bdf, pf.netdevs[0].name);
+	e = 0;
+	logf_(r, PF_LOG_INFO, "CHECK %s/%s: VF %s of PF %s ok", r->req->container_id,
+	      r->req->ifname, vf.bdf, pf.bdf);
+	return e;
+}
+
+static void remove_attachment(struct run *r, const struct pf_state *s, const char *cid,
+			      const char *ifname)
+{
+	char path[4096];
+	int e;
+
+	if (s && s->devinfo_created && s->devinfo_path[0]) {
+		if (unlink(s->devinfo_path) < 0 && errno != ENOENT)
+			logf_(r, PF_LOG_WARNING, "cannot remove %s: %s", s->devinfo_path, strerror(errno));
+	} else if (!s && r->conf.name &&
+		   devinfo_default_path(r->conf.devinfo_dir, r->conf.name, cid, ifname, path,
+					sizeof(path)) == 0) {
+		/* State lost: the file under pflink's own name is pflink's. */
+		unlink(path);
+	}
+	e = state_remove(r->conf.state_dir, cid, ifname);
+	if (e < 0)
+		logf_(r, PF_LOG_WARNING, "cannot remove state of %s/%s: %s", cid, ifname, strerror(-e));
+}
+
+static int cmd_del(struct run *r)
+{
+	struct pf_state s;
+	bool have;
+
+	if (check_version(r, NULL) < 0 || need_attachment_env(r, false) < 0)
+		return -1;
+	/* DEL succeeds whatever is already gone: the netns, the VF, the
+	 * state.  Only pflink's own files are touched. */
+	have = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
+	remove_attachment(r, have ? &s : NULL, r->req->container_id, r->req->ifname);
+	logf_(r, PF_LOG_INFO, "DEL %s/%s%s", r->req->container_id, r->req->ifname,
+	      have ? "" : " (no state: nothing to do)");
+	return 0;
+}
+
+struct gc_ctx {
+	struct run *r;
+	unsigned kept, removed;
+};
+
+static int gc_one(const struct pf_state *s, void *arg)
+{
+	struct gc_ctx *g = arg;
+	const char *net = g->r->conf.name ? g->r->conf.name : "";
+
+	/* Each network's GC names only its own attachments. */
+	if (strcmp(s->network, net) ||
+	    cni_attachment_valid(g->r->conf.valid_attachments, s->container_id, s->ifname)) {
+		g->kept++;
+		return 0;
+	}
+	remove_attachment(g->r, s, s->container_id, s->ifname);
+	g->removed++;
+	return 0;
+}
+
+static int cmd_gc(struct run *r)
+{
+	struct gc_ctx g = { .r = r };
+	unsigned bad = 0;
+	int e;
+
+	if (check_version(r, "1.1.0") < 0)
+		return -1;
+	e = state_foreach(r->conf.state_dir, gc_one, &g, &bad);
+	if (e < 0)
+		return fail(r, CNI_ERR_IO, strerror(-e), "cannot read stateDir %s", r->conf.state_dir);
+	logf_(r, PF_LOG_INFO, "GC %s: removed %u, kept %u, unreadable %u", r->conf.name,
+	      g.removed, g.kept, bad);
+	return 0;
+}
+
+static int cmd_status(struct run *r)
+{
+	if (check_version(r, "1.1.0") < 0)
+		return -1;
+	if (pci_sysfs_open(r->conf.sysfs_root, &r->sysfd) < 0)
+		return fail(r, CNI_ERR_NOT_AVAILABLE, NULL,
+			    "sysfsRoot %s has no readable bus/pci/devices: pflink cannot resolve VFs",
+			    r->conf.sysfs_root);
+	return 0;
+}
+
+static int cmd_version(struct run *r, const char *version, char **out)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	const char *const *v;
+
+	if (!o)
+		return fail(r, CNI_ERR_IO, NULL, "out of memory");
+	cJSON_AddStringToObject(o, "cniVersion", version);
+	a = cJSON_AddArrayToObject(o, "supportedVersions");
+	for (v = cni_versions; *v; v++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(*v));
+	*out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return *out ? 0 : fail(r, CNI_ERR_IO, NULL, "out of memory");
+}
+
+int pflink_cni_run(const struct pflink_req *req, struct pflink_log *log, char **out,
+		   struct pflink_err *err, char version[16])
+{
+	struct run r = { .req = req, .log = log, .err = err, .sysfd = -1, .nsfd = -1 };
+	const char *cmd = req->command;
+	int ret;
+
+	*out = NULL;
+	snprintf(version, 16, "1.1.0");
+	memset(err, 0, sizeof(*err));
+	if (need_env(&r, cmd, "CNI_COMMAND") < 0)
+		return -1;
+	if (!strcmp(cmd, "VERSION")) {
+		/* VERSION's stdin may be legacy or absent: answer regardless. */
+		struct cni_conf c;
+		const char *field;
+
+		if (req->conf && cni_conf_parse(req->conf, req->conf_len, &c, &field) == 0) {
+			if (c.cni_version && cni_version_supported(c.cni_version))
+				snprintf(version, 16, "%s", c.cni_version);
+			cni_conf_free(&c);
+		}
+		return cmd_version(&r, version, out);
+	}
+	if (strcmp(cmd, "ADD") && strcmp(cmd, "CHECK") && strcmp(cmd, "DEL") &&
+	    strcmp(cmd, "GC") && strcmp(cmd, "STATUS"))
+		return fail(&r, CNI_ERR_INVALID_ENV, NULL,
+			    "CNI_COMMAND \"%s\" is not one of ADD CHECK DEL GC STATUS VERSION", cmd);
+	if (parse_conf(&r, version) < 0)
+		return -1;
+	if (!strcmp(cmd, "ADD"))
+		ret = cmd_add(&r, out);
+	else if (!strcmp(cmd, "CHECK"))
+		ret = cmd_check(&r, out);
+	else if (!strcmp(cmd, "DEL"))
+		ret = cmd_del(&r);
+	else if (!strcmp(cmd, "GC"))
+		ret = cmd_gc(&r);
+	else
+		ret = cmd_status(&r);
+	if (r.nsfd >= 0)
+		close(r.nsfd);
+	if (r.sysfd >= 0)
+		close(r.sysfd);
+	cni_conf_free(&r.conf);
+	return ret;
+}

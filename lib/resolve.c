@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/resolve.h"
+#include "pflink/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+const char *const resolve_default_netns_dirs[] = {
+	"/run/netns", "/var/run/netns", "/var/run/docker/netns", NULL,
+};
+
+/* One trip into a netns for both sockets the chain needs. */
+static int ns_sockets(int nsfd, int *nlfd, int *ethfd)
+{
+	struct netns_sock_req req[2] = {
+		{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },
+		{ AF_INET, SOCK_DGRAM, 0, -1 },
+	};
+	int r = netns_sockets(nsfd, req, 2);
+
+	if (r < 0)
+		return r;
+	*nlfd = req[0].fd;
+	*ethfd = req[1].fd;
+	return 0;
+}
+
+int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
+	       enum resolve_step *step)
+{
+	_cleanup_nl_ struct nl_handle *nl = NULL;
+	_cleanup_close_ int ethfd = -1;
+	struct nl_link link;
+	int nlfd, r;
+
+	memset(out, 0, sizeof(*out));
+	out->vf_index = -1;
+	*step = RS_LINK;
+	if (pf_strscpy(out->ifname, ifname, sizeof(out->ifname)) < 0)
+		return -ENODEV;
+	r = ns_sockets(nsfd, &nlfd, &ethfd);
+	if (r < 0)
+		return r;
+	r = nl_open(nlfd, &nl);
+	if (r < 0)
+		return r;
+	r = nl_link_get(nl, ifname, &link);
+	if (r < 0)
+		return r;
+	out->ifindex = link.ifindex;
+	nl_fmt_mac(link.mac, link.maclen, out->mac, sizeof(out->mac));
+
+	*step = RS_ETHTOOL;
+	r = ethtool_drvinfo(ethfd, ifname, &out->eth);
+	if (r < 0)
+		return r;
+
+	*step = RS_NOT_PCI;
+	if (pci_bdf_parse(out->eth.bus_info, out->bdf) < 0)
+		return -EINVAL;
+
+	*step = RS_NO_FN;
+	r = pci_fn_exists(sysfd, out->bdf);
+	if (r < 0)
+		return r;
+	if (pci_driver(sysfd, out->bdf, out->pci_driver, sizeof(out->pci_driver)) < 0)
+		out->pci_driver[0] = '\0';
+
+	r = pci_physfn(sysfd, out->bdf, out->pf);
+	if (r < 0) {
+		*step = r == -ENOENT ? RS_NOT_VF : RS_PHYSFN;
+		return r;
+	}
+	/* A VF the PF no longer lists (SR-IOV being torn down) still has a
+	 * PF; the index is then unknown rather than an error. */
+	if (pci_vf_index(sysfd, out->pf, out->bdf, &out->vf_index) < 0)
+		out->vf_index = -1;
+	*step = RS_OK;
+	return 0;
+}
+
+int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out)
+{
+	struct pci_fn fn;
+	int r = pci_describe(sysfd, pf_bdf, &fn);
+
+	if (r < 0)
+		return r;
+	memcpy(out->bdf, fn.bdf, sizeof(out->bdf));
+	memcpy(out->driver, fn.driver, sizeof(out->driver));
+	out->numvfs = fn.numvfs;
+	out->totalvfs = fn.totalvfs;
+	return 0;
+}
+
+/* Strict decimal run (no sign, no blanks, at most 5 digits). */
+static const char *num(const char *s, int *v)
+{
+	int n = 0, x = 0;
+
+	while (s[n] >= '0' && s[n] <= '9' && n < 5)
+		x = x * 10 + (s[n++] - '0');
+	if (!n || (s[n] >= '0' && s[n] <= '9'))
+		return NULL;
+	*v = x;
+	return s + n;
+}
+
+int resolve_parse_port_name(const char *s, int *pf, int *vf)
+{
+	int c, p, v;
+
+	/* Controller prefix "cN" of multi-host / SmartNIC representors. */
+	if (s[0] == 'c' && !(s = num(s + 1, &c)))
+		return -EINVAL;
+	if (strncmp(s, "pf", 2) || !(s = num(s + 2, &p)) || strncmp(s, "vf", 2) ||
+	    !(s = num(s + 2, &v)) || *s)
+		return -EINVAL;
+	*pf = p;
+	*vf = v;
+	return 0;
+}
+
+struct rep_cand {
+	char name[IF_NAMESIZE];
+	char switch_id[2 * NL_SWITCHID_MAX + 1];
+	int pf;
+};
+
+struct scan_ctx {
+	int ethfd;
+	struct pf_info *pf;
+	int vf_index;
+	struct rep_cand reps[16];
+	unsigned n_reps;
+	const char *netns;
+	struct netns_id nsid;
+};
+
+static void hex(const unsigned char *b, unsigned n, char *out)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
+static int scan_link(const struct nl_link *l, void *arg)
+{
+	struct scan_ctx *c = arg;
+	struct ethtool_info eth;
+	char bdf[PCI_BDF_LEN];
+	int p, v;
+
+	if (l->flags & IFF_LOOPBACK)
+		return 0;
+	if (c->vf_index >= 0 && l->switch_id_len && c->n_reps < ARRAY_SIZE(c->reps) &&
+	    resolve_parse_port_name(l->phys_port_name, &p, &v) == 0 && v == c->vf_index) {
+		struct rep_cand *rc = &c->reps[c->n_reps++];
+
+		memcpy(rc->name, l->name, sizeof(rc->name));
+		hex(l->switch_id, l->switch_id_len, rc->switch_id);
+		rc->pf = p;
+	}
+	/* Links come and go during a dump; one that vanished or has no
+	 * driver info is simply not the PF. */
+	if (ethtool_drvinfo(c->ethfd, l->name, &eth) < 0)
+		return 0;
+	if (pci_bdf_parse(eth.bus_info, bdf) < 0 || strcmp(bdf, c->pf->bdf))
+		return 0;
+	if (c->pf->n_netdevs < PF_NETDEV_MAX) {
+		struct pf_netdev *nd = &c->pf->netdevs[c->pf->n_netdevs++];
+
+		memset(nd, 0, sizeof(*nd));
+		memcpy(nd->name, l->name, sizeof(nd->name));
+		nd->ifindex = l->ifindex;
+		nl_fmt_mac(l->mac, l->maclen, nd->mac, sizeof(nd->mac));
+		pf_strscpy(nd->netns, c->netns, sizeof(nd->netns));
+		nd->nsid = c->nsid;
+		memcpy(nd->phys_port_name, l->phys_port_name, sizeof(nd->phys_port_name));
+		hex(l->switch_id, l->switch_id_len, nd->switch_id);
+	}
+	return 0;
+}
+
+/* PCI function number of the PF: mlx5 and friends number their "pfN"
+ * representor ports by it. */
+static int pf_fn_number(const char *bdf)
+{
+	return bdf[strlen(bdf) - 1] - '0';
+}
+
+static void pick_representor(struct scan_ctx *c)
+{
+	const char *sw = c->pf->netdevs[0].switch_id;
+	const char *best = NULL;
+	unsigned i;
+
+	if (!sw[0])
+		return;	/* PF not in switchdev mode: VFs have no representors */
+	for (i = 0; i < c->n_reps; i++) {
+		if (strcmp(c->reps[i].switch_id, sw))
+			continue;
+		/* Two PFs of one card may share a switch (LAG); then pfN
+		 * must also match this PF's function number. */
+		if (!best || c->reps[i].pf == pf_fn_number(c->pf->bdf))
+			best = c->reps[i].name;
+	}
+	if (best)
+		pf_strscpy(c->pf->representor, best, sizeof(c->pf->representor));
+}
+
+/* Scan one netns (nsfd < 0: the caller's own). */
+static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *pf)
+{
+	_cleanup_nl_ struct nl_handle *nl = NULL;
+	_cleanup_close_ int ethfd = -1;
+	struct scan_ctx c = { .pf = pf, .vf_index = vf_index, .netns = path };
+	int nlfd, r;
+
+	r = netns_id(nsfd, &c.nsid);
+	if (r < 0)
+		return r;
+	r = ns_sockets(nsfd, &nlfd, &ethfd);
+	if (r < 0)
+		return r;
+	r = nl_open(nlfd, &nl);
+	if (r < 0)
+		return r;
+	c.ethfd = ethfd;
+	r = nl_link_dump(nl, scan_link, &c);
+	if (r < 0)
+		return r;
+	if (pf->n_netdevs)
+		pick_representor(&c);
+	return 0;
+}
+
+struct seen {
+	struct netns_id ids[64];
+	unsigned n;
+};
+
+static bool seen_add(struct seen *s, const struct netns_id *id)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n; i++)
+		if (netns_id_eq(&s->ids[i], id))
+			return false;
+	if (s->n < ARRAY_SIZE(s->ids))
+		s->ids[s->n++] = *id;
+	return true;
+}
+
+static int scan_dir(const char *dir, int vf_index, struct pf_info *pf, struct seen *seen)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return 0;	/* most nodes lack some of these directories */
+	while (!pf->n_netdevs && (de = readdir(d))) {
+		_cleanup_close_ int fd = -1;
+		char path[PF_NETNS_PATH_MAX];
+		struct netns_id id;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
+			continue;
+		/* Not every entry is a live mount: a runtime may leave the
+		 * placeholder file of a netns that is gone. */
+		if (netns_open(path, &fd) < 0 || netns_id(fd, &id) < 0 || !seen_add(seen, &id))
+			continue;
+		scan_netns(fd, path, vf_index, pf);
+	}
+	closedir(d);
+	return 0;
+}
+
+int resolve_pf_netdevs(const char *const *dirs, int vf_index, struct pf_info *pf)
+{
+	struct seen seen = { 0 };
+	struct netns_id self;
+	int r;
+
+	pf->n_netdevs = 0;
+	pf->representor[0] = '\0';
+	r = netns_id(-1, &self);
+	if (r < 0)
+		return r;
+	seen_add(&seen, &self);
+	r = scan_netns(-1, "", vf_index, pf);
+	if (r < 0)
+		return r;
+	for (; dirs && *dirs && !pf->n_netdevs; dirs++)
+		scan_dir(*dirs, vf_index, pf, &seen);
+	return pf->n_netdevs ? 0 : -ENODEV;
+}

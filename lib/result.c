@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/result.h"
+#include "pflink/cni.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <string.h>
+
+bool result_has_pci_id(const char *cni_version)
+{
+	return cni_version_at_least(cni_version, "1.1.0");
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static bool is_sandbox_if(const cJSON *i, const char *ifname)
+{
+	const char *n = str(i, "name"), *sb = str(i, "sandbox");
+
+	return n && !strcmp(n, ifname) && sb && *sb;
+}
+
+bool result_has_host_if(const cJSON *prev, const char *name)
+{
+	const cJSON *i, *ifs = cJSON_GetObjectItemCaseSensitive(prev, "interfaces");
+	const char *n, *sb;
+
+	cJSON_ArrayForEach(i, ifs) {
+		n = str(i, "name");
+		sb = str(i, "sandbox");
+		if (n && !strcmp(n, name) && (!sb || !*sb))
+			return true;
+	}
+	return false;
+}
+
+static void set_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON *old = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (old)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, k, cJSON_CreateString(v));
+	else
+		cJSON_AddStringToObject(o, k, v);
+}
+
+cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifname,
+		    const char *netns, const struct vf_info *vf, const struct pf_info *pf)
+{
+	cJSON *res = prev ? cJSON_Duplicate(prev, 1) : cJSON_CreateObject();
+	cJSON *ifs, *i, *sbif = NULL;
+	bool pci = result_has_pci_id(cni_version);
+	unsigned k;
+
+	if (!res)
+		return NULL;
+	set_str(res, "cniVersion", cni_version);
+	ifs = cJSON_GetObjectItemCaseSensitive(res, "interfaces");
+	if (!cJSON_IsArray(ifs)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "interfaces");
+		ifs = cJSON_AddArrayToObject(res, "interfaces");
+	}
+	if (!ifs)
+		goto oom;
+	cJSON_ArrayForEach(i, ifs)
+		if (cJSON_IsObject(i) && is_sandbox_if(i, ifname))
+			sbif = i;
+	if (!sbif) {
+		/* A previous plugin that did not report the interface (some
+		 * do not): describe it, so consumers find the VF at all. */
+		sbif = cJSON_CreateObject();
+		if (!sbif)
+			goto oom;
+		cJSON_AddItemToArray(ifs, sbif);
+		cJSON_AddStringToObject(sbif, "name", ifname);
+		if (vf->mac[0])
+			cJSON_AddStringToObject(sbif, "mac", vf->mac);
+		cJSON_AddStringToObject(sbif, "sandbox", netns);
+	}
+	if (pci)
+		set_str(sbif, "pciID", vf->bdf);
+
+	for (k = 0; pf && k < pf->n_netdevs; k++) {
+		const struct pf_netdev *nd = &pf->netdevs[k];
+		cJSON *h;
+
+		if (result_has_host_if(res, nd->name))
+			continue;
+		h = cJSON_CreateObject();
+		if (!h)
+			goto oom;
+		cJSON_AddItemToArray(ifs, h);
+		cJSON_AddStringToObject(h, "name", nd->name);
+		if (nd->mac[0])
+			cJSON_AddStringToObject(h, "mac", nd->mac);
+		if (pci)
+			cJSON_AddStringToObject(h, "pciID", pf->bdf);
+	}
+	return res;
+oom:
+	cJSON_Delete(res);
+	return NULL;
+}
+
+int result_read(const cJSON *prev, const char *ifname, struct result_record *out)
+{
+	const cJSON *i, *ifs = cJSON_GetObjectItemCaseSensitive(prev, "interfaces");
+	struct result_record r = { 0 };
+
+	cJSON_ArrayForEach(i, ifs) {
+		const char *v;
+
+		if (!cJSON_IsObject(i) || !is_sandbox_if(i, ifname))
+			continue;
+		r.has_sandbox_if = true;
+		if ((v = str(i, "pciID")) && pci_bdf_parse(v, r.vf_pci) < 0)
+			return -EINVAL;
+		if ((v = str(i, "mac")))
+			pf_strscpy(r.vf_mac, v, sizeof(r.vf_mac));
+	}
+	*out = r;
+	return 0;
+}

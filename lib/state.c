@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/state.h"
+#include "pflink/util.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One table drives both directions, so writer and reader cannot drift. */
+#define S(key, field) { key, offsetof(struct pf_state, field), sizeof(((struct pf_state *)0)->field) }
+static const struct {
+	const char *key;
+	size_t off, size;
+} str_fields[] = {
+	S("network", network), S("containerID", container_id), S("ifName", ifname),
+	S("netns", netns), S("cniVersion", cni_version), S("vfPciAddress", vf),
+	S("vfMac", vf_mac), S("vfDriver", vf_driver), S("pfPciAddress", pf),
+	S("pfNetdev", pf_netdev), S("pfMac", pf_mac), S("pfNetns", pf_netns),
+	S("representor", representor), S("podNamespace", pod_namespace),
+	S("podName", pod_name), S("podUID", pod_uid), S("deviceInfoFile", devinfo_path),
+};
+#undef S
+
+char *state_to_json(const struct pf_state *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *out;
+	size_t i;
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "version", 1);
+	for (i = 0; i < ARRAY_SIZE(str_fields); i++)
+		cJSON_AddStringToObject(o, str_fields[i].key, (const char *)s + str_fields[i].off);
+	cJSON_AddNumberToObject(o, "vfIndex", s->vf_index);
+	cJSON_AddBoolToObject(o, "deviceInfoCreated", s->devinfo_created);
+	cJSON_AddNumberToObject(o, "created", (double)s->created);
+	out = cJSON_Print(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+int state_from_json(const char *buf, size_t len, struct pf_state *out)
+{
+	struct pf_state s = { .vf_index = -1 };
+	cJSON *o, *it;
+	size_t i;
+	int r = -EINVAL;
+
+	if (len > STATE_MAX || memchr(buf, '\0', len))
+		return -EINVAL;
+	o = cJSON_ParseWithLength(buf, len);
+	if (!cJSON_IsObject(o))
+		goto done;
+	it = cJSON_GetObjectItemCaseSensitive(o, "version");
+	if (!cJSON_IsNumber(it) || it->valuedouble != 1)
+		goto done;
+	for (i = 0; i < ARRAY_SIZE(str_fields); i++) {
+		it = cJSON_GetObjectItemCaseSensitive(o, str_fields[i].key);
+		if (!it)
+			continue;
+		if (!cJSON_IsString(it) ||
+		    pf_strscpy((char *)&s + str_fields[i].off, it->valuestring, str_fields[i].size) < 0)
+			goto done;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(o, "vfIndex");
+	if (cJSON_IsNumber(it) && it->valuedouble >= -1 && it->valuedouble < 65536)
+		s.vf_index = (int)it->valuedouble;
+	s.devinfo_created = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "deviceInfoCreated"));
+	it = cJSON_GetObjectItemCaseSensitive(o, "created");
+	if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 1e15)
+		s.created = (long long)it->valuedouble;
+	/* A record without its key fields identifies nothing. */
+	if (!s.container_id[0] || !s.ifname[0] || pci_bdf_parse(s.vf, s.vf) < 0 ||
+	    pci_bdf_parse(s.pf, s.pf) < 0)
+		goto done;
+	*out = s;
+	r = 0;
+done:
+	cJSON_Delete(o);
+	return r;
+}
+
+int state_file_name(const char *container_id, const char *ifname, char *out, size_t len)
+{
+	if (!pf_safe_component(container_id, 255) || !pf_safe_component(ifname, IF_NAMESIZE - 1))
+		return -EINVAL;
+	if ((size_t)snprintf(out, len, "%s_%s" STATE_SUFFIX, container_id, ifname) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int state_write(const char *dir, const struct pf_state *s)
+{
+	_cleanup_free_ char *json = NULL;
+	char name[512];
+	int r = state_file_name(s->container_id, s->ifname, name, sizeof(name));
+
+	if (r < 0)
+		return r;
+	r = pf_mkdir_p(dir, 0700);
+	if (r < 0)
+		return r;
+	json = state_to_json(s);
+	if (!json)
+		return -ENOMEM;
+	return pf_write_file_atomic(dir, name, json, strlen(json), 0600);
+}
+
+int state_read(const char *dir, const char *container_id, const char *ifname, struct pf_state *out)
+{
+	_cleanup_free_ char *buf = NULL;
+	char name[512], path[PATH_MAX];
+	size_t len;
+	int r = state_file_name(container_id, ifname, name, sizeof(name));
+
+	if (r < 0)
+		return -ENOENT;	/* nothing unsafe was ever written */
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	r = pf_read_file_at(AT_FDCWD, path, STATE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	return state_from_json(buf, len, out);
+}
+
+int state_remove(const char *dir, const char *container_id, const char *ifname)
+{
+	char name[512], path[PATH_MAX];
+
+	if (state_file_name(container_id, ifname, name, sizeof(name)) < 0)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int state_foreach(const char *dir, state_cb cb, void *arg, unsigned *bad)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (r >= 0 && (de = readdir(d))) {
+		_cleanup_free_ char *buf = NULL;
+		size_t n = strlen(de->d_name), len;
+		struct pf_state s;
+
+		/* Skip dot files: they include our own in-flight temp files. */
+		if (de->d_name[0] == '.' || n <= strlen(STATE_SUFFIX) ||
+		    strcmp(de->d_name + n - strlen(STATE_SUFFIX), STATE_SUFFIX))
+			continue;
+		if (pf_read_file_at(dirfd(d), de->d_name, STATE_MAX, &buf, &len) < 0 ||
+		    state_from_json(buf, len, &s) < 0) {
+			if (bad)
+				(*bad)++;
+			continue;
+		}
+		r = cb(&s, arg);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
+}

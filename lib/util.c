@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+#include "pflink/util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+int pf_strscpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size == 0 || n >= size)
+		return -ENAMETOOLONG;
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 256, n = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r;
+
+		if (!buf || n + 1 >= cap) {
+			char *nb;
+
+			if (buf)
+				cap *= 2;
+			if (cap > max + 1)
+				cap = max + 1;
+			if (buf && n + 1 >= cap)
+				return -EFBIG;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int pf_write_file_atomic(const char *dir, const char *name, const char *data,
+			 size_t len, unsigned mode)
+{
+	char tmp[4096], dst[4096];
+	_cleanup_close_ int fd = -1;
+	size_t off = 0;
+	int r;
+
+	if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= sizeof(dst) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.%d.tmp", dir, name, (int)getpid()) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	/* No fsync: the files are runtime state of live attachments, and after
+	 * a crash the pods they describe are gone too.  rename() alone still
+	 * guarantees no reader ever sees a half-written file. */
+	if (rename(tmp, dst) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	return r;
+}
+
+int pf_mkdir_p(const char *path, unsigned mode)
+{
+	char buf[4096];
+	char *p;
+
+	if (pf_strscpy(buf, path, sizeof(buf)) < 0)
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+unsigned long long pf_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+bool pf_safe_component(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; s[n]; n++) {
+		char c = s[n];
+
+		if (n >= max)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}

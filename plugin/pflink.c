@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflink: CNI meta-plugin.  Reads the environment and stdin, runs the verb,
+ * prints exactly one JSON object on stdout (result or error).  Logs go to
+ * stderr or the netconf's logFile, never stdout.
+ */
+#include "pflink/cni.h"
+#include "pflink/plugin.h"
+#include "pflink/util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	struct pflink_log *log = ud;
+	char ts[32], line[1400];
+	time_t now = time(NULL);
+	struct tm tm;
+	int fd = 2, n;
+
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	n = snprintf(line, sizeof(line), "%s pflink[%d] %s: %s\n", ts, (int)getpid(), names[lvl], msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (log->file)
+		fd = open(log->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		fd = 2;	/* an unwritable logFile must not lose the line */
+	/* One write(2) per line: concurrent plugins appending to one logFile
+	 * do not interleave within a line. */
+	if (write(fd, line, (size_t)n) < 0) {
+		/* nowhere left to report it */
+	}
+	if (fd != 2)
+		close(fd);
+}
+
+/* stdin up to the config limit; one byte more marks "too big". */
+static char *read_stdin(size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return NULL;
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			char *nb;
+
+			if (cap > CNI_CONFIG_MAX)
+				break;
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = read(0, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	*len = n;
+	return buf;
+}
+
+int main(void)
+{
+	struct pflink_log log = { .fn = log_line, .level = PF_LOG_WARNING };
+	struct pflink_req req = {
+		.command = getenv("CNI_COMMAND"),
+		.container_id = getenv("CNI_CONTAINERID"),
+		.netns = getenv("CNI_NETNS"),
+		.ifname = getenv("CNI_IFNAME"),
+		.args = getenv("CNI_ARGS"),
+	};
+	_cleanup_free_ char *in = NULL, *out = NULL;
+	struct pflink_err err;
+	char version[16];
+	size_t len = 0;
+	const char *dirs = getenv("PFLINK_NETNS_DIRS");
+	const char *dirv[9] = { 0 };
+	_cleanup_free_ char *dirbuf = NULL;
+
+	log.ud = &log;
+	/* VERSION may come with no stdin at all (a terminal): do not wait. */
+	if (!(req.command && !strcmp(req.command, "VERSION") && isatty(0))) {
+		in = read_stdin(&len);
+		req.conf = in;
+		req.conf_len = len;
+	}
+	/* Test and unusual-runtime hook: colon-separated bind-mount dirs that
+	 * replace the default list for the no-agent PF scan. */
+	if (dirs && (dirbuf = strdup(dirs))) {
+		char *save = NULL, *tok;
+		unsigned i = 0;
+
+		for (tok = strtok_r(dirbuf, ":", &save); tok && i < 8; tok = strtok_r(NULL, ":", &save))
+			dirv[i++] = tok;
+		req.netns_dirs = dirv;
+	}
+	if (pflink_cni_run(&req, &log, &out, &err, version) < 0) {
+		_cleanup_free_ char *e = cni_error_json(version, err.code, err.msg, err.details);
+
+		if (e)
+			printf("%s\n", e);
+		return 1;
+	}
+	if (out)
+		printf("%s\n", out);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
