@@ -71,7 +71,6 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 		{ "deviceInfoDir", "/var/run/k8s.cni.cncf.io/devinfo/cni", offsetof(struct cni_conf, devinfo_dir) },
 		{ "logFile", NULL, offsetof(struct cni_conf, log_file) },
 		{ "logLevel", "warning", offsetof(struct cni_conf, log_level) },
-		{ "agentSocket", "/run/pflink/pflinkd.sock", offsetof(struct cni_conf, agent_socket) },
 		{ "deviceID", NULL, offsetof(struct cni_conf, device_id) },
 	};
 	size_t i;
@@ -97,9 +96,14 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 	    strcmp(c.log_level, "info") && strcmp(c.log_level, "debug"))
 		goto bad;
 	/* An explicit "" disables the agent; any other path must be absolute. */
+	*field = "agentSocket";
 	it = cJSON_GetObjectItemCaseSensitive(c.root, "agentSocket");
-	if (cJSON_IsString(it) && !it->valuestring[0])
-		c.agent_socket = NULL;
+	if (!it || cJSON_IsNull(it))
+		c.agent_socket = "/run/pflink/pflinkd.sock";
+	else if (!cJSON_IsString(it) || (it->valuestring[0] && it->valuestring[0] != '/'))
+		goto bad;
+	else
+		c.agent_socket = it->valuestring[0] ? it->valuestring : NULL;
 	*field = "sysfsRoot";
 	if (c.sysfs_root[0] != '/')
 		goto bad;

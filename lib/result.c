@@ -25,18 +25,23 @@ static bool is_sandbox_if(const cJSON *i, const char *ifname)
 	return n && !strcmp(n, ifname) && sb && *sb;
 }
 
-bool result_has_host_if(const cJSON *prev, const char *name)
+static cJSON *find_host_if(const cJSON *res, const char *name)
 {
-	const cJSON *i, *ifs = cJSON_GetObjectItemCaseSensitive(prev, "interfaces");
+	cJSON *i, *ifs = cJSON_GetObjectItemCaseSensitive(res, "interfaces");
 	const char *n, *sb;
 
 	cJSON_ArrayForEach(i, ifs) {
 		n = str(i, "name");
 		sb = str(i, "sandbox");
 		if (n && !strcmp(n, name) && (!sb || !*sb))
-			return true;
+			return i;
 	}
-	return false;
+	return NULL;
+}
+
+bool result_has_host_if(const cJSON *prev, const char *name)
+{
+	return find_host_if(prev, name) != NULL;
 }
 
 static void set_str(cJSON *o, const char *k, const char *v)
@@ -87,19 +92,21 @@ cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifna
 
 	for (k = 0; pf && k < pf->n_netdevs; k++) {
 		const struct pf_netdev *nd = &pf->netdevs[k];
-		cJSON *h;
+		/* Annotate an entry a previous pflink run left (a re-chained or
+		 * re-versioned result) instead of listing the PF twice. */
+		cJSON *h = find_host_if(res, nd->name);
 
-		if (result_has_host_if(res, nd->name))
-			continue;
-		h = cJSON_CreateObject();
-		if (!h)
-			goto oom;
-		cJSON_AddItemToArray(ifs, h);
-		cJSON_AddStringToObject(h, "name", nd->name);
+		if (!h) {
+			h = cJSON_CreateObject();
+			if (!h)
+				goto oom;
+			cJSON_AddItemToArray(ifs, h);
+			cJSON_AddStringToObject(h, "name", nd->name);
+		}
 		if (nd->mac[0])
-			cJSON_AddStringToObject(h, "mac", nd->mac);
+			set_str(h, "mac", nd->mac);
 		if (pci)
-			cJSON_AddStringToObject(h, "pciID", pf->bdf);
+			set_str(h, "pciID", pf->bdf);
 	}
 	return res;
 oom:

@@ -1,0 +1,22 @@
+#!/bin/bash
+# Install what building and testing pflink needs, from Debian's archive.
+# Idempotent: apt runs only when a package is missing.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev libnl-3-dev libnl-route-3-dev
+      iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
+      clang libclang-rt-14-dev valgrind)
+[ "${1:-}" = --test ] && PKGS+=(npm)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# npm may come with the machine's own Node.js instead of Debian's package.
+if [ "${1:-}" = --test ] && command -v npm >/dev/null; then
+	missing=("${missing[@]/npm/}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

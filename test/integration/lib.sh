@@ -1,0 +1,115 @@
+# shellcheck shell=bash
+# Shared set-up for pflink's root tests: real netns, real veth links, real
+# netlink; only ETHTOOL_GDRVINFO's bus_info is faked (test/shim) and sysfs
+# is a fixture tree (test/fixtures).  Source it; call tl_setup first.
+
+set -u
+TL_PASS=0 TL_FAIL=0
+
+tl_skip_unless_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: $1 needs root (network namespaces and veth links)"
+		exit 77
+	fi
+	for t in ip jq; do
+		command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+	done
+}
+
+ok()   { TL_PASS=$((TL_PASS + 1)); echo "PASS: $*"; }
+bad()  { TL_FAIL=$((TL_FAIL + 1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@" >/dev/null; then ok "$what"; else bad "$what"; fi; }
+
+tl_summary() {
+	echo "$TL_PASS passed, $TL_FAIL failed"
+	[ "$TL_FAIL" = 0 ]
+}
+
+# tl_setup BIN SHIM FIXTURE_SCRIPT: temp dirs, fixture tree, empty bus map.
+tl_setup() {
+	PFLINK=$1 SHIM=$2 FIXTURE=$3
+	TAG=$(printf '%04x' $(( (RANDOM << 1 ^ $$) & 0xffff )))
+	T=$(mktemp -d /tmp/pflink-test.XXXXXX)
+	SYS=$T/sys STATE=$T/state DEVINFO=$T/devinfo NOMOUNTS=$T/no-netns
+	mkdir -p "$NOMOUNTS"
+	bash "$FIXTURE" standard "$SYS" >/dev/null
+	MAP=$T/busmap
+	: > "$MAP"
+	TL_NETNS="" TL_LINKS=""
+	trap tl_cleanup EXIT
+	export PFLINK_TEST_BUSINFO=$MAP
+	# gcc's ASan wants its runtime first in the link map; the shim only
+	# interposes ioctl, so the order check can be relaxed safely.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0
+	# The PF scan looks in these bind-mount dirs only, not the machine's.
+	export PFLINK_NETNS_DIRS=$NOMOUNTS
+}
+
+tl_cleanup() {
+	local n l
+	for n in $TL_NETNS; do ip netns del "$n" 2>/dev/null; done
+	for l in $TL_LINKS; do ip link del "$l" 2>/dev/null; done
+	rm -rf "$T"
+}
+
+tl_netns() { ip netns add "$1"; TL_NETNS="$TL_NETNS $1"; }
+
+# tl_dev NAME MAC BUS DRIVER: a veth standing in for a PCI netdev in the
+# host netns; its peer (NAME-p... shortened) stays unmapped.
+tl_dev() {
+	local name=$1 mac=$2 bus=$3 drv=$4
+	ip link add "$name" address "$mac" type veth peer name "${name}p"
+	TL_LINKS="$TL_LINKS $name ${name}p"
+	echo "$mac $bus $drv" >> "$MAP"
+}
+
+# pflink_run CMD NETNS IFNAME CONFIG [CNI_ARGS]: run the plugin, stdout in
+# $OUT, exit code in $RC.  CNI_CONTAINERID comes from $CID.
+pflink_run() {
+	local cmd=$1 ns=$2 ifn=$3 conf=$4 args=${5:-}
+	OUT=$(printf '%s' "$conf" | env CNI_COMMAND="$cmd" CNI_CONTAINERID="${CID-c0}" \
+		CNI_NETNS="$ns" CNI_IFNAME="$ifn" CNI_ARGS="$args" CNI_PATH=/nonexistent \
+		LD_PRELOAD="$SHIM" "$PFLINK" 2>"$T/stderr")
+	RC=$?
+	tl_sanitizer_check "$cmd"
+}
+
+# An error path that leaks still exits non-zero, so an expected failure
+# would hide a LeakSanitizer report: look for any sanitizer output.
+tl_sanitizer_check() {
+	if grep -qE 'Sanitizer|runtime error:' "$T/stderr"; then
+		bad "$1: sanitizer report"
+		cat "$T/stderr"
+	fi
+}
+
+# The one-JSON-object rule, then the code.
+expect_code() {
+	local what=$1 want=$2 got
+	if [ "$RC" = 0 ]; then bad "$what: succeeded, expected code $want (out: $OUT)"; return; fi
+	if [ "$(printf '%s\n' "$OUT" | wc -l)" != 1 ] || ! got=$(printf '%s' "$OUT" | jq -er .code); then
+		bad "$what: stdout is not one JSON error object: $OUT"; return
+	fi
+	if [ "$got" = "$want" ] && [ -n "$(printf '%s' "$OUT" | jq -r '.msg // empty')" ]; then
+		ok "$what (code $got)"
+	else
+		bad "$what: code $got, expected $want: $OUT"
+	fi
+}
+
+expect_ok() {
+	local what=$1
+	if [ "$RC" = 0 ]; then ok "$what"; else bad "$what: rc $RC: $OUT $(cat "$T/stderr")"; fi
+}
+
+# jq assertion on $OUT
+jqe() { printf '%s' "$OUT" | jq -e "$@" >/dev/null; }
+
+# A network config: conf VERSION [extra JSON members] with a prevResult
+# naming the sandbox interface.
+conf() {
+	local v=$1 extra=${2:-} ifn=${3:-net1} ns=${4:-/run/netns/x}
+	printf '{"cniVersion":"%s","name":"sriov-a","type":"pflink","sysfsRoot":"%s","stateDir":"%s","deviceInfoDir":"%s","agentSocket":""%s,"prevResult":{"cniVersion":"%s","interfaces":[{"name":"%s","sandbox":"%s"}],"ips":[{"address":"10.1.0.5/24"%s}],"dns":{}}}' \
+		"$v" "$SYS" "$STATE" "$DEVINFO" "${extra:+,$extra}" "$v" "$ifn" "$ns" \
+		"$(case $v in 0.*) echo ',"version":"4","interface":0' ;; *) echo ',"interface":0' ;; esac)"
+}

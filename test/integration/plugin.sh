@@ -1,0 +1,255 @@
+#!/bin/bash
+# pflink against real netns/veth/netlink: every verb, every CNI version,
+# and the bad-input errors.  Usage: plugin.sh PFLINK SHIM FIXTURE_SCRIPT
+. "$(dirname "$0")/lib.sh"
+tl_skip_unless_root "plugin.sh"
+tl_setup "$1" "$2" "$3"
+
+POD=pfpod-$TAG POD2=pfpod2-$TAG PFNS=pfns-$TAG
+tl_netns "$POD"; tl_netns "$POD2"
+NS=/run/netns/$POD NS2=/run/netns/$POD2
+# Two PFs, VFs of each, a plain NIC, hostile and broken ones.
+tl_dev "pfa$TAG" 02:aa:00:01:00:00 0000:01:00.0 igb
+tl_dev "pfb$TAG" 02:aa:00:02:00:00 0000:02:00.0 igb
+tl_dev "va0$TAG" 02:aa:01:10:00:00 0000:01:10.0 igbvf
+tl_dev "va1$TAG" 02:aa:01:10:02:00 0000:01:10.2 igbvf
+tl_dev "vb0$TAG" 02:aa:02:10:00:00 0000:02:10.0 igbvf
+tl_dev "nic$TAG" 02:aa:00:1f:06:00 0000:00:1f.6 e1000e
+tl_dev "usb$TAG" 02:aa:0e:00:00:01 usb-0000:00:14.0-1 r8152
+tl_dev "emp$TAG" 02:aa:0e:00:00:02 - bcmgenet
+tl_dev "dot$TAG" 02:aa:0e:00:00:03 ../../etc evil
+tl_dev "dng$TAG" 02:aa:05:10:00:00 0000:05:10.0 igbvf
+tl_dev "lop$TAG" 02:aa:06:10:00:00 0000:06:10.0 igbvf
+tl_dev "esc$TAG" 02:aa:07:10:00:00 0000:07:10.0 igbvf
+tl_dev "nod$TAG" 02:aa:08:10:00:00 0000:08:10.0 igbvf
+tl_dev "unk$TAG" 02:aa:09:10:00:00 0000:09:10.0 igbvf
+# A PF with two netdevs (one PCI function, two ports) and its VF.
+tl_dev "mxa$TAG" 02:aa:03:00:00:0a 0000:03:00.0 mlx4_core
+tl_dev "mxb$TAG" 02:aa:03:00:00:0b 0000:03:00.0 mlx4_core
+tl_dev "mxv$TAG" 02:aa:03:00:01:00 0000:03:00.1 mlx4_core
+
+into() { ip link set "$1" netns "$2" name "$3"; }	# a VF handed to a pod
+ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=team-a;K8S_POD_NAME=web-0;K8S_POD_UID=1f2e3d4c-0000-4000-8000-000000000001"
+
+# --- ADD at 1.1.0: pciID on both ends, PF host-side entry, device-info, state
+into "va0$TAG" "$POD" net1
+CID=c-add11
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")" "$ARGS"
+expect_ok "ADD 1.1.0"
+check "ADD 1.1.0: VF pciID on the sandbox interface" jqe '.interfaces[] | select(.name=="net1" and .sandbox!=null) | .pciID=="0000:01:10.0"'
+check "ADD 1.1.0: PF host-side interface with name, mac, pciID" \
+	jqe --arg n "pfa$TAG" '.interfaces[] | select(.name==$n and .sandbox==null) | .mac=="02:aa:00:01:00:00" and .pciID=="0000:01:00.0"'
+check "ADD 1.1.0: prevResult ips and dns pass through" jqe '.ips[0].address=="10.1.0.5/24" and .dns=={} and .cniVersion=="1.1.0"'
+check "ADD 1.1.0: exactly one PF entry" jqe '[.interfaces[] | select(.sandbox==null)] | length==1'
+DI=$DEVINFO/sriov-a-c-add11_net1-device-info.json
+check "ADD: device-info has pci-address and pf-pci-address" \
+	jq -e '.type=="pci" and .version=="1.1.0" and .pci["pci-address"]=="0000:01:10.0" and .pci["pf-pci-address"]=="0000:01:00.0"' "$DI"
+SF=$STATE/c-add11_net1.json
+check "ADD: state records VF, PF, index, PF netdev, pod" \
+	jq -e --arg n "pfa$TAG" '.vfPciAddress=="0000:01:10.0" and .pfPciAddress=="0000:01:00.0" and .vfIndex==0 and .pfNetdev==$n and .podNamespace=="team-a" and .podName=="web-0" and .podUID=="1f2e3d4c-0000-4000-8000-000000000001" and .netns=="'"$NS"'"' "$SF"
+check "ADD: state file is private (0600)" test "$(stat -c %a "$SF")" = 600
+check "ADD: no temp files left in stateDir" test -z "$(find "$STATE" -name '.*')"
+
+# --- CHECK passes with the ADD result as prevResult
+ADDRES=$OUT
+chk_conf() { jq -c --argjson p "$ADDRES" '.prevResult=$p' <<<"$(conf "$1" '' net1 "$NS")"; }
+pflink_run CHECK "$NS" net1 "$(chk_conf 1.1.0)"
+expect_ok "CHECK 1.1.0 after ADD"
+check "CHECK prints nothing" test -z "$OUT"
+
+# --- CHECK catches a swapped VF (same ifname, another VF)
+ip -n "$POD" link set net1 netns 1 name "va0$TAG"
+into "va1$TAG" "$POD" net1
+pflink_run CHECK "$NS" net1 "$(chk_conf 1.1.0)"
+expect_code "CHECK after the VF was swapped" 104
+check "CHECK drift message names both VFs" jqe '.msg | contains("0000:01:10.2") and contains("0000:01:10.0")'
+ip -n "$POD" link set net1 netns 1 name "va1$TAG"
+pflink_run CHECK "$NS" net1 "$(chk_conf 1.1.0)"
+expect_code "CHECK after the VF left the pod" 105
+into "va0$TAG" "$POD" net1
+
+# --- CHECK catches a renamed PF netdev (the result's host-side entry is stale)
+ip link set "pfa$TAG" name "pfr$TAG"
+pflink_run CHECK "$NS" net1 "$(chk_conf 1.1.0)"
+expect_code "CHECK after the PF netdev was renamed" 104
+ip link set "pfr$TAG" name "pfa$TAG"
+
+# --- DEL: removes state and device-info; twice; with nothing; without netns
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "DEL"
+check "DEL removed state" test ! -e "$SF"
+check "DEL removed device-info pflink created" test ! -e "$DI"
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "DEL twice"
+CID=never-added pflink_run DEL "" net1 '{"cniVersion":"1.0.0","name":"sriov-a","type":"pflink"}'
+expect_ok "DEL with no state, no netns, no prevResult"
+CID=c-gone pflink_run DEL /run/netns/does-not-exist-$TAG net1 "$(conf 1.0.0 '' net1 /x)"
+expect_ok "DEL with a dead netns path"
+
+# --- every CNI version
+for v in 0.3.0 0.3.1 0.4.0 1.0.0; do
+	CID=c-v$v
+	pflink_run ADD "$NS" net1 "$(conf $v '' net1 "$NS")"
+	expect_ok "ADD $v"
+	check "ADD $v: PF entry, no pciID before 1.1.0" \
+		jqe --arg n "pfa$TAG" --arg v $v '.cniVersion==$v and ([.interfaces[] | select(.name==$n and .sandbox==null)] | length==1) and ([.. | .pciID? // empty] | length==0)'
+	check "ADD $v: ips unchanged" jqe '.ips[0].address=="10.1.0.5/24"'
+	pflink_run DEL "$NS" net1 "$(conf $v '' net1 "$NS")"
+	expect_ok "DEL $v"
+done
+CID=c-chk03
+pflink_run CHECK "$NS" net1 "$(conf 0.3.1 '' net1 "$NS")"
+expect_code "CHECK at 0.3.1 (CHECK exists from 0.4.0)" 1
+
+# --- prevResult without the sandbox interface: pflink describes it
+CID=c-noif
+pflink_run ADD "$NS" net1 "$(jq -c '.prevResult.interfaces=[]' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+expect_ok "ADD with a prevResult that lists no interface"
+check "ADD adds the sandbox interface with mac and pciID" \
+	jqe --arg ns "$NS" '.interfaces[] | select(.name=="net1") | .sandbox==$ns and .mac=="02:aa:01:10:00:00" and .pciID=="0000:01:10.0"'
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+
+# --- a prevResult that already lists the PF (re-chained, or a 1.0.0 result
+# re-versioned to 1.1.0): annotated in place, never listed twice
+CID=c-repf
+pflink_run ADD "$NS" net1 "$(jq -c --arg n "pfa$TAG" '.prevResult.interfaces += [{"name":$n}]' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+expect_ok "ADD with the PF already in prevResult"
+check "existing PF entry annotated with mac and pciID, not duplicated" \
+	jqe --arg n "pfa$TAG" '[.interfaces[] | select(.name==$n)] | length==1 and .[0].pciID=="0000:01:00.0" and .[0].mac=="02:aa:00:01:00:00"'
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+
+# --- Multus: deviceID must agree; CNIDeviceInfoFile is merged, not replaced
+CID=c-dev
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"deviceID":"0000:01:10.0"' net1 "$NS")"
+expect_ok "ADD with a matching deviceID"
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"deviceID":"0000:01:10.4"' net1 "$NS")"
+expect_code "ADD with a mismatching deviceID" 103
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"pciBusID":"0000:01:10.2"' net1 "$NS")"
+expect_code "ADD with a mismatching pciBusID" 103
+check "failed ADD left no state" test -z "$(ls -A "$STATE" 2>/dev/null)"
+MF=$T/multus/devinfo.json
+mkdir -p "$T/multus"
+echo '{"type":"pci","version":"1.0.0","pci":{"pci-address":"0000:01:10.0","rdma-device":"mlx5_3"},"extra":1}' > "$MF"
+CID=c-multus
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF"'"}' net1 "$NS")"
+expect_ok "ADD merging Multus' device-info file"
+check "merged device-info keeps what was there and adds pf-pci-address" \
+	jq -e '.version=="1.1.0" and .pci["pf-pci-address"]=="0000:01:00.0" and .pci["rdma-device"]=="mlx5_3" and .extra==1' "$MF"
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF"'"}' net1 "$NS")"
+check "DEL leaves Multus' own device-info file" test -e "$MF"
+echo '{"type":"pci","version":"1.0.0","pci":{"pci-address":"0000:01:10.6"}}' > "$MF"
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF"'"}' net1 "$NS")"
+expect_code "ADD when the device plugin's device-info names another VF" 103
+echo 'not json' > "$MF"
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF"'"}' net1 "$NS")"
+expect_code "ADD with a corrupt device-info file" 6
+check "corrupt device-info file left untouched" grep -qx 'not json' "$MF"
+check "failed ADDs left no state" test -z "$(ls -A "$STATE" 2>/dev/null)"
+
+# --- a PF whose one PCI function carries two netdevs
+into "mxv$TAG" "$POD2" net2
+CID=c-mlx
+pflink_run ADD "$NS2" net2 "$(conf 1.1.0 '' net2 "$NS2")"
+expect_ok "ADD on a PF with two netdevs"
+check "both PF netdevs are host-side entries" \
+	jqe --arg a "mxa$TAG" --arg b "mxb$TAG" '[.interfaces[] | select(.sandbox==null and .pciID=="0000:03:00.0") | .name] | sort==([$a,$b]|sort)'
+pflink_run DEL "$NS2" net2 "$(conf 1.1.0 '' net2 "$NS2")"
+ip -n "$POD2" link set net2 netns 1 name "mxv$TAG"
+
+# --- a PF that lives in a bind-mounted netns, not the host's
+tl_netns "$PFNS"
+ip link set "pfb$TAG" netns "$PFNS"
+into "vb0$TAG" "$POD2" net1
+CID=c-pfns
+pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+expect_code "PF in another netns, that netns not scanned" 102
+PFLINK_NETNS_DIRS=/run/netns pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+expect_ok "PF in a bind-mounted netns is found"
+check "PF entry from the other netns" jqe --arg n "pfb$TAG" '.interfaces[] | select(.name==$n) | .pciID=="0000:02:00.0"'
+check "state records the PF's netns" jq -e --arg p "/run/netns/$PFNS" '.pfNetns==$p' "$STATE/c-pfns_net1.json"
+pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+ip -n "$POD2" link set net1 netns 1 name "vb0$TAG"
+ip -n "$PFNS" link set "pfb$TAG" netns 1
+
+# --- GC keeps valid attachments of its network, removes the rest, ignores others'
+for c in g1 g2 g3; do CID=$c pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"; done
+CID=g4 pflink_run ADD "$NS" net1 "$(jq -c '.name="other-net"' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+pflink_run GC "" "" "$(jq -c '."cni.dev/valid-attachments"=[{"containerID":"g2","ifname":"net1"}]' <<<"$(conf 1.1.0)")"
+expect_ok "GC"
+check "GC removed stale attachments' state" test ! -e "$STATE/g1_net1.json" -a ! -e "$STATE/g3_net1.json"
+check "GC removed their device-info" test ! -e "$DEVINFO/sriov-a-g1_net1-device-info.json"
+check "GC kept the valid attachment" test -e "$STATE/g2_net1.json" -a -e "$DEVINFO/sriov-a-g2_net1-device-info.json"
+check "GC kept another network's attachment" test -e "$STATE/g4_net1.json"
+echo '{garbage' > "$STATE/zz_net1.json"
+pflink_run GC "" "" "$(jq -c '."cni.dev/valid-attachments"=[]' <<<"$(conf 1.1.0)")"
+expect_ok "GC with a corrupt state file present"
+pflink_run GC "" "" "$(conf 1.0.0)"
+expect_code "GC at 1.0.0" 1
+for c in g2 g4; do CID=$c pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"; done
+rm -f "$STATE/zz_net1.json"
+
+# --- STATUS and VERSION
+pflink_run STATUS "" "" "$(conf 1.1.0)"
+expect_ok "STATUS with readable sysfs"
+pflink_run STATUS "" "" "$(jq -c '.sysfsRoot="/nonexistent"' <<<"$(conf 1.1.0)")"
+expect_code "STATUS with unreadable sysfs" 50
+pflink_run VERSION "" "" '{"cniVersion":"1.0.0"}'
+expect_ok "VERSION"
+check "VERSION lists 0.3.0..1.1.0" jqe '.cniVersion=="1.0.0" and .supportedVersions==["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+
+# --- bad input: every error is one JSON object with the right code
+CID=c-bad
+pflink_run ADD "$NS" net1 '{"cniVersion":'
+expect_code "malformed JSON" 6
+pflink_run ADD "$NS" net1 '[1,2]'
+expect_code "JSON that is not an object" 6
+pflink_run ADD "$NS" net1 "$(jq -c '.sysfsRoot=7' <<<"$(conf 1.1.0)")"
+expect_code "sysfsRoot of the wrong type" 7
+pflink_run ADD "$NS" net1 "$(conf 9.9.9)"
+expect_code "unsupported cniVersion" 1
+pflink_run ADD "$NS" net1 "$(jq -c 'del(.cniVersion)' <<<"$(conf 1.1.0)")"
+expect_code "absent cniVersion" 1
+pflink_run ADD "$NS" net1 "$(jq -c 'del(.prevResult)' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+expect_code "ADD without prevResult" 7
+pflink_run BOGUS "$NS" net1 "$(conf 1.1.0)"
+expect_code "unknown CNI_COMMAND" 4
+pflink_run ADD "" net1 "$(conf 1.1.0)"
+expect_code "ADD without CNI_NETNS" 4
+pflink_run ADD "$NS" "" "$(conf 1.1.0)"
+expect_code "ADD without CNI_IFNAME" 4
+CID="" pflink_run ADD "$NS" net1 "$(conf 1.1.0)"
+expect_code "ADD without CNI_CONTAINERID" 4
+OUT=$(conf 1.1.0 | env -i CNI_CONTAINERID=x CNI_NETNS="$NS" CNI_IFNAME=net1 "$PFLINK" 2>/dev/null); RC=$?
+expect_code "no CNI_COMMAND" 4
+echo regular > "$T/file"
+pflink_run ADD "$T/file" net1 "$(conf 1.1.0)"
+expect_code "CNI_NETNS a regular file" 4
+pflink_run ADD /proc/self/ns/pid net1 "$(conf 1.1.0)"
+expect_code "CNI_NETNS a pid namespace" 4
+pflink_run ADD "$T/nothing-here" net1 "$(conf 1.1.0)"
+expect_code "CNI_NETNS that does not exist" 3
+pflink_run ADD "$NS" nosuch0 "$(conf 1.1.0 '' nosuch0 "$NS")"
+expect_code "interface missing in the netns" 105
+check "error names the interface and netns" jqe --arg ns "$NS" '.msg | contains("nosuch0") and contains($ns)'
+bad_dev() {	# bad_dev DEV CODE WHAT
+	into "$1$TAG" "$POD" eth9
+	pflink_run ADD "$NS" eth9 "$(conf 1.1.0 '' eth9 "$NS")"
+	expect_code "$3" "$2"
+	ip -n "$POD" link set eth9 netns 1 name "$1$TAG"
+}
+bad_dev emp 100 "empty bus_info"
+bad_dev usb 100 "usb- bus_info"
+bad_dev dot 100 "bus_info ../../etc"
+check "hostile bus_info quoted, not joined into a path" jqe '.msg | contains("\"../../etc\"")'
+bad_dev nic 101 "PCI function that is not a VF"
+check "not-a-VF message names the driver" jqe '.msg | contains("e1000e")'
+bad_dev unk 100 "PCI address unknown to sysfs"
+bad_dev dng 102 "VF whose PF is absent (dangling physfn)"
+bad_dev lop 102 "VF whose physfn loops"
+bad_dev esc 102 "VF whose physfn points outside sysfs"
+bad_dev nod 102 "VF whose PF has no netdev anywhere"
+check "no state from any failed ADD" test -z "$(ls -A "$STATE" 2>/dev/null)"
+check "no device-info from any failed ADD" test -z "$(ls -A "$DEVINFO" 2>/dev/null)"
+
+tl_summary

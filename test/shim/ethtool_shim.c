@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ethtool_shim.c - LD_PRELOAD shim that makes chosen veth links claim to
+ * be PCI network functions.  TEST ONLY: never link this into pflink.
+ *
+ * pflink maps a netdev to its PCI function with ETHTOOL_GDRVINFO and reads
+ * bus_info.  The test machines have no SR-IOV hardware, and the only links
+ * they can create (veth) answer driver "veth" with an empty bus_info, which
+ * the kernel gives us no way to change.  So we interpose ioctl(2) and, for
+ * GDRVINFO only, replace driver and bus_info of links whose MAC address is
+ * listed in the file named by $PFLINK_TEST_BUSINFO:
+ *
+ *	# mac              bus_info       driver
+ *	02:00:00:00:01:00  0000:01:10.0   igbvf
+ *	02:00:00:00:01:01  -              mlx5_core
+ *
+ * One entry per line; blank lines and lines whose first non-blank character
+ * is '#' are ignored ('#' elsewhere is data: bus_info may be hostile on
+ * purpose).  "-" stands for the empty string.  Strings are truncated to
+ * the 32-byte field and NUL padded, as the kernel's strscpy() into a zeroed
+ * struct would.  When a MAC is listed more than once the last line wins, so
+ * a test can override an entry by appending.
+ *
+ * The MAC is the key, not the name, because a test moves links between
+ * namespaces and may reuse names; the MAC follows the link.  It is read with
+ * SIOCGIFHWADDR on the caller's own fd, so it comes from the namespace the
+ * socket lives in, the same one the kernel answered GDRVINFO from.
+ *
+ * With $PFLINK_TEST_BUSINFO_LOG set, each answer taken from the map is
+ * appended to that file as one line.
+ */
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define SHIM_NAME "pflink-ethtool-shim"
+
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+
+struct entry {
+	uint8_t mac[6];
+	/* Stored already truncated and zero padded: copied out whole. */
+	char bus_info[sizeof(((struct ethtool_drvinfo *)0)->bus_info)];
+	char driver[sizeof(((struct ethtool_drvinfo *)0)->driver)];
+};
+
+/*
+ * The cache: the parsed map plus the identity of the file it came from.
+ * Everything below is guarded by 'lock'; a daemon under test may ask from
+ * several threads at once.
+ */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct entry *entries;
+static size_t n_entries;
+static char *cached_path;
+static struct stat cached_st;
+static struct timespec loaded_at;
+
+static _Atomic(ioctl_fn) real_ioctl_p;
+
+static ioctl_fn real_ioctl(void)
+{
+	ioctl_fn fn = atomic_load(&real_ioctl_p);
+
+	/* A race here is harmless: every thread stores the same pointer. */
+	if (!fn) {
+		void *sym = dlsym(RTLD_NEXT, "ioctl");
+
+		/* ISO C has no cast from void * to a function pointer. */
+		memcpy(&fn, &sym, sizeof(fn));
+		atomic_store(&real_ioctl_p, fn);
+	}
+	return fn;
+}
+
+static void drop_cache(void)
+{
+	free(entries);
+	entries = NULL;
+	n_entries = 0;
+	free(cached_path);
+	cached_path = NULL;
+}
+
+/* Accepts exactly "xx:xx:xx:xx:xx:xx", either case. */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++, s += 3) {
+		unsigned int v = 0;
+
+		for (int j = 0; j < 2; j++) {
+			char c = s[j];
+
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= (unsigned int)(c - '0');
+			else if (c >= 'a' && c <= 'f')
+				v |= (unsigned int)(c - 'a' + 10);
+			else if (c >= 'A' && c <= 'F')
+				v |= (unsigned int)(c - 'A' + 10);
+			else
+				return -1;
+		}
+		if (s[2] != (i == 5 ? '\0' : ':'))
+			return -1;
+		mac[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* strscpy() into a zeroed field; "-" is the empty string. */
+static void set_field(char *dst, size_t size, const char *src)
+{
+	size_t n = strcmp(src, "-") == 0 ? 0 : strnlen(src, size - 1);
+
+	memset(dst, 0, size);
+	memcpy(dst, src, n);
+}
+
+/*
+ * Parse the map into a fresh array; only on success does it replace the
+ * cache.  A bad line is reported and skipped rather than fatal: the shim
+ * must not change what the program under test does with its own errors.
+ */
+static int load(const char *path, FILE *f)
+{
+	struct entry *v = NULL, *nv;
+	size_t n = 0, cap = 0, lineno = 0, len = 0;
+	char *line = NULL;
+
+	while (getline(&line, &len, f) != -1) {
+		char *save, *mac, *bus, *drv;
+		struct entry e;
+
+		lineno++;
+		mac = strtok_r(line, " \t\r\n", &save);
+		if (!mac || mac[0] == '#')
+			continue;
+		bus = strtok_r(NULL, " \t\r\n", &save);
+		drv = strtok_r(NULL, " \t\r\n", &save);
+		if (!bus || !drv || strtok_r(NULL, " \t\r\n", &save) ||
+		    parse_mac(mac, e.mac) < 0) {
+			fprintf(stderr, SHIM_NAME ": %s:%zu: ignoring malformed line\n",
+				path, lineno);
+			continue;
+		}
+		set_field(e.bus_info, sizeof(e.bus_info), bus);
+		set_field(e.driver, sizeof(e.driver), drv);
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				goto fail;
+			v = nv;
+		}
+		v[n++] = e;
+	}
+	if (ferror(f))
+		goto fail;
+	free(line);
+
+	free(entries);
+	entries = v;
+	n_entries = n;
+	return 0;
+fail:
+	free(line);
+	free(v);
+	return -1;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/*
+ * Is the cache still good for 'path' as it is on disk now?  Identity is
+ * (dev, ino, size, mtime), but mtime may come from a coarse clock (a tick,
+ * before multigrain timestamps): a test that rewrites the file in place with
+ * the same length right after we read it can leave all four unchanged.  So, as git does for its "racily clean" index, a file
+ * modified within a second of our read is never trusted and is read again.
+ */
+static int cache_fresh(const char *path, const struct stat *st)
+{
+	if (!cached_path || strcmp(cached_path, path) != 0)
+		return 0;
+	if (!same_file(st, &cached_st))
+		return 0;
+	return (loaded_at.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
+	       (loaded_at.tv_nsec - st->st_mtim.tv_nsec) > 1000000000LL;
+}
+
+/* Called with 'lock' held.  Returns 0 with the cache current, or -1. */
+static int refresh(const char *path)
+{
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st) < 0) {
+		drop_cache();
+		return -1;
+	}
+	if (cache_fresh(path, &st))
+		return 0;
+
+	drop_cache();
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	/* Identity of what we actually read, not of what stat() saw. */
+	if (fstat(fileno(f), &st) < 0 || load(path, f) < 0) {
+		fclose(f);
+		drop_cache();
+		return -1;
+	}
+	fclose(f);
+	cached_path = strdup(path);
+	if (!cached_path) {
+		drop_cache();
+		return -1;
+	}
+	cached_st = st;
+	clock_gettime(CLOCK_REALTIME, &loaded_at);
+	return 0;
+}
+
+/* Copies the map's answer for 'mac' into 'out'; 0 if found, -1 if not. */
+static int lookup(const char *path, const uint8_t mac[6], struct entry *out)
+{
+	int ret = -1;
+
+	pthread_mutex_lock(&lock);
+	if (refresh(path) == 0) {
+		/* Last line wins: search backwards. */
+		for (size_t i = n_entries; i-- > 0;) {
+			if (memcmp(entries[i].mac, mac, 6) == 0) {
+				*out = entries[i];
+				ret = 0;
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return ret;
+}
+
+static void log_answer(const char *ifname, const struct entry *e)
+{
+	const char *path = getenv("PFLINK_TEST_BUSINFO_LOG");
+	const uint8_t *m = e->mac;
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "ae");
+	if (!f)
+		return;
+	fprintf(f, "%s %02x:%02x:%02x:%02x:%02x:%02x driver=%s bus_info=%s\n",
+		ifname, m[0], m[1], m[2], m[3], m[4], m[5], e->driver,
+		e->bus_info);
+	fclose(f);
+}
+
+/* The real GDRVINFO on 'ifr' succeeded; rewrite it if the map says so. */
+static void fake_drvinfo(int fd, struct ifreq *ifr,
+			 struct ethtool_drvinfo *info)
+{
+	const char *path = getenv("PFLINK_TEST_BUSINFO");
+	struct ifreq hw;
+	struct entry e;
+
+	if (!path || !*path)
+		return;
+
+	/*
+	 * A separate ifreq: ifr_hwaddr shares a union with ifr_data, and the
+	 * caller's ifr must come back exactly as the kernel left it.
+	 */
+	memset(&hw, 0, sizeof(hw));
+	memcpy(hw.ifr_name, ifr->ifr_name, IFNAMSIZ);
+	hw.ifr_name[IFNAMSIZ - 1] = '\0';
+	if (real_ioctl()(fd, SIOCGIFHWADDR, &hw) < 0 ||
+	    hw.ifr_hwaddr.sa_family != ARPHRD_ETHER)
+		return;
+
+	if (lookup(path, (const uint8_t *)hw.ifr_hwaddr.sa_data, &e) < 0)
+		return;
+
+	memcpy(info->driver, e.driver, sizeof(info->driver));
+	memcpy(info->bus_info, e.bus_info, sizeof(info->bus_info));
+	log_answer(hw.ifr_name, &e);
+}
+
+__attribute__((visibility("default")))
+int ioctl(int fd, unsigned long req, ...)
+{
+	ioctl_fn real = real_ioctl();
+	struct ethtool_drvinfo *info;
+	struct ifreq *ifr;
+	int saved_errno;
+	va_list ap;
+	void *arg;
+	__u32 cmd;
+	int ret;
+
+	/* glibc's own ioctl() fetches its third argument the same way. */
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+
+	/*
+	 * Ask the kernel first, so a missing interface or a bad pointer fails
+	 * exactly as it would without us.  Only after it succeeded do we know
+	 * ifr and ifr_data point at readable memory; GDRVINFO leaves cmd as
+	 * ETHTOOL_GDRVINFO in the copy it writes back.
+	 */
+	ret = real(fd, req, arg);
+	if (ret < 0 || req != SIOCETHTOOL)
+		return ret;
+
+	ifr = arg;
+	info = (struct ethtool_drvinfo *)ifr->ifr_data;
+	memcpy(&cmd, &info->cmd, sizeof(cmd));
+	if (cmd != ETHTOOL_GDRVINFO)
+		return ret;
+
+	saved_errno = errno;
+	fake_drvinfo(fd, ifr, info);
+	errno = saved_errno;
+	return ret;
+}
+
+/* Not needed for correctness; keeps leak checkers quiet at exit. */
+__attribute__((destructor))
+static void shim_fini(void)
+{
+	pthread_mutex_lock(&lock);
+	drop_cache();
+	pthread_mutex_unlock(&lock);
+}
