@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "pflink/cni.h"
+#include "pflink/json.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -22,7 +23,9 @@ static bool triple(const char *v, unsigned t[3])
 {
 	int n = 0;
 
-	return v && sscanf(v, "%u.%u.%u%n", &t[0], &t[1], &t[2], &n) == 3 && !v[n];
+	/* sscanf's %u takes a sign and wraps "-1": digits only. */
+	return v && v[0] >= '0' && v[0] <= '9' && !strpbrk(v, "+- \t") &&
+	       sscanf(v, "%u.%u.%u%n", &t[0], &t[1], &t[2], &n) == 3 && !v[n];
 }
 
 bool cni_version_at_least(const char *v, const char *min)
@@ -76,9 +79,9 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 	size_t i;
 
 	*field = "JSON";
-	if (len > CNI_CONFIG_MAX || memchr(buf, '\0', len))
+	if (len > CNI_CONFIG_MAX)
 		return -EINVAL;
-	c.root = cJSON_ParseWithLength(buf, len);
+	c.root = json_parse_exact(buf, len);
 	if (!c.root || !cJSON_IsObject(c.root))
 		goto bad;
 	for (i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -124,10 +127,11 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 	*field = "runtimeConfig";
 	rc = cJSON_GetObjectItemCaseSensitive(c.root, "runtimeConfig");
 	if (rc && !cJSON_IsNull(rc)) {
-		if (!cJSON_IsObject(rc) || opt_str(rc, "CNIDeviceInfoFile", NULL, &c.devinfo_file) < 0)
+		if (!cJSON_IsObject(rc))
 			goto bad;
 		*field = "runtimeConfig.CNIDeviceInfoFile";
-		if (c.devinfo_file && c.devinfo_file[0] != '/')
+		if (opt_str(rc, "CNIDeviceInfoFile", NULL, &c.devinfo_file) < 0 ||
+		    (c.devinfo_file && c.devinfo_file[0] != '/'))
 			goto bad;
 	}
 	*field = "cni.dev/valid-attachments";

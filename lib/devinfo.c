@@ -2,6 +2,8 @@
 #include "pflink/devinfo.h"
 #include "pflink/util.h"
 
+#include "pflink/json.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,9 +29,9 @@ int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
 	int r = -EINVAL;
 
 	if (existing && len) {
-		if (len > DEVINFO_MAX || memchr(existing, '\0', len))
+		if (len > DEVINFO_MAX)
 			return -EINVAL;
-		doc = cJSON_ParseWithLength(existing, len);
+		doc = json_parse_exact(existing, len);
 	} else {
 		doc = cJSON_CreateObject();
 	}
@@ -79,14 +81,14 @@ int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
 	_cleanup_free_ char *old = NULL, *doc = NULL;
 	char dir[PATH_MAX], base[PATH_MAX];
 	size_t len = 0;
-	int r;
+	int r, is_new;
 
 	if (pf_strscpy(dir, path, sizeof(dir)) < 0 || pf_strscpy(base, path, sizeof(base)) < 0)
 		return -ENAMETOOLONG;
 	r = pf_read_file_at(AT_FDCWD, path, DEVINFO_MAX, &old, &len);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	*created = r == -ENOENT;
+	is_new = r == -ENOENT;
 	r = devinfo_merge(old, len, vf_bdf, pf_bdf, representor, &doc);
 	if (r < 0)
 		return r;
@@ -96,7 +98,10 @@ int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
 	r = pf_mkdir_p(d, 0755);
 	if (r < 0)
 		return r;
-	return pf_write_file_atomic(d, b, doc, strlen(doc), 0644);
+	r = pf_write_file_atomic(d, b, doc, strlen(doc), 0644);
+	if (r == 0)
+		*created = is_new;
+	return r;
 }
 
 int devinfo_default_path(const char *dir, const char *network, const char *container_id,

@@ -20,7 +20,7 @@ struct nl_handle {
 	char buf[32768];
 };
 
-int nl_open(int fd, struct nl_handle **out)
+int nl_handle_open(int fd, struct nl_handle **out)
 {
 	struct nl_handle *h = calloc(1, sizeof(*h));
 
@@ -39,7 +39,7 @@ int nl_open(int fd, struct nl_handle **out)
 	if (mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int r = -errno;
 
-		nl_close(h);
+		nl_handle_close(h);
 		return r;
 	}
 	/* Without strict checking, old kernels ignore an IFLA_IFNAME filter
@@ -55,7 +55,7 @@ int nl_open(int fd, struct nl_handle **out)
 	return 0;
 }
 
-void nl_close(struct nl_handle *h)
+void nl_handle_close(struct nl_handle *h)
 {
 	if (!h)
 		return;

@@ -84,7 +84,11 @@ int nl_link_parse(const void *buf, size_t len, struct nl_link *out)
 	struct nl_link l = { 0 };
 	struct parse_ctx c = { .l = &l };
 
-	if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+	/* libmnl walks attributes up to MNL_ALIGN(nlmsg_len): an unaligned
+	 * length (never sent by the kernel, whose attributes are padded)
+	 * would let it read past the message. */
+	if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len ||
+	    nlh->nlmsg_len % MNL_ALIGNTO)
 		return -EINVAL;
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return -EINVAL;

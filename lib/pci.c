@@ -161,16 +161,13 @@ int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN])
 	return 0;
 }
 
-int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
+int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg)
 {
 	_cleanup_close_ int devfd = -1;
-	char want[PCI_BDF_LEN];
 	struct dirent *de;
 	DIR *d;
-	int r, dfd, found = -ENOENT;
+	int r, dfd;
 
-	if (pci_bdf_parse(vf, want) < 0)
-		return -EINVAL;
 	r = dev_open(rootfd, pf, NULL, O_RDONLY | O_DIRECTORY, &devfd);
 	if (r < 0)
 		return r;
@@ -181,8 +178,9 @@ int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
 		close(dfd);
 		return r;
 	}
-	while ((de = readdir(d))) {
-		char base[NAME_MAX + 1], *end;
+	r = 0;
+	while (!r && (de = readdir(d))) {
+		char base[NAME_MAX + 1], vf[PCI_BDF_LEN], *end;
 		unsigned long n;
 
 		if (strncmp(de->d_name, "virtfn", 6) || !isdigit((unsigned char)de->d_name[6]))
@@ -190,16 +188,71 @@ int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
 		n = strtoul(de->d_name + 6, &end, 10);
 		if (*end || n > INT_MAX)
 			continue;
-		if (dev_link_base(dirfd(d), de->d_name, base, sizeof(base)) < 0)
+		/* Only the link text is read; a virtfn naming something that
+		 * is not a PCI address is skipped, never followed. */
+		if (dev_link_base(dirfd(d), de->d_name, base, sizeof(base)) < 0 ||
+		    pci_bdf_parse(base, vf) < 0)
 			continue;
-		if (pci_bdf_eq(base, want)) {
-			*idx_out = (int)n;
-			found = 0;
-			break;
-		}
+		r = cb((int)n, vf, arg);
 	}
 	closedir(d);
-	return found;
+	return r < 0 ? r : 0;
+}
+
+struct find_vf {
+	const char *want;
+	int idx;
+};
+
+static int match_vf(int idx, const char *vf, void *arg)
+{
+	struct find_vf *f = arg;
+
+	if (strcmp(vf, f->want))
+		return 0;
+	f->idx = idx;
+	return 1;
+}
+
+int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
+{
+	char want[PCI_BDF_LEN];
+	struct find_vf f = { .want = want, .idx = -1 };
+	int r;
+
+	if (pci_bdf_parse(vf, want) < 0)
+		return -EINVAL;
+	r = pci_foreach_vf(rootfd, pf, match_vf, &f);
+	if (r < 0)
+		return r;
+	if (f.idx < 0)
+		return -ENOENT;
+	*idx_out = f.idx;
+	return 0;
+}
+
+int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg)
+{
+	_cleanup_close_ int dfd = -1;
+	struct dirent *de;
+	DIR *d;
+	int r = sysfs_open(rootfd, "bus/pci/devices", O_RDONLY | O_DIRECTORY, &dfd);
+
+	if (r < 0)
+		return r;
+	d = fdopendir(dfd);
+	if (!d)
+		return -errno;
+	dfd = -1;
+	r = 0;
+	while (!r && (de = readdir(d))) {
+		char bdf[PCI_BDF_LEN];
+
+		if (pci_bdf_parse(de->d_name, bdf) == 0)
+			r = cb(bdf, arg);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
 }
 
 int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
@@ -215,7 +268,7 @@ int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
 int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 {
 	_cleanup_close_ int fd = -1;
-	char buf[32], *end;
+	char buf[32], *end, *start;
 	unsigned long v;
 	ssize_t n;
 	int r = dev_open(rootfd, bdf, attr, O_RDONLY, &fd);
@@ -227,8 +280,10 @@ int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 		return -errno;
 	buf[n] = '\0';
 	errno = 0;
-	v = strtoul(buf, &end, 10);
-	if (end == buf || (*end && *end != '\n') || errno || v > UINT_MAX)
+	/* Counts are decimal, "class" and "vendor" are 0x-hex; never octal. */
+	start = strncmp(buf, "0x", 2) ? buf : buf + 2;
+	v = strtoul(start, &end, start == buf ? 10 : 16);
+	if (end == start || !isxdigit((unsigned char)*start) || (*end && *end != '\n') || errno || v > UINT_MAX)
 		return -EINVAL;
 	*out = (unsigned)v;
 	return 0;

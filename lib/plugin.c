@@ -75,7 +75,7 @@ static int parse_conf(struct run *r, char version[16])
 	if (!q->conf || cni_conf_parse(q->conf, q->conf_len, &r->conf, &field) < 0) {
 		if (!field || !strcmp(field, "JSON"))
 			return fail(r, CNI_ERR_DECODE, NULL,
-				    "network config on stdin is not a JSON object of at most %u bytes",
+				    "network config on stdin is not one JSON object of at most %u bytes (with no key repeated in an object)",
 				    CNI_CONFIG_MAX);
 		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
 			    "network config field \"%s\" is invalid: see the pflink README for its type and values",

@@ -46,7 +46,7 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 	r = ns_sockets(nsfd, &nlfd, &ethfd);
 	if (r < 0)
 		return r;
-	r = nl_open(nlfd, &nl);
+	r = nl_handle_open(nlfd, &nl);
 	if (r < 0)
 		return r;
 	r = nl_link_get(nl, ifname, &link);
@@ -230,7 +230,7 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 	r = ns_sockets(nsfd, &nlfd, &ethfd);
 	if (r < 0)
 		return r;
-	r = nl_open(nlfd, &nl);
+	r = nl_handle_open(nlfd, &nl);
 	if (r < 0)
 		return r;
 	c.ethfd = ethfd;

@@ -64,13 +64,27 @@ cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifna
 
 	if (!res)
 		return NULL;
-	set_str(res, "cniVersion", cni_version);
-	ifs = cJSON_GetObjectItemCaseSensitive(res, "interfaces");
-	if (!cJSON_IsArray(ifs)) {
-		cJSON_DeleteItemFromObjectCaseSensitive(res, "interfaces");
-		ifs = cJSON_AddArrayToObject(res, "interfaces");
+	/* One cniVersion and one interfaces array, whatever prev held: of
+	 * repeated keys Go keeps the last, so that is the one kept here. */
+	while (cJSON_GetObjectItemCaseSensitive(res, "cniVersion"))
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "cniVersion");
+	cJSON_AddStringToObject(res, "cniVersion", cni_version);
+	ifs = NULL;
+	for (i = res->child; i;) {
+		cJSON *next = i->next;
+
+		if (i->string && !strcmp(i->string, "interfaces")) {
+			cJSON_DetachItemViaPointer(res, i);
+			cJSON_Delete(ifs);
+			ifs = i;
+		}
+		i = next;
 	}
-	if (!ifs)
+	if (!cJSON_IsArray(ifs)) {
+		cJSON_Delete(ifs);
+		ifs = cJSON_CreateArray();
+	}
+	if (!ifs || !cJSON_AddItemToObject(res, "interfaces", ifs))
 		goto oom;
 	cJSON_ArrayForEach(i, ifs)
 		if (cJSON_IsObject(i) && is_sandbox_if(i, ifname))

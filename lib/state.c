@@ -2,6 +2,8 @@
 #include "pflink/state.h"
 #include "pflink/util.h"
 
+#include "pflink/json.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -50,9 +52,9 @@ int state_from_json(const char *buf, size_t len, struct pf_state *out)
 	size_t i;
 	int r = -EINVAL;
 
-	if (len > STATE_MAX || memchr(buf, '\0', len))
+	if (len > STATE_MAX)
 		return -EINVAL;
-	o = cJSON_ParseWithLength(buf, len);
+	o = json_parse_exact(buf, len);
 	if (!cJSON_IsObject(o))
 		goto done;
 	it = cJSON_GetObjectItemCaseSensitive(o, "version");

@@ -21,28 +21,29 @@ int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
-	size_t cap = 256, n = 0;
+	size_t cap = 0, n = 0;
 
 	if (fd < 0)
 		return -errno;
 	for (;;) {
 		ssize_t r;
 
-		if (!buf || n + 1 >= cap) {
+		/* Room for max bytes, one more to detect "too big", and a NUL. */
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 256;
 			char *nb;
 
-			if (buf)
-				cap *= 2;
-			if (cap > max + 1)
-				cap = max + 1;
-			if (buf && n + 1 >= cap)
+			if (cap >= max + 1)
 				return -EFBIG;
-			nb = realloc(buf, cap);
+			if (ncap > max + 1)
+				ncap = max + 1;
+			nb = realloc(buf, ncap + 1);
 			if (!nb)
 				return -ENOMEM;
 			buf = nb;
+			cap = ncap;
 		}
-		r = read(fd, buf + n, cap - 1 - n);
+		r = read(fd, buf + n, cap - n);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -52,6 +53,8 @@ int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 			break;
 		n += (size_t)r;
 	}
+	if (n > max)
+		return -EFBIG;
 	buf[n] = '\0';
 	if (len)
 		*len = n;
@@ -112,8 +115,17 @@ int pf_mkdir_p(const char *path, unsigned mode)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdir(buf, mode) < 0) {
+		struct stat st;
+
+		if (errno != EEXIST)
+			return -errno;
+		/* EEXIST says nothing about what exists: it must be a dir. */
+		if (stat(buf, &st) < 0)
+			return -errno;
+		if (!S_ISDIR(st.st_mode))
+			return -ENOTDIR;
+	}
 	return 0;
 }
 

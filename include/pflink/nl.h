@@ -34,14 +34,14 @@ int nl_link_parse(const void *buf, size_t len, struct nl_link *out);
 /* A netlink handle on an existing NETLINK_ROUTE socket fd (made in the
  * right netns with netns_socket()); takes ownership of fd. */
 struct nl_handle;
-int nl_open(int fd, struct nl_handle **out);
-void nl_close(struct nl_handle *h);
-static inline void nl_closep(struct nl_handle **h)
+int nl_handle_open(int fd, struct nl_handle **out);
+void nl_handle_close(struct nl_handle *h);
+static inline void nl_handle_closep(struct nl_handle **h)
 {
 	if (*h)
-		nl_close(*h);
+		nl_handle_close(*h);
 }
-#define _cleanup_nl_ __attribute__((cleanup(nl_closep)))
+#define _cleanup_nl_ __attribute__((cleanup(nl_handle_closep)))
 
 /* RTM_GETLINK by name.  -ENODEV when the netns has no such link. */
 int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out);

@@ -51,10 +51,18 @@ int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN]);
 /* N such that <pf>/virtfnN points back at vf.  -ENOENT if none does. */
 int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out);
 
+/* cb(N, vf) for each virtfnN of pf; cb returns 0 to go on, >0 to stop, <0
+ * to stop with that error. */
+typedef int (*pci_vf_cb)(int index, const char *vf, void *arg);
+int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg);
+
+/* cb(bdf) for each function in bus/pci/devices; same return convention. */
+int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg);
+
 /* Bound driver's name; -ENOENT when unbound. */
 int pci_driver(int rootfd, const char *bdf, char *name, unsigned len);
 
-/* Decimal attribute file such as sriov_numvfs. */
+/* Numeric attribute file: decimal (sriov_numvfs) or 0x-hex (class). */
 int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out);
 
 /* Everything above in one call.  Fails only when the function itself is

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pci: BDF parsing (pure) and the sysfs walk on the standard fixture tree
+ * (argv[1], built by test/fixtures/sysfs.sh; see test/fixtures/README.md),
+ * plus a small private tree for escape attempts the standard one cannot
+ * express.
+ */
+#include "t.h"
+
+#include "pflink/pci.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#define SENTINEL "untouched"
+
+static void bdf_ok(const char *in, const char *canon, int line)
+{
+	char out[PCI_BDF_LEN] = "";
+	int r = pci_bdf_parse(in, out);
+
+	t_check(r == 0, __FILE__, line, "pci_bdf_parse(\"%s\") = %d, want 0", in, r);
+	t_check(!strcmp(out, canon), __FILE__, line, "pci_bdf_parse(\"%s\") -> \"%s\", want \"%s\"",
+		in, out, canon);
+}
+
+static void bdf_bad(const char *in, int line)
+{
+	char out[PCI_BDF_LEN] = "untouched";
+	int r = pci_bdf_parse(in, out);
+
+	t_check(r == -EINVAL, __FILE__, line, "pci_bdf_parse(\"%s\") = %d, want -EINVAL", in, r);
+	t_check(!strcmp(out, "untouched"), __FILE__, line,
+		"pci_bdf_parse(\"%s\") wrote \"%s\" although it failed", in, out);
+}
+
+static void test_bdf_parse(void)
+{
+	char forty[41];
+
+	T_SECTION("pci_bdf_parse valid");
+	bdf_ok("0000:01:10.0", "0000:01:10.0", __LINE__);
+	bdf_ok("0000:00:1f.6", "0000:00:1f.6", __LINE__);
+	bdf_ok("0000:ff:1f.7", "0000:ff:1f.7", __LINE__);
+	bdf_ok("0000:00:00.0", "0000:00:00.0", __LINE__);
+	bdf_ok("ABCD:0A:1F.7", "abcd:0a:1f.7", __LINE__);	/* upper case normalised */
+	bdf_ok("0000:0a:1F.3", "0000:0a:1f.3", __LINE__);
+	bdf_ok("10000:01:10.0", "10000:01:10.0", __LINE__);	/* VMD 5-digit domain */
+	bdf_ok("FFFFFFFF:e3:00.1", "ffffffff:e3:00.1", __LINE__);	/* 8 digits, max */
+	bdf_ok("1234567:01:00.0", "1234567:01:00.0", __LINE__);
+
+	T_SECTION("pci_bdf_parse rejects");
+	bdf_bad("", __LINE__);
+	bdf_bad("usb-1.2", __LINE__);
+	bdf_bad("usb-0000:00:14.0-1", __LINE__);
+	bdf_bad("../../etc", __LINE__);
+	bdf_bad("../0000:01:00.0", __LINE__);
+	bdf_bad("0000:01:10.0/", __LINE__);
+	bdf_bad("0000:01:10.0/../../x", __LINE__);
+	bdf_bad("0000:01:10.8", __LINE__);	/* function > 7 */
+	bdf_bad("0000:01:10.9", __LINE__);
+	bdf_bad("0000:01:10.a", __LINE__);
+	bdf_bad("0000:01:20.0", __LINE__);	/* device > 0x1f */
+	bdf_bad("0000:01:ff.0", __LINE__);
+	bdf_bad("000:01:10.0", __LINE__);	/* 3-digit domain */
+	bdf_bad("0000:1:10.0", __LINE__);	/* 1-digit bus */
+	bdf_bad("0000:001:10.0", __LINE__);	/* 3-digit bus */
+	bdf_bad("0000:01:1.0", __LINE__);	/* 1-digit device */
+	bdf_bad("0000:01:10.", __LINE__);
+	bdf_bad("0000:01:10.07", __LINE__);
+	bdf_bad("0000:01:10", __LINE__);
+	bdf_bad("0000.01:10.0", __LINE__);
+	bdf_bad("0000:01.10.0", __LINE__);
+	bdf_bad("0000:01:10:0", __LINE__);
+	bdf_bad(" 0000:01:10.0", __LINE__);
+	bdf_bad("0000:01:10.0 ", __LINE__);
+	bdf_bad("0000:01:10.0\n", __LINE__);
+	bdf_bad("00000:01:10.0", __LINE__);	/* 5 digits with leading zero */
+	bdf_bad("000000000:01:10.0", __LINE__);	/* 9 digits */
+	bdf_bad("100000000:01:10.0", __LINE__);	/* 9 digits, no leading zero */
+	bdf_bad("0x00:01:10.0", __LINE__);
+	bdf_bad("+000:01:10.0", __LINE__);
+	bdf_bad("g000:01:10.0", __LINE__);
+	memset(forty, 'a', 40);
+	forty[40] = '\0';
+	bdf_bad(forty, __LINE__);
+	/* 40 chars that start like a valid BDF */
+	snprintf(forty, sizeof(forty), "0000:01:10.0%028d", 0);
+	CHECK_EQ_INT(strlen(forty), 40);
+	bdf_bad(forty, __LINE__);
+	/* 40 chars: an over-long domain */
+	snprintf(forty, sizeof(forty), "%032d:01:10.0", 1);
+	CHECK_EQ_INT(strlen(forty), 40);
+	bdf_bad(forty, __LINE__);
+	{
+		char out[PCI_BDF_LEN];
+
+		CHECK_EQ_INT(pci_bdf_parse(NULL, out), -EINVAL);
+	}
+
+	T_SECTION("pci_bdf_eq");
+	CHECK(pci_bdf_eq("0000:01:10.0", "0000:01:10.0"));
+	CHECK(pci_bdf_eq("0000:0A:1F.2", "0000:0a:1f.2"));
+	CHECK(pci_bdf_eq("ABCDE:0a:1f.2", "abcde:0A:1F.2"));
+	CHECK(!pci_bdf_eq("0000:01:10.0", "0000:01:10.2"));
+	CHECK(!pci_bdf_eq("0000:01:10.0", "0001:01:10.0"));
+	CHECK(!pci_bdf_eq("0000:01:10.0", "0000:02:10.0"));
+	CHECK(!pci_bdf_eq("0000:01:10.0", "0000:01:11.0"));
+	/* invalid input is never equal, not even to itself */
+	CHECK(!pci_bdf_eq("usb-1.2", "usb-1.2"));
+	CHECK(!pci_bdf_eq("", ""));
+	CHECK(!pci_bdf_eq("0000:01:10.0", "0000:01:10.0 "));
+	CHECK(!pci_bdf_eq("00000:01:10.0", "0000:01:10.0"));
+}
+
+static int open_fixture(const char *root)
+{
+	int fd = -1, r = pci_sysfs_open(root, &fd);
+
+	if (!CHECK_EQ_INT(r, 0) || !CHECK(fd >= 0)) {
+		printf("cannot open the fixture tree %s; nothing else can be checked\n", root);
+		t_done();
+		exit(1);
+	}
+	return fd;
+}
+
+static void test_sysfs_open(const char *root)
+{
+	char *tmp = t_mkdtemp(), path[4096];
+	int fd = -42, r;
+
+	T_SECTION("pci_sysfs_open");
+	r = pci_sysfs_open(root, &fd);
+	CHECK_EQ_INT(r, 0);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		/* O_CLOEXEC, as every fd of the project */
+		CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+		close(fd);
+	}
+
+	/* an existing directory without bus/pci/devices */
+	fd = -42;
+	r = pci_sysfs_open(tmp, &fd);
+	CHECK_EQ_INT(r, -ENOENT);
+	CHECK_EQ_INT(fd, -42);
+
+	/* bus/pci exists, devices does not */
+	snprintf(path, sizeof(path), "%s/bus", tmp);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/bus/pci", tmp);
+	mkdir(path, 0755);
+	r = pci_sysfs_open(tmp, &fd);
+	CHECK(r < 0);
+	CHECK_EQ_INT(fd, -42);
+
+	/* devices is a regular file, not a directory */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", tmp);
+	t_write(path, "x", 1);
+	r = pci_sysfs_open(tmp, &fd);
+	CHECK_EQ_INT(r, -ENOTDIR);
+	CHECK_EQ_INT(fd, -42);
+
+	/* absent root; a root that is a file */
+	snprintf(path, sizeof(path), "%s/nonexistent", tmp);
+	CHECK_EQ_INT(pci_sysfs_open(path, &fd), -ENOENT);
+	snprintf(path, sizeof(path), "%s/bus/pci/devices", tmp);
+	CHECK_EQ_INT(pci_sysfs_open(path, &fd), -ENOTDIR);
+	CHECK_EQ_INT(fd, -42);
+
+	t_rmrf(tmp);
+	free(tmp);
+}
+
+static void test_fn_exists(int fd)
+{
+	T_SECTION("pci_fn_exists");
+	CHECK_EQ_INT(pci_fn_exists(fd, "0000:01:00.0"), 0);
+	CHECK_EQ_INT(pci_fn_exists(fd, "0000:01:10.6"), 0);
+	CHECK_EQ_INT(pci_fn_exists(fd, "0000:00:1F.6"), 0);	/* canonicalised first */
+	CHECK_EQ_INT(pci_fn_exists(fd, "0000:01:10.1"), -ENOENT);
+	CHECK_EQ_INT(pci_fn_exists(fd, "0000:05:00.0"), -ENOENT);
+	CHECK_EQ_INT(pci_fn_exists(fd, "../../etc"), -EINVAL);
+	CHECK_EQ_INT(pci_fn_exists(fd, ""), -EINVAL);
+}
+
+static void physfn_is(int fd, const char *vf, int want_r, const char *want_pf, int line)
+{
+	char pf[PCI_BDF_LEN] = SENTINEL;
+	int r = pci_physfn(fd, vf, pf);
+
+	t_check(r == want_r, __FILE__, line, "pci_physfn(%s) = %d (%s), want %d (%s)", vf, r,
+		strerror(-r), want_r, strerror(-want_r));
+	if (want_pf)
+		t_check(!strcmp(pf, want_pf), __FILE__, line, "pci_physfn(%s) -> \"%s\", want \"%s\"",
+			vf, pf, want_pf);
+	else
+		t_check(!strcmp(pf, SENTINEL), __FILE__, line,
+			"pci_physfn(%s) failed but wrote \"%s\" to its output", vf, pf);
+}
+
+static void test_physfn(int fd)
+{
+	char pf[PCI_BDF_LEN] = SENTINEL;
+	int r;
+
+	T_SECTION("pci_physfn");
+	physfn_is(fd, "0000:01:10.0", 0, "0000:01:00.0", __LINE__);
+	physfn_is(fd, "0000:01:10.2", 0, "0000:01:00.0", __LINE__);
+	physfn_is(fd, "0000:01:10.4", 0, "0000:01:00.0", __LINE__);
+	physfn_is(fd, "0000:01:10.6", 0, "0000:01:00.0", __LINE__);
+	physfn_is(fd, "0000:02:10.2", 0, "0000:02:00.0", __LINE__);
+	physfn_is(fd, "0000:03:00.1", 0, "0000:03:00.0", __LINE__);
+	/* half torn down: physfn resolves, the PF just has no virtfn back */
+	physfn_is(fd, "0000:08:10.0", 0, "0000:08:00.0", __LINE__);
+
+	/* not a VF */
+	physfn_is(fd, "0000:01:00.0", -ENOENT, NULL, __LINE__);
+	physfn_is(fd, "0000:03:00.0", -ENOENT, NULL, __LINE__);
+	physfn_is(fd, "0000:00:1f.6", -ENOENT, NULL, __LINE__);
+	/* dangling: physfn -> ../0000:05:00.0 which does not exist */
+	physfn_is(fd, "0000:05:10.0", -ENXIO, NULL, __LINE__);
+	/* physfn -> physfn: openat2() follows it until the kernel's 40-link
+	 * limit and fails with ELOOP, which pci_physfn passes on; -EINVAL
+	 * would only come from the basename check, which "physfn" fails too,
+	 * but that check runs after the open. */
+	physfn_is(fd, "0000:06:10.0", -ELOOP, NULL, __LINE__);
+	/* physfn -> /etc: RESOLVE_IN_ROOT makes that ROOT/etc, which does not
+	 * exist, so it is dangling (-ENXIO) -- never the host's /etc. */
+	r = pci_physfn(fd, "0000:07:10.0", pf);
+	CHECK(r == -ENXIO || r == -EINVAL);
+	CHECK_EQ_INT(r, -ENXIO);
+	CHECK_STR(pf, SENTINEL);
+	/* absent function, malformed input */
+	physfn_is(fd, "0000:09:10.0", -ENOENT, NULL, __LINE__);
+	physfn_is(fd, "../0000:01:10.0", -EINVAL, NULL, __LINE__);
+	physfn_is(fd, "", -EINVAL, NULL, __LINE__);
+}
+
+static void test_vf_index(int fd)
+{
+	static const struct { const char *pf, *vf; int idx; } ok[] = {
+		{ "0000:01:00.0", "0000:01:10.0", 0 },
+		{ "0000:01:00.0", "0000:01:10.2", 1 },
+		{ "0000:01:00.0", "0000:01:10.4", 2 },
+		{ "0000:01:00.0", "0000:01:10.6", 3 },
+		{ "0000:02:00.0", "0000:02:10.0", 0 },
+		{ "0000:02:00.0", "0000:02:10.2", 1 },
+		{ "0000:03:00.0", "0000:03:00.1", 0 },
+	};
+	unsigned i;
+	int idx;
+
+	T_SECTION("pci_vf_index");
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		idx = -42;
+		t_check(pci_vf_index(fd, ok[i].pf, ok[i].vf, &idx) == 0 && idx == ok[i].idx,
+			__FILE__, __LINE__, "pci_vf_index(%s, %s) -> %d, want %d", ok[i].pf,
+			ok[i].vf, idx, ok[i].idx);
+	}
+	/* upper-case VF spelling still matches */
+	idx = -42;
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:01:00.0", "0000:01:10.6", &idx), 0);
+	CHECK_EQ_INT(idx, 3);
+
+	idx = -42;
+	/* half torn down: no virtfn points back */
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:08:00.0", "0000:08:10.0", &idx), -ENOENT);
+	/* a VF of another PF */
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:01:00.0", "0000:02:10.0", &idx), -ENOENT);
+	/* the PF itself, a plain function */
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:01:00.0", "0000:01:00.0", &idx), -ENOENT);
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:00:1f.6", "0000:01:10.0", &idx), -ENOENT);
+	/* absent PF; malformed BDFs */
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:09:00.0", "0000:01:10.0", &idx), -ENOENT);
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:01:00.0", "../x", &idx), -EINVAL);
+	CHECK_EQ_INT(pci_vf_index(fd, "../x", "0000:01:10.0", &idx), -EINVAL);
+	CHECK_EQ_INT(idx, -42);
+}
+
+static void test_driver_uint(int fd)
+{
+	char name[64];
+	unsigned v;
+
+	T_SECTION("pci_driver");
+	strcpy(name, SENTINEL);
+	CHECK_EQ_INT(pci_driver(fd, "0000:01:00.0", name, sizeof(name)), 0);
+	CHECK_STR(name, "igb");
+	CHECK_EQ_INT(pci_driver(fd, "0000:01:10.2", name, sizeof(name)), 0);
+	CHECK_STR(name, "igbvf");
+	CHECK_EQ_INT(pci_driver(fd, "0000:03:00.1", name, sizeof(name)), 0);
+	CHECK_STR(name, "mlx4_core");
+	CHECK_EQ_INT(pci_driver(fd, "0000:00:1f.6", name, sizeof(name)), 0);
+	CHECK_STR(name, "e1000e");
+	/* exactly fits ("igb" + NUL) / one byte short */
+	CHECK_EQ_INT(pci_driver(fd, "0000:01:00.0", name, 4), 0);
+	CHECK_STR(name, "igb");
+	CHECK(pci_driver(fd, "0000:01:00.0", name, 3) < 0);
+	CHECK_EQ_INT(pci_driver(fd, "0000:09:00.0", name, sizeof(name)), -ENOENT);
+	CHECK_EQ_INT(pci_driver(fd, "usb-1", name, sizeof(name)), -EINVAL);
+
+	T_SECTION("pci_read_uint");
+	v = 4242;
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:00.0", "sriov_numvfs", &v), 0);
+	CHECK_EQ_INT(v, 4);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:00.0", "sriov_totalvfs", &v), 0);
+	CHECK_EQ_INT(v, 8);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:02:00.0", "sriov_numvfs", &v), 0);
+	CHECK_EQ_INT(v, 2);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:03:00.0", "sriov_totalvfs", &v), 0);
+	CHECK_EQ_INT(v, 4);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:03:00.0", "sriov_numvfs", &v), 0);
+	CHECK_EQ_INT(v, 1);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:08:00.0", "sriov_numvfs", &v), 0);
+	CHECK_EQ_INT(v, 0);
+	v = 4242;
+	/* a VF / plain function has no sriov_* */
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:10.0", "sriov_totalvfs", &v), -ENOENT);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:00:1f.6", "sriov_numvfs", &v), -ENOENT);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:09:00.0", "sriov_numvfs", &v), -ENOENT);
+	CHECK_EQ_INT(pci_read_uint(fd, "usb-1.2", "sriov_numvfs", &v), -EINVAL);
+	CHECK_EQ_INT(v, 4242);
+	/* 0x-hex attributes (pci.h: "decimal (sriov_numvfs) or 0x-hex (class)") */
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:00.0", "vendor", &v), 0);
+	CHECK_EQ_INT(v, 0x8086);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:00.0", "device", &v), 0);
+	CHECK_EQ_INT(v, 0x10c9);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:10.0", "device", &v), 0);
+	CHECK_EQ_INT(v, 0x10ca);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:03:00.0", "device", &v), 0);
+	CHECK_EQ_INT(v, 0x1003);
+	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:00.0", "class", &v), 0);
+	CHECK_EQ_INT(v, 0x020000);
+}
+
+static void test_describe(int fd)
+{
+	struct pci_fn fn;
+	int r;
+
+	T_SECTION("pci_describe PF");
+	memset(&fn, 0xa5, sizeof(fn));
+	CHECK_EQ_INT(pci_describe(fd, "0000:01:00.0", &fn), 0);
+	CHECK_STR(fn.bdf, "0000:01:00.0");
+	CHECK_STR(fn.driver, "igb");
+	CHECK(fn.is_pf);
+	CHECK(!fn.is_vf);
+	CHECK_EQ_INT(fn.numvfs, 4);
+	CHECK_EQ_INT(fn.totalvfs, 8);
+	CHECK_EQ_INT(fn.vf_index, -1);
+	CHECK_STR(fn.pf, "");
+
+	T_SECTION("pci_describe VF");
+	memset(&fn, 0xa5, sizeof(fn));
+	CHECK_EQ_INT(pci_describe(fd, "0000:01:10.4", &fn), 0);
+	CHECK_STR(fn.bdf, "0000:01:10.4");
+	CHECK_STR(fn.driver, "igbvf");
+	CHECK(!fn.is_pf);
+	CHECK(fn.is_vf);
+	CHECK_STR(fn.pf, "0000:01:00.0");
+	CHECK_EQ_INT(fn.vf_index, 2);
+	CHECK_EQ_INT(fn.numvfs, 0);
+	CHECK_EQ_INT(fn.totalvfs, 0);
+
+	memset(&fn, 0xa5, sizeof(fn));
+	CHECK_EQ_INT(pci_describe(fd, "0000:03:00.1", &fn), 0);
+	CHECK(fn.is_vf);
+	CHECK_STR(fn.pf, "0000:03:00.0");
+	CHECK_EQ_INT(fn.vf_index, 0);
+	CHECK_STR(fn.driver, "mlx4_core");
+
+	/* VF whose PF does not list it: still a VF, index unknown */
+	memset(&fn, 0xa5, sizeof(fn));
+	CHECK_EQ_INT(pci_describe(fd, "0000:08:10.0", &fn), 0);
+	CHECK(fn.is_vf);
+	CHECK_STR(fn.pf, "0000:08:00.0");
+	CHECK_EQ_INT(fn.vf_index, -1);
+
+	T_SECTION("pci_describe plain");
+	memset(&fn, 0xa5, sizeof(fn));
+	CHECK_EQ_INT(pci_describe(fd, "0000:00:1F.6", &fn), 0);
+	CHECK_STR(fn.bdf, "0000:00:1f.6");
+	CHECK_STR(fn.driver, "e1000e");
+	CHECK(!fn.is_pf);
+	CHECK(!fn.is_vf);
+	CHECK_EQ_INT(fn.vf_index, -1);
+	CHECK_EQ_INT(fn.numvfs, 0);
+	CHECK_EQ_INT(fn.totalvfs, 0);
+
+	T_SECTION("pci_describe failures");
+	memset(&fn, 0xa5, sizeof(fn));
+	CHECK_EQ_INT(pci_describe(fd, "0000:09:00.0", &fn), -ENOENT);
+	CHECK_EQ_INT(pci_describe(fd, "0000:05:10.0", &fn), -ENXIO);
+	CHECK_EQ_INT(pci_describe(fd, "0000:06:10.0", &fn), -ELOOP);
+	r = pci_describe(fd, "0000:07:10.0", &fn);
+	CHECK(r == -ENXIO || r == -EINVAL);
+	CHECK_EQ_INT(pci_describe(fd, "usb-1.2", &fn), -EINVAL);
+	/* output written only on success */
+	CHECK_EQ_INT((unsigned char)fn.bdf[0], 0xa5);
+	CHECK_EQ_INT(fn.vf_index, (int)0xa5a5a5a5);
+}
+
+/* A tree of our own: a PF, and VFs whose physfn points at a directory
+ * that really exists outside the root (absolute and via ".." past the
+ * root).  Opened without RESOLVE_IN_ROOT, those would resolve to a real
+ * directory named like the PF, and pci_physfn would succeed. */
+static void mk(const char *root, const char *rel)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+		printf("FAIL: mkdir %s: %s\n", p, strerror(errno));
+		exit(1);
+	}
+}
+
+static void ln(const char *target, const char *root, const char *rel)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (symlink(target, p) < 0) {
+		printf("FAIL: symlink %s -> %s: %s\n", p, target, strerror(errno));
+		exit(1);
+	}
+}
+
+static void test_escape(void)
+{
+	char *tmp = t_mkdtemp(), root[1024], target[2048], rel[4096];
+	char pf[PCI_BDF_LEN] = SENTINEL;
+	int fd = -1, depth, r;
+
+	snprintf(root, sizeof(root), "%s/root", tmp);
+	mk(tmp, "root");
+	mk(root, "devices");
+	mk(root, "devices/pci0000:00");
+	mk(root, "bus");
+	mk(root, "bus/pci");
+	mk(root, "bus/pci/devices");
+	mk(root, "devices/pci0000:00/0000:01:00.0");
+	ln("../../../devices/pci0000:00/0000:01:00.0", root, "bus/pci/devices/0000:01:00.0");
+	for (int i = 0; i < 2; i++) {
+		const char *vf = i ? "0000:09:10.2" : "0000:09:10.0";
+
+		snprintf(rel, sizeof(rel), "devices/pci0000:00/%s", vf);
+		mk(root, rel);
+		snprintf(target, sizeof(target), "../../../devices/pci0000:00/%s", vf);
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s", vf);
+		ln(target, root, rel);
+	}
+	/* A real directory outside the root, named like the PF. */
+	mk(tmp, "outside");
+	mk(tmp, "outside/0000:01:00.0");
+	snprintf(target, sizeof(target), "%s/outside/0000:01:00.0", tmp);
+	ln(target, root, "devices/pci0000:00/0000:09:10.0/physfn");
+	/* ".." far past the root, landing on the same outside directory */
+	depth = 0;
+	for (const char *p = root; *p; p++)
+		depth += *p == '/';
+	rel[0] = '\0';
+	for (int i = 0; i < depth + 5; i++)
+		strcat(rel, "../");
+	strcat(rel, target + 1);
+	ln(rel, root, "devices/pci0000:00/0000:09:10.2/physfn");
+
+	/* a plain function with no driver and malformed attribute files */
+	mk(root, "devices/pci0000:00/0000:0a:00.0");
+	ln("../../../devices/pci0000:00/0000:0a:00.0", root, "bus/pci/devices/0000:0a:00.0");
+	{
+		static const struct { const char *name, *data; } attrs[] = {
+			{ "empty", "" }, { "word", "abc\n" }, { "trail", "12x\n" },
+			{ "neg", "-1\n" }, { "huge", "4294967296\n" }, { "max", "4294967295\n" },
+			{ "nonl", "7" },
+		};
+
+		for (unsigned i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+			snprintf(rel, sizeof(rel), "%s/devices/pci0000:00/0000:0a:00.0/%s", root, attrs[i].name);
+			t_write(rel, attrs[i].data, strlen(attrs[i].data));
+		}
+	}
+
+	T_SECTION("private tree: unbound driver, malformed attributes");
+	r = pci_sysfs_open(root, &fd);
+	CHECK_EQ_INT(r, 0);
+	if (r == 0) {
+		char name[64] = "untouched";
+		struct pci_fn fn;
+		unsigned v = 4242;
+
+		CHECK_EQ_INT(pci_driver(fd, "0000:0a:00.0", name, sizeof(name)), -ENOENT);
+		CHECK_STR(name, "untouched");
+		CHECK_EQ_INT(pci_describe(fd, "0000:0a:00.0", &fn), 0);
+		CHECK_STR(fn.driver, "");
+		CHECK(!fn.is_pf && !fn.is_vf);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "empty", &v), -EINVAL);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "word", &v), -EINVAL);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "trail", &v), -EINVAL);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "neg", &v), -EINVAL);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "huge", &v), -EINVAL);
+		CHECK_EQ_INT(v, 4242);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "max", &v), 0);
+		CHECK_EQ_INT(v, 4294967295u);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:0a:00.0", "nonl", &v), 0);
+		CHECK_EQ_INT(v, 7);
+		close(fd);
+		fd = -1;
+	}
+
+	T_SECTION("pci_physfn never leaves the root");
+	/* sanity: the escape targets really resolve from the host's view */
+	snprintf(rel, sizeof(rel), "%s/devices/pci0000:00/0000:09:10.0/physfn", root);
+	CHECK(access(rel, F_OK) == 0);
+	snprintf(rel, sizeof(rel), "%s/devices/pci0000:00/0000:09:10.2/physfn", root);
+	CHECK(access(rel, F_OK) == 0);
+
+	r = pci_sysfs_open(root, &fd);
+	CHECK_EQ_INT(r, 0);
+	if (r == 0) {
+		r = pci_physfn(fd, "0000:09:10.0", pf);
+		CHECK(r == -ENXIO || r == -EINVAL);
+		CHECK_STR(pf, SENTINEL);
+		r = pci_physfn(fd, "0000:09:10.2", pf);
+		CHECK(r == -ENXIO || r == -EINVAL);
+		CHECK_STR(pf, SENTINEL);
+		close(fd);
+	}
+	t_rmrf(tmp);
+	free(tmp);
+}
+
+int main(int argc, char **argv)
+{
+	int fd;
+
+	test_bdf_parse();
+	if (argc < 2) {
+		printf("FAIL: usage: %s FIXTURE_SYSFS_ROOT\n", argv[0]);
+		return 1;
+	}
+	test_sysfs_open(argv[1]);
+	fd = open_fixture(argv[1]);
+	test_fn_exists(fd);
+	test_physfn(fd);
+	test_vf_index(fd);
+	test_driver_uint(fd);
+	test_describe(fd);
+	close(fd);
+	test_escape();
+	return t_done();
+}
