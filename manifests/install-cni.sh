@@ -1,0 +1,58 @@
+#!/bin/sh
+# install-cni.sh: install the pflink CNI plugin into the host's CNI bin dir.
+#
+# Runs as the init container of the pflinkd DaemonSet, with the host's CNI bin
+# dir (/opt/cni/bin) mounted at /host/opt/cni/bin. The kubelet / container
+# runtime may exec pflink at any moment (every pod start on the node), so the
+# binary is never written in place: it is copied to a temporary name in the
+# same directory (same filesystem) and then renamed over the old one, which is
+# atomic. A runtime sees either the old binary or the new one, never half of
+# one.
+#
+# Environment (all optional):
+#   PFLINK_SRC          plugin binary in the image   (default /usr/lib/cni/pflink)
+#   PFLINK_CNI_BIN_DIR  host CNI bin dir, as mounted (default /host/opt/cni/bin)
+#   PFLINK_NAME         name of the plugin there     (default pflink)
+set -eu
+
+src=${PFLINK_SRC:-/usr/lib/cni/pflink}
+dir=${PFLINK_CNI_BIN_DIR:-/host/opt/cni/bin}
+name=${PFLINK_NAME:-pflink}
+dst=$dir/$name
+tmp=$dir/.$name.tmp
+
+log() {
+	printf 'install-cni: %s\n' "$*"
+}
+
+die() {
+	printf 'install-cni: error: %s\n' "$*" >&2
+	exit 1
+}
+
+[ -f "$src" ] || die "plugin binary $src not found in the image"
+[ -d "$dir" ] || die "CNI bin dir $dir is not mounted (hostPath /opt/cni/bin)"
+
+if [ -f "$dst" ] && cmp -s "$src" "$dst"; then
+	log "$dst is already up to date, nothing to do"
+	exit 0
+fi
+
+# A leftover from an interrupted run is not trusted.
+rm -f "$tmp"
+trap 'rm -f "$tmp"' EXIT
+
+cp "$src" "$tmp" || die "cannot copy $src to $tmp"
+chmod 0755 "$tmp" || die "cannot chmod $tmp"
+# Make sure the data is on disk before the rename makes it visible.
+sync
+
+if [ -e "$dst" ]; then
+	action=replaced
+else
+	action=installed
+fi
+mv -f "$tmp" "$dst" || die "cannot rename $tmp to $dst"
+trap - EXIT
+
+log "$action $dst (from $src, $(wc -c <"$dst" | tr -d ' ') bytes)"
