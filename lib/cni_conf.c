@@ -107,6 +107,14 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 		goto bad;
 	else
 		c.agent_socket = it->valuestring[0] ? it->valuestring : NULL;
+	*field = "agentTimeoutMs";
+	it = cJSON_GetObjectItemCaseSensitive(c.root, "agentTimeoutMs");
+	c.agent_timeout_ms = 250;
+	if (it && !cJSON_IsNull(it)) {
+		if (!cJSON_IsNumber(it) || it->valuedouble < 1 || it->valuedouble > 10000)
+			goto bad;
+		c.agent_timeout_ms = (unsigned)it->valuedouble;
+	}
 	*field = "sysfsRoot";
 	if (c.sysfs_root[0] != '/')
 		goto bad;

@@ -5,6 +5,7 @@
  * what to do about it.
  */
 #include "pflink/plugin.h"
+#include "pflink/agent_client.h"
 #include "pflink/cni.h"
 #include "pflink/devinfo.h"
 #include "pflink/result.h"
@@ -193,12 +194,58 @@ static int check_device_id(struct run *r, const struct vf_info *vf)
 	return 0;
 }
 
+/* Step 6 through pflinkd: 0 and *pf filled, or <0 with *why saying why the
+ * plugin resolves on its own instead. */
+static int pf_from_agent(struct run *r, const struct vf_info *vf, struct pf_info *pf,
+			 const char **why)
+{
+	_cleanup_agent_json_ cJSON *req = cJSON_CreateObject(), *resp = NULL;
+	const char *e;
+	int x;
+
+	if (!req)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(req, "v", 1);
+	cJSON_AddStringToObject(req, "op", "pf");
+	cJSON_AddStringToObject(req, "pciAddress", vf->pf);
+	/* The agent starts tracking the pod's netns now, not at its next
+	 * rescan: the VF in it is on the map before the pod runs. */
+	cJSON_AddStringToObject(req, "netns", r->req->netns);
+	x = agent_request(r->conf.agent_socket, req, r->conf.agent_timeout_ms, &resp);
+	if (x < 0) {
+		*why = x == -ENOENT ? "not running (no socket)" : x == -ETIMEDOUT ? "too slow" : strerror(-x);
+		return x;
+	}
+	if ((e = agent_response_error(resp))) {
+		*why = "answered an error";
+		logf_(r, PF_LOG_INFO, "pflinkd: %s", e);
+		return -ENOENT;
+	}
+	x = resolve_pf_from_agent(cJSON_GetObjectItemCaseSensitive(resp, "pf"), vf->vf_index, pf);
+	if (x == -ENODEV)
+		*why = "knows no netdev of this PF";
+	else if (x < 0)
+		*why = "answered a malformed PF";
+	return x;
+}
+
 static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 {
 	const char *const *dirs = r->req->netns_dirs ? r->req->netns_dirs : resolve_default_netns_dirs;
 	unsigned long long t0 = pf_now_ns();
+	const char *why = "disabled (agentSocket \"\")";
 	int e;
 
+	memset(pf, 0, sizeof(*pf));
+	if (r->conf.agent_socket && pf_from_agent(r, vf, pf, &why) == 0) {
+		logf_(r, PF_LOG_INFO, "PF %s is %s (%s), from pflinkd in %.0f us", pf->bdf,
+		      pf->netdevs[0].name, pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
+		      (double)(pf_now_ns() - t0) / 1e3);
+		return 0;
+	}
+	if (r->conf.agent_socket)
+		logf_(r, PF_LOG_WARNING, "pflinkd at %s %s: resolving PF %s directly (host and bind-mounted netns only)",
+		      r->conf.agent_socket, why, vf->pf);
 	memset(pf, 0, sizeof(*pf));
 	e = resolve_pf_pci(r->sysfd, vf->pf, pf);
 	if (e < 0)
@@ -212,7 +259,7 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 			    pf->bdf, pf->driver[0] ? pf->driver : "none", vf->bdf);
 	if (e < 0)
 		return fail(r, CNI_ERR_IO, strerror(-e), "cannot scan network namespaces for PF %s", pf->bdf);
-	logf_(r, PF_LOG_INFO, "PF %s is %s (%s) found by direct scan in %.0f us", pf->bdf,
+	logf_(r, PF_LOG_INFO, "PF %s is %s (%s), by direct scan in %.0f us", pf->bdf,
 	      pf->netdevs[0].name, pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
 	      (double)(pf_now_ns() - t0) / 1e3);
 	return 0;

@@ -53,6 +53,7 @@ struct cni_conf {
 	const char *log_file;		/* NULL: stderr */
 	const char *log_level;		/* "error" "warning" "info" "debug" */
 	const char *agent_socket;	/* NULL: "", explicitly disabled */
+	unsigned agent_timeout_ms;	/* whole exchange with pflinkd, default 250 */
 	const char *device_id;		/* Multus deviceID / pciBusID */
 	const char *devinfo_file;	/* runtimeConfig.CNIDeviceInfoFile */
 	const cJSON *valid_attachments;	/* GC: cni.dev/valid-attachments */

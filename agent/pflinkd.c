@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflinkd: the node agent.  Parses options, sets up logging, runs the core's
+ * serving loop (lib/agent*.c).  See docs/agent-protocol.md.
+ */
+#include "pflink/agent.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
+{
+	static const char *const names[] = { "error", "warning", "info", "debug" };
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	(void)ud;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "%s pflinkd %s: %s\n", ts, names[lvl], msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pflinkd [options]\n"
+		"  --socket PATH      unix socket to serve (default /run/pflink/pflinkd.sock)\n"
+		"  --sysfs DIR        the host's sysfs (default /sys)\n"
+		"  --proc DIR         the host's procfs (default /proc)\n"
+		"  --state-dir DIR    pflink's stateDir, for pod names (default /var/lib/cni/pflink)\n"
+		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
+		"  --log-level L      error|warning|info|debug (default info)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "sysfs", required_argument, NULL, 'y' },
+		{ "proc", required_argument, NULL, 'p' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "rescan-ms", required_argument, NULL, 'r' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const levels[] = { "error", "warning", "info", "debug" };
+	struct pflink_log log = { .fn = log_line, .level = PF_LOG_INFO };
+	struct agent_opts o = { .log = &log };
+	struct agent *a;
+	int c, r;
+	unsigned i;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.socket = optarg; break;
+		case 'y': o.sysfs = optarg; break;
+		case 'p': o.proc = optarg; break;
+		case 'd': o.state_dir = optarg; break;
+		case 'r': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || v < 100 || v > 3600000) {
+				fprintf(stderr, "pflinkd: --rescan-ms must be 100..3600000\n");
+				return 2;
+			}
+			o.rescan_ms = (unsigned)v;
+			break;
+		}
+		case 'l':
+			for (i = 0; i < 4 && strcmp(optarg, levels[i]); i++)
+				;
+			if (i == 4) {
+				fprintf(stderr, "pflinkd: --log-level must be error, warning, info or debug\n");
+				return 2;
+			}
+			log.level = (enum pf_log_level)i;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	r = agent_new(&o, &a);
+	if (r < 0) {
+		fprintf(stderr, "pflinkd: cannot start: %s (sysfs %s, proc %s)\n", strerror(-r),
+			o.sysfs ? o.sysfs : "/sys", o.proc ? o.proc : "/proc");
+		return 1;
+	}
+	r = agent_serve(a);
+	agent_free(a);
+	if (r < 0) {
+		fprintf(stderr, "pflinkd: %s\n", strerror(-r));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflinkd's core: a live map of every PCI netdev in every network namespace
+ * of the node, kept current by link events, and served on a unix socket
+ * (docs/agent-protocol.md).
+ *
+ * A socket holds a reference on the netns it was made in.  The agent keeps
+ * an event socket in each netns it tracks, so it must let go of a netns as
+ * soon as nothing else holds it, or a dead pod's netns would live on and
+ * its VF would never return to the host.  Discovery is therefore re-run on
+ * every mount change (bind-mounted netns), on a timer (netns held only by
+ * processes) and on request, and a netns it no longer finds is dropped.
+ */
+#ifndef PFLINK_AGENT_H
+#define PFLINK_AGENT_H
+
+#include "pflink/plugin.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+struct agent_opts {
+	const char *socket;	/* default /run/pflink/pflinkd.sock */
+	const char *sysfs;	/* default /sys */
+	const char *proc;	/* default /proc */
+	const char *state_dir;	/* pflink's stateDir, default /var/lib/cni/pflink */
+	unsigned rescan_ms;	/* periodic discovery, default 5000 */
+	struct pflink_log *log;
+};
+
+struct agent;
+
+int agent_new(const struct agent_opts *o, struct agent **out);
+void agent_free(struct agent *a);
+
+/* Discover netns (new ones are scanned, vanished ones dropped). */
+int agent_discover(struct agent *a);
+/* Track the netns at path now (pflink's nudge). */
+int agent_track_path(struct agent *a, const char *path);
+/* Read pending link events of every netns; returns events handled. */
+int agent_poll_events(struct agent *a, int timeout_ms);
+
+/* Answer one protocol request (pure in its I/O: the caller frames it). */
+cJSON *agent_handle(struct agent *a, const cJSON *req);
+
+/* The serving loop: listens on o->socket until SIGTERM/SIGINT. */
+int agent_serve(struct agent *a);
+
+struct agent_stats {
+	unsigned netns, devices, pfs;
+	unsigned long long scans, events, last_scan_ns;
+};
+void agent_get_stats(const struct agent *a, struct agent_stats *s);
+
+#endif

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflinkd's map: for every tracked netns, the links that are PCI functions
+ * (by ethtool bus_info), kept current by that netns' link events.  libnl's
+ * types stay inside this file.
+ */
+#include "pflink/agent.h"
+#include "pflink/cni.h"
+#include "pflink/ethtool.h"
+#include "pflink/nsdisc.h"
+#include "pflink/resolve.h"
+#include "pflink/state.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/sriov.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "agent_internal.h"
+
+__attribute__((format(printf, 3, 4)))
+void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (!a->o.log || !a->o.log->fn || lvl > a->o.log->level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	a->o.log->fn(a->o.log->ud, lvl, buf);
+}
+
+/* ---- devices of one netns ------------------------------------------- */
+
+static struct ag_dev *dev_find(struct ag_ns *ns, int ifindex)
+{
+	unsigned i;
+
+	for (i = 0; i < ns->n_devs; i++)
+		if (ns->devs[i].ifindex == ifindex)
+			return &ns->devs[i];
+	return NULL;
+}
+
+static void dev_clear(struct ag_dev *d)
+{
+	free(d->vfc);
+	d->vfc = NULL;
+	d->n_vfc = 0;
+}
+
+static void dev_remove(struct ag_ns *ns, int ifindex)
+{
+	struct ag_dev *d = dev_find(ns, ifindex);
+
+	if (!d)
+		return;
+	dev_clear(d);
+	*d = ns->devs[--ns->n_devs];
+}
+
+static void fmt_addr(struct nl_addr *addr, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (addr && nl_addr_get_len(addr))
+		nl_fmt_mac(nl_addr_get_binary_addr(addr), nl_addr_get_len(addr), out, len);
+}
+
+/* IFLA_VFINFO_LIST of a PF, as libnl parsed it. */
+static void read_vfinfo(struct ag_dev *d, struct rtnl_link *l)
+{
+	uint32_t n = 0, i;
+	struct ag_vfcfg *v;
+
+	if (rtnl_link_get_num_vf(l, &n) < 0 || !n)
+		return;	/* this message carried no VF table: keep the last one */
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return;
+	for (i = 0; i < n; i++) {
+		struct rtnl_link_vf *vf = rtnl_link_vf_get(l, i);
+		nl_vf_vlans_t *vl = NULL;
+		struct nl_addr *mac = NULL;
+		uint32_t x;
+
+		v[i].index = (int)i;
+		v[i].spoofchk = v[i].trust = v[i].linkstate = -1;
+		if (!vf)
+			continue;
+		if (rtnl_link_vf_get_index(vf, &x) == 0)
+			v[i].index = (int)x;
+		if (rtnl_link_vf_get_addr(vf, &mac) == 0)
+			fmt_addr(mac, v[i].mac, sizeof(v[i].mac));
+		if (rtnl_link_vf_get_vlans(vf, &vl) == 0 && vl && vl->size > 0) {
+			v[i].vlan = vl->vlans[0].vf_vlan;
+			v[i].qos = vl->vlans[0].vf_vlan_qos;
+		}
+		if (rtnl_link_vf_get_spoofchk(vf, &x) == 0)
+			v[i].spoofchk = (int)x;
+		if (rtnl_link_vf_get_trust(vf, &x) == 0)
+			v[i].trust = (int)x;
+		if (rtnl_link_vf_get_linkstate(vf, &x) == 0)
+			v[i].linkstate = (int)x;
+		rtnl_link_vf_put(vf);
+	}
+	free(d->vfc);
+	d->vfc = v;
+	d->n_vfc = n;
+}
+
+/* A link was seen (dump or RTM_NEWLINK): record it if it is a PCI
+ * function.  Returns true when the map changed. */
+static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
+{
+	int ifindex = rtnl_link_get_ifindex(l);
+	const char *name = rtnl_link_get_name(l);
+	struct ag_dev *d = dev_find(ns, ifindex);
+	const char *pn;
+	struct nl_data *sw;
+	char bdf[PCI_BDF_LEN];
+
+	if (!name || (rtnl_link_get_flags(l) & IFF_LOOPBACK))
+		return false;
+	if (!d) {
+		struct ethtool_info eth;
+		unsigned tv;
+
+		/* Not every link has a bus address; those are not ours. */
+		if (ethtool_drvinfo(ns->ethfd, name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0)
+			return false;
+		if (ns->n_devs == ns->cap_devs) {
+			unsigned cap = ns->cap_devs ? 2 * ns->cap_devs : 2;
+			struct ag_dev *nd = realloc(ns->devs, cap * sizeof(*nd));
+
+			if (!nd)
+				return false;
+			ns->devs = nd;
+			ns->cap_devs = cap;
+		}
+		d = &ns->devs[ns->n_devs++];
+		memset(d, 0, sizeof(*d));
+		d->ifindex = ifindex;
+		memcpy(d->bdf, bdf, sizeof(bdf));
+		d->is_pf = pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) == 0;
+	}
+	pf_strscpy(d->name, name, sizeof(d->name));
+	fmt_addr(rtnl_link_get_addr(l), d->mac, sizeof(d->mac));
+	pn = rtnl_link_get_phys_port_name(l);
+	pf_strscpy(d->port, pn ? pn : "", sizeof(d->port));
+	sw = rtnl_link_get_phys_switch_id(l);
+	d->swid[0] = '\0';
+	if (sw && nl_data_get_size(sw) <= NL_SWITCHID_MAX) {
+		const unsigned char *b = nl_data_get(sw);
+		size_t i, n = nl_data_get_size(sw);
+
+		for (i = 0; i < n; i++)
+			sprintf(d->swid + 2 * i, "%02x", b[i]);
+	}
+	if (d->is_pf)
+		read_vfinfo(d, l);
+	return true;
+}
+
+static void dump_one(struct nl_object *o, void *arg)
+{
+	struct ag_ns *ns = arg;
+
+	ns_upsert(ns->a, ns, (struct rtnl_link *)o);
+}
+
+/* Full dump of a netns (libnl asks with RTEXT_FILTER_VF, so PFs come with
+ * their VF tables). */
+static int ns_dump(struct agent *a, struct ag_ns *ns)
+{
+	struct nl_cache *cache = NULL;
+	unsigned long long t0 = pf_now_ns();
+	unsigned i;
+	int r;
+
+	for (i = 0; i < ns->n_devs; i++)
+		dev_clear(&ns->devs[i]);
+	ns->n_devs = 0;
+	r = rtnl_link_alloc_cache(ns->req, AF_UNSPEC, &cache);
+	if (r < 0)
+		return -EIO;
+	nl_cache_foreach(cache, dump_one, ns);
+	nl_cache_free(cache);
+	a->stats.scans++;
+	a->stats.last_scan_ns = pf_now_ns() - t0;
+	return 0;
+}
+
+/* The answer to a GETLINK for one PF after an event: events carry no VF
+ * table (the kernel fills them without RTEXT_FILTER_VF). */
+static void ns_refresh_pf(struct agent *a, struct ag_ns *ns, int ifindex)
+{
+	struct rtnl_link *l = NULL;
+
+	if (rtnl_link_get_kernel(ns->req, ifindex, NULL, &l) == 0) {
+		ns_upsert(a, ns, l);
+		rtnl_link_put(l);
+	}
+}
+
+struct ev_ctx {
+	struct agent *a;
+	struct ag_ns *ns;
+	int type;
+	int refresh[16];
+	unsigned n_refresh;
+};
+
+static void ev_obj(struct nl_object *o, void *arg)
+{
+	struct ev_ctx *c = arg;
+	struct rtnl_link *l = (struct rtnl_link *)o;
+	struct ag_dev *d;
+
+	if (c->type == RTM_DELLINK) {
+		dev_remove(c->ns, rtnl_link_get_ifindex(l));
+		return;
+	}
+	if (!ns_upsert(c->a, c->ns, l))
+		return;
+	d = dev_find(c->ns, rtnl_link_get_ifindex(l));
+	if (d && d->is_pf && c->n_refresh < ARRAY_SIZE(c->refresh))
+		c->refresh[c->n_refresh++] = d->ifindex;
+}
+
+static int ev_valid(struct nl_msg *msg, void *arg)
+{
+	struct ev_ctx *c = arg;
+
+	c->type = nlmsg_hdr(msg)->nlmsg_type;
+	c->a->stats.events++;
+	nl_msg_parse(msg, ev_obj, c);
+	return NL_OK;
+}
+
+/* Drain one netns' event socket. */
+int ag_ns_events(struct agent *a, struct ag_ns *ns)
+{
+	struct ev_ctx c = { .a = a, .ns = ns };
+	unsigned i;
+	int r, n = 0;
+
+	nl_socket_modify_cb(ns->ev, NL_CB_VALID, NL_CB_CUSTOM, ev_valid, &c);
+	while ((r = nl_recvmsgs_default(ns->ev)) >= 0)
+		n++;
+	if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW) {
+		/* ENOBUFS: events were lost; only a full dump is exact now. */
+		ag_log(a, PF_LOG_WARNING, "netns %s: link events overflowed, rescanning", ns->label);
+		ns_dump(a, ns);
+	}
+	for (i = 0; i < c.n_refresh; i++)
+		ns_refresh_pf(a, ns, c.refresh[i]);
+	return n;
+}
+
+/* ---- netns lifecycle ------------------------------------------------- */
+
+static void ns_free(struct agent *a, struct ag_ns *ns)
+{
+	unsigned i;
+
+	if (ns->ev) {
+		epoll_ctl(a->nsep, EPOLL_CTL_DEL, nl_socket_get_fd(ns->ev), NULL);
+		nl_socket_free(ns->ev);	/* closes the fd: the netns may now die */
+	}
+	if (ns->req)
+		nl_socket_free(ns->req);
+	if (ns->ethfd >= 0)
+		close(ns->ethfd);
+	for (i = 0; i < ns->n_devs; i++)
+		dev_clear(&ns->devs[i]);
+	free(ns->devs);
+	free(ns);
+}
+
+static struct nl_sock *adopt(int fd)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct nl_sock *sk;
+
+	/* Bound here so the kernel picks a port id; libnl reads it back. */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || !(sk = nl_socket_alloc())) {
+		close(fd);
+		return NULL;
+	}
+	if (nl_socket_set_fd(sk, NETLINK_ROUTE, fd) < 0) {
+		nl_socket_free(sk);
+		close(fd);
+		return NULL;
+	}
+	return sk;
+}
+
+static struct ag_ns *ns_find(struct agent *a, const struct netns_id *id)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_ns; i++)
+		if (netns_id_eq(&a->ns[i]->id, id))
+			return a->ns[i];
+	return NULL;
+}
+
+static int ns_add(struct agent *a, const struct netns_id *id, const char *path, const char *label,
+		  bool bind_mount)
+{
+	struct netns_sock_req req[3] = {
+		{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },
+		{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },
+		{ AF_INET, SOCK_DGRAM, 0, -1 },
+	};
+	_cleanup_close_ int fd = -1;
+	struct netns_id real;
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ag_ns *ns;
+	int r;
+
+	r = netns_open(path, &fd);
+	if (r < 0)
+		return r;
+	/* The path may have been re-pointed between stat and open. */
+	if (netns_id(fd, &real) < 0 || !netns_id_eq(&real, id))
+		return -ESTALE;
+	if (a->n_ns == a->cap_ns) {
+		unsigned cap = a->cap_ns ? 2 * a->cap_ns : 64;
+		struct ag_ns **nn = realloc(a->ns, cap * sizeof(*nn));
+
+		if (!nn)
+			return -ENOMEM;
+		a->ns = nn;
+		a->cap_ns = cap;
+	}
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	ns->a = a;
+	ns->id = *id;
+	ns->ethfd = -1;
+	ns->bind = bind_mount;
+	ns->host = netns_id_eq(id, &a->host);
+	pf_strscpy(ns->label, ns->host ? "host" : label, sizeof(ns->label));
+	r = netns_sockets(fd, req, 3);
+	if (r < 0) {
+		free(ns);
+		return r;
+	}
+	ns->ethfd = req[2].fd;
+	ns->ev = adopt(req[0].fd);
+	ns->req = adopt(req[1].fd);
+	if (!ns->ev || !ns->req) {
+		ns_free(a, ns);
+		return -ENOMEM;
+	}
+	/* Subscribe before the dump so no change falls between the two. */
+	nl_socket_disable_seq_check(ns->ev);
+	nl_socket_set_nonblocking(ns->ev);
+	nl_socket_set_buffer_size(ns->ev, 1 << 20, 0);
+	nl_socket_enable_msg_peek(ns->req);
+	if (nl_socket_add_membership(ns->ev, RTNLGRP_LINK) < 0) {
+		ns_free(a, ns);
+		return -EIO;
+	}
+	ev.data.ptr = ns;
+	if (epoll_ctl(a->nsep, EPOLL_CTL_ADD, nl_socket_get_fd(ns->ev), &ev) < 0) {
+		r = -errno;
+		ns_free(a, ns);
+		return r;
+	}
+	r = ns_dump(a, ns);
+	if (r < 0) {
+		ns_free(a, ns);
+		return r;
+	}
+	ns->gen = a->gen;
+	a->ns[a->n_ns++] = ns;
+	ag_log(a, PF_LOG_INFO, "tracking netns %s (inode %llu): %u PCI netdev(s)", ns->label,
+	       (unsigned long long)id->ino, ns->n_devs);
+	return 0;
+}
+
+struct disc_ctx {
+	struct agent *a;
+	unsigned added;
+};
+
+static int disc_cb(const struct netns_id *id, const char *path, const char *label,
+		   bool bind_mount, void *arg)
+{
+	struct disc_ctx *c = arg;
+	struct ag_ns *ns = ns_find(c->a, id);
+
+	if (ns) {
+		ns->gen = c->a->gen;
+		/* A bind-mount path names a netns better than a pid does. */
+		if (bind_mount && !ns->bind && !ns->host) {
+			pf_strscpy(ns->label, label, sizeof(ns->label));
+			ns->bind = true;
+		}
+		return 0;
+	}
+	if (ns_add(c->a, id, path, label, bind_mount) == 0)
+		c->added++;
+	return 0;
+}
+
+int agent_discover(struct agent *a)
+{
+	struct disc_ctx c = { .a = a };
+	unsigned i, dropped = 0;
+	int r;
+
+	a->gen++;
+	r = nsdisc_walk(a->o.proc, disc_cb, &c);
+	if (r < 0)
+		return r;
+	for (i = 0; i < a->n_ns;) {
+		struct ag_ns *ns = a->ns[i];
+
+		if (ns->gen == a->gen || ns->host) {
+			i++;
+			continue;
+		}
+		/* Nothing but us holds it any more: let it go. */
+		ag_log(a, PF_LOG_INFO, "netns %s (inode %llu) is gone", ns->label,
+		       (unsigned long long)ns->id.ino);
+		a->ns[i] = a->ns[--a->n_ns];
+		ns_free(a, ns);
+		dropped++;
+	}
+	if (c.added || dropped)
+		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u)", a->n_ns, c.added, dropped);
+	return 0;
+}
+
+int agent_track_path(struct agent *a, const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	struct netns_id id;
+	struct ag_ns *ns;
+	int r = netns_open(path, &fd);
+
+	if (r < 0)
+		return r;
+	r = netns_id(fd, &id);
+	if (r < 0)
+		return r;
+	ns = ns_find(a, &id);
+	if (ns) {
+		/* Known: read what is pending so the answer is current. */
+		ag_ns_events(a, ns);
+		return 0;
+	}
+	return ns_add(a, &id, path, path, path[0] == '/' && strncmp(path, "/proc/", 6));
+}
+
+int agent_poll_events(struct agent *a, int timeout_ms)
+{
+	struct epoll_event evs[64];
+	int n, i, total = 0;
+
+	n = epoll_wait(a->nsep, evs, ARRAY_SIZE(evs), timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (i = 0; i < n; i++)
+		total += ag_ns_events(a, evs[i].data.ptr);
+	return total;
+}
+
+/* ---- attachments (pflink's state records) ----------------------------- */
+
+static int att_add(const struct pf_state *s, void *arg)
+{
+	struct agent *a = arg;
+	struct pf_state *n;
+
+	if (a->n_att == a->cap_att) {
+		unsigned cap = a->cap_att ? 2 * a->cap_att : 16;
+
+		n = realloc(a->att, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		a->att = n;
+		a->cap_att = cap;
+	}
+	a->att[a->n_att++] = *s;
+	return 0;
+}
+
+int ag_load_attachments(struct agent *a)
+{
+	a->n_att = 0;
+	return state_foreach(a->o.state_dir, att_add, a, NULL);
+}
+
+/* ---- life ------------------------------------------------------------- */
+
+int agent_new(const struct agent_opts *o, struct agent **out)
+{
+	struct agent *a = calloc(1, sizeof(*a));
+	int r;
+
+	if (!a)
+		return -ENOMEM;
+	a->o = *o;
+	if (!a->o.socket)
+		a->o.socket = "/run/pflink/pflinkd.sock";
+	if (!a->o.sysfs)
+		a->o.sysfs = "/sys";
+	if (!a->o.proc)
+		a->o.proc = "/proc";
+	if (!a->o.state_dir)
+		a->o.state_dir = "/var/lib/cni/pflink";
+	if (!a->o.rescan_ms)
+		a->o.rescan_ms = 5000;
+	a->sysfd = a->nsep = -1;
+	a->start_ns = pf_now_ns();
+	r = pci_sysfs_open(a->o.sysfs, &a->sysfd);
+	if (r < 0)
+		goto fail;
+	a->nsep = epoll_create1(EPOLL_CLOEXEC);
+	if (a->nsep < 0) {
+		r = -errno;
+		goto fail;
+	}
+	{
+		char p[PATH_MAX];
+		_cleanup_close_ int hfd = -1;
+
+		/* The host netns is init's; with a /proc that is not the
+		 * host's (tests, a container without hostPID) it is ours. */
+		snprintf(p, sizeof(p), "%s/1/ns/net", a->o.proc);
+		if (netns_open(p, &hfd) < 0) {
+			snprintf(p, sizeof(p), "/proc/self/ns/net");
+			r = netns_open(p, &hfd);
+			if (r < 0)
+				goto fail;
+		}
+		r = netns_id(hfd, &a->host);
+		if (r < 0)
+			goto fail;
+		r = ns_add(a, &a->host, p, "host", false);
+		if (r < 0)
+			goto fail;
+	}
+	ag_load_attachments(a);
+	r = agent_discover(a);
+	if (r < 0)
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	agent_free(a);
+	return r;
+}
+
+void agent_free(struct agent *a)
+{
+	unsigned i;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->n_ns; i++)
+		ns_free(a, a->ns[i]);
+	free(a->ns);
+	free(a->att);
+	if (a->nsep >= 0)
+		close(a->nsep);
+	if (a->sysfd >= 0)
+		close(a->sysfd);
+	free(a);
+}
+
+void agent_get_stats(const struct agent *a, struct agent_stats *s)
+{
+	unsigned i, j;
+
+	memset(s, 0, sizeof(*s));
+	s->netns = a->n_ns;
+	for (i = 0; i < a->n_ns; i++) {
+		s->devices += a->ns[i]->n_devs;
+		for (j = 0; j < a->ns[i]->n_devs; j++)
+			s->pfs += a->ns[i]->devs[j].is_pf;
+	}
+	s->scans = a->stats.scans;
+	s->events = a->stats.events;
+	s->last_scan_ns = a->stats.last_scan_ns;
+}

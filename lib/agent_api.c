@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflinkd's answers (docs/agent-protocol.md): the map joined with sysfs
+ * (which PFs and VFs exist) and pflink's attachment records (which pod).
+ */
+#include "agent_internal.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *d)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "name", d->name);
+	cJSON_AddNumberToObject(o, "ifindex", d->ifindex);
+	cJSON_AddStringToObject(o, "mac", d->mac);
+	cJSON_AddStringToObject(o, "netns", ns->label);
+	cJSON_AddNumberToObject(o, "netnsInode", (double)ns->id.ino);
+	cJSON_AddStringToObject(o, "portName", d->port);
+	cJSON_AddStringToObject(o, "switchId", d->swid);
+	cJSON_AddItemToArray(arr, o);
+}
+
+/* The first netdev of a PCI function (the host's first, as tracked netns
+ * start with the host), or NULL. */
+static const struct ag_dev *first_dev(const struct agent *a, const char *bdf,
+				      const struct ag_ns **ns_out)
+{
+	unsigned i, j;
+
+	for (i = 0; i < a->n_ns; i++)
+		for (j = 0; j < a->ns[i]->n_devs; j++)
+			if (!strcmp(a->ns[i]->devs[j].bdf, bdf)) {
+				if (ns_out)
+					*ns_out = a->ns[i];
+				return &a->ns[i]->devs[j];
+			}
+	return NULL;
+}
+
+/* Every netdev of a PCI function, across all netns. */
+static cJSON *netdevs_of(const struct agent *a, const char *bdf)
+{
+	cJSON *arr = cJSON_CreateArray();
+	unsigned i, j;
+
+	for (i = 0; arr && i < a->n_ns; i++)
+		for (j = 0; j < a->ns[i]->n_devs; j++)
+			if (!strcmp(a->ns[i]->devs[j].bdf, bdf))
+				add_netdev(arr, a->ns[i], &a->ns[i]->devs[j]);
+	return arr;
+}
+
+static const struct pf_state *attachment_of(const struct agent *a, const char *vf)
+{
+	const struct pf_state *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < a->n_att; i++)
+		if (!strcmp(a->att[i].vf, vf) && (!best || a->att[i].created >= best->created))
+			best = &a->att[i];
+	return best;
+}
+
+static bool kernel_renamed(const char *name)
+{
+	const char *p = name + 3;
+
+	if (strncmp(name, "dev", 3) || !*p)
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+static const char *linkstate(int s)
+{
+	switch (s) {
+	case 0: return "auto";
+	case 1: return "enable";
+	case 2: return "disable";
+	default: return "";
+	}
+}
+
+/* Representor of VF idx: same switch as the PF netdev, port "pfNvfIDX". */
+static const struct ag_dev *representor(const struct agent *a, const struct ag_dev *pfdev, int idx)
+{
+	unsigned i, j;
+	int p, v;
+
+	if (!pfdev || !pfdev->swid[0])
+		return NULL;
+	for (i = 0; i < a->n_ns; i++)
+		for (j = 0; j < a->ns[i]->n_devs; j++) {
+			const struct ag_dev *d = &a->ns[i]->devs[j];
+
+			if (!strcmp(d->swid, pfdev->swid) &&
+			    resolve_parse_port_name(d->port, &p, &v) == 0 && v == idx)
+				return d;
+		}
+	return NULL;
+}
+
+struct vf_ctx {
+	const struct agent *a;
+	const struct ag_dev *pfdev;
+	const char *only;	/* the VF's BDF */
+	cJSON *found;
+};
+
+static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx, const char *bdf)
+{
+	cJSON *o = cJSON_CreateObject(), *nds;
+	const struct pf_state *att = attachment_of(a, bdf);
+	const struct ag_dev *first = NULL, *rep;
+	const struct ag_ns *first_ns = NULL;
+	char drv[64] = "", why[1024] = "";
+	unsigned i;
+	bool in_host = false;
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "index", idx);
+	cJSON_AddStringToObject(o, "pciAddress", bdf);
+	if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
+		drv[0] = '\0';
+	cJSON_AddStringToObject(o, "driver", drv);
+	first = first_dev(a, bdf, &first_ns);
+	nds = netdevs_of(a, bdf);
+	cJSON_AddItemToObject(o, "netdevs", nds);
+	for (i = 0; pfdev && i < pfdev->n_vfc; i++) {
+		const struct ag_vfcfg *c = &pfdev->vfc[i];
+		cJSON *cfg;
+
+		if (c->index != idx || !(cfg = cJSON_AddObjectToObject(o, "config")))
+			continue;
+		cJSON_AddStringToObject(cfg, "mac", c->mac);
+		cJSON_AddNumberToObject(cfg, "vlan", c->vlan);
+		cJSON_AddNumberToObject(cfg, "qos", c->qos);
+		if (c->spoofchk >= 0)
+			cJSON_AddBoolToObject(cfg, "spoofchk", c->spoofchk);
+		if (c->trust >= 0)
+			cJSON_AddBoolToObject(cfg, "trust", c->trust);
+		if (c->linkstate >= 0)
+			cJSON_AddStringToObject(cfg, "linkState", linkstate(c->linkstate));
+		break;
+	}
+	rep = representor(a, pfdev, idx);
+	cJSON_AddStringToObject(o, "representor", rep ? rep->name : "");
+	if (att) {
+		cJSON *p = cJSON_AddObjectToObject(o, "pod");
+
+		cJSON_AddStringToObject(p, "namespace", att->pod_namespace);
+		cJSON_AddStringToObject(p, "name", att->pod_name);
+		cJSON_AddStringToObject(p, "uid", att->pod_uid);
+		cJSON_AddStringToObject(p, "containerID", att->container_id);
+		cJSON_AddStringToObject(p, "ifname", att->ifname);
+		cJSON_AddStringToObject(p, "network", att->network);
+	}
+	if (first_ns && first_ns->host)
+		in_host = true;
+	if (att && in_host) {
+		snprintf(why, sizeof(why), "pod %.253s/%.253s is gone: VF is back in the host netns as %s%s",
+			 att->pod_namespace, att->pod_name, first->name,
+			 kernel_renamed(first->name) ? " (renamed by the kernel)" : "");
+	} else if (att && !first) {
+		struct stat st;
+
+		if (att->netns[0] && stat(att->netns, &st) < 0)
+			snprintf(why, sizeof(why), "pod %.253s/%.253s: its netns %.400s is gone and the VF has no netdev",
+				 att->pod_namespace, att->pod_name, att->netns);
+	} else if (!att && in_host && kernel_renamed(first->name)) {
+		snprintf(why, sizeof(why),
+			 "VF fell back into the host netns as %s: its netns was deleted without a CNI DEL",
+			 first->name);
+	}
+	cJSON_AddStringToObject(o, "orphan", why);
+	return o;
+}
+
+static int vf_cb(int idx, const char *bdf, void *arg)
+{
+	struct vf_ctx *c = arg;
+	cJSON *o;
+
+	if (strcmp(c->only, bdf))
+		return 0;
+	o = vf_json(c->a, c->pfdev, idx, bdf);
+	if (!o)
+		return -ENOMEM;
+	c->found = o;
+	return 1;
+}
+
+struct vf_ent {
+	int idx;
+	char bdf[PCI_BDF_LEN];
+};
+
+struct vf_list {
+	struct vf_ent *v;
+	size_t n, cap;
+};
+
+static int vf_collect(int idx, const char *bdf, void *arg)
+{
+	struct vf_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		void *nv = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].idx = idx;
+	memcpy(l->v[l->n].bdf, bdf, PCI_BDF_LEN);
+	l->n++;
+	return 0;
+}
+
+static int vf_cmp(const void *x, const void *y)
+{
+	int a = ((const struct vf_ent *)x)->idx, b = ((const struct vf_ent *)y)->idx;
+
+	return (a > b) - (a < b);
+}
+
+/* PF object; with_vfs adds its VFs ordered by index. */
+static cJSON *pf_json(const struct agent *a, const char *pf, bool with_vfs)
+{
+	struct pci_fn fn;
+	cJSON *o;
+
+	if (pci_describe(a->sysfd, pf, &fn) < 0 || !fn.is_pf)
+		return NULL;
+	o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "pciAddress", fn.bdf);
+	cJSON_AddStringToObject(o, "driver", fn.driver);
+	cJSON_AddNumberToObject(o, "numvfs", fn.numvfs);
+	cJSON_AddNumberToObject(o, "totalvfs", fn.totalvfs);
+	cJSON_AddItemToObject(o, "netdevs", netdevs_of(a, fn.bdf));
+	if (with_vfs) {
+		const struct ag_dev *pfdev = first_dev(a, fn.bdf, NULL);
+		cJSON *arr = cJSON_AddArrayToObject(o, "vfs");
+		struct vf_list l = { 0 };
+		unsigned i;
+
+		/* readdir order is arbitrary: list, sort by index, then build. */
+		pci_foreach_vf(a->sysfd, fn.bdf, vf_collect, &l);
+		if (l.n)
+			qsort(l.v, l.n, sizeof(*l.v), vf_cmp);
+		for (i = 0; arr && i < l.n; i++) {
+			cJSON *v = vf_json(a, pfdev, l.v[i].idx, l.v[i].bdf);
+
+			if (v)
+				cJSON_AddItemToArray(arr, v);
+		}
+		free(l.v);
+	}
+	return o;
+}
+
+static cJSON *answer(bool ok)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "v", 1);
+	cJSON_AddBoolToObject(o, "ok", ok);
+	return o;
+}
+
+__attribute__((format(printf, 1, 2)))
+static cJSON *error(const char *fmt, ...)
+{
+	cJSON *o = answer(false);
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "error", buf);
+	return o;
+}
+
+struct topo_ctx {
+	const struct agent *a;
+	cJSON *arr;
+};
+
+static int topo_fn(const char *bdf, void *arg)
+{
+	struct topo_ctx *c = arg;
+	unsigned tv, cls;
+	cJSON *pf;
+
+	if (pci_read_uint(c->a->sysfd, bdf, "sriov_totalvfs", &tv) < 0)
+		return 0;
+	/* SR-IOV capable but neither a network controller (class 0x02xxxx)
+	 * nor carrying a netdev (NVMe, GPU, ...): not ours to show. */
+	if (pci_read_uint(c->a->sysfd, bdf, "class", &cls) == 0 && (cls >> 16) != 0x02 &&
+	    !first_dev(c->a, bdf, NULL))
+		return 0;
+	pf = pf_json(c->a, bdf, true);
+	if (pf)
+		cJSON_AddItemToArray(c->arr, pf);
+	return 0;
+}
+
+static const char *str(const cJSON *o, const char *k)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
+{
+	cJSON *o = answer(true), *arr = cJSON_AddArrayToObject(o, "attachments");
+	unsigned i;
+
+	for (i = 0; i < a->n_att; i++) {
+		const struct pf_state *s = &a->att[i];
+		cJSON *e, *pf;
+		struct vf_ctx c = { .a = a, .only = s->vf, .pfdev = first_dev(a, s->pf, NULL) };
+
+		if (strcmp(s->pod_namespace, ns) || strcmp(s->pod_name, name))
+			continue;
+		pf = pf_json(a, s->pf, false);
+		if (!pf)
+			continue;
+		pci_foreach_vf(a->sysfd, s->pf, vf_cb, &c);
+		e = cJSON_CreateObject();
+		cJSON_AddItemToObject(e, "vf", c.found ? c.found : cJSON_CreateNull());
+		cJSON_AddItemToObject(e, "pf", pf);
+		cJSON_AddItemToArray(arr, e);
+	}
+	return o;
+}
+
+cJSON *agent_handle(struct agent *a, const cJSON *req)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "v");
+	const char *op = str(req, "op"), *bdf_in = str(req, "pciAddress"), *nspath = str(req, "netns");
+	char bdf[PCI_BDF_LEN];
+	cJSON *o;
+
+	if (!cJSON_IsObject(req) || !cJSON_IsNumber(v) || v->valuedouble != 1)
+		return error("request must be a JSON object with \"v\":1");
+	if (!op)
+		return error("request has no \"op\"");
+	if (nspath && (!strcmp(op, "pf") || !strcmp(op, "nudge"))) {
+		int r = agent_track_path(a, nspath);
+
+		if (r < 0 && !strcmp(op, "nudge"))
+			return error("cannot track netns %s: %s", nspath, strerror(-r));
+	}
+	if (!strcmp(op, "health")) {
+		struct agent_stats s;
+
+		agent_get_stats(a, &s);
+		o = answer(true);
+		cJSON_AddNumberToObject(o, "uptimeSec", (double)(pf_now_ns() - a->start_ns) / 1e9);
+		cJSON_AddNumberToObject(o, "netns", s.netns);
+		cJSON_AddNumberToObject(o, "devices", s.devices);
+		cJSON_AddNumberToObject(o, "pfs", s.pfs);
+		cJSON_AddNumberToObject(o, "attachments", a->n_att);
+		cJSON_AddNumberToObject(o, "scans", (double)s.scans);
+		cJSON_AddNumberToObject(o, "events", (double)s.events);
+		cJSON_AddNumberToObject(o, "lastScanMs", (double)s.last_scan_ns / 1e6);
+		return o;
+	}
+	if (!strcmp(op, "nudge")) {
+		if (!nspath) {
+			int r = agent_discover(a);
+
+			if (r < 0)
+				return error("discovery failed: %s", strerror(-r));
+		}
+		return answer(true);
+	}
+	if (!strcmp(op, "topology")) {
+		struct topo_ctx c = { .a = a };
+
+		o = answer(true);
+		cJSON_AddNumberToObject(o, "netns", a->n_ns);
+		c.arr = cJSON_AddArrayToObject(o, "pfs");
+		pci_foreach_fn(a->sysfd, topo_fn, &c);
+		return o;
+	}
+	if (!strcmp(op, "pf") || !strcmp(op, "vf")) {
+		if (!bdf_in || pci_bdf_parse(bdf_in, bdf) < 0)
+			return error("\"pciAddress\" must be a PCI address DDDD:BB:DD.F");
+		if (!strcmp(op, "pf")) {
+			cJSON *pf = pf_json(a, bdf, true);
+
+			if (!pf)
+				return error("PF %s not found", bdf);
+			o = answer(true);
+			cJSON_AddItemToObject(o, "pf", pf);
+			return o;
+		} else {
+			char pf[PCI_BDF_LEN];
+			struct vf_ctx c = { .a = a, .only = bdf };
+			cJSON *pfo;
+
+			if (pci_physfn(a->sysfd, bdf, pf) < 0 || !(pfo = pf_json(a, pf, false)))
+				return error("VF %s not found", bdf);
+			c.pfdev = first_dev(a, pf, NULL);
+			pci_foreach_vf(a->sysfd, pf, vf_cb, &c);
+			if (!c.found) {
+				cJSON_Delete(pfo);
+				return error("VF %s is not listed by its PF %s", bdf, pf);
+			}
+			o = answer(true);
+			cJSON_AddItemToObject(o, "vf", c.found);
+			cJSON_AddItemToObject(o, "pf", pfo);
+			return o;
+		}
+	}
+	if (!strcmp(op, "pod")) {
+		const char *ns = str(req, "namespace"), *name = str(req, "name");
+
+		if (!ns || !name)
+			return error("\"pod\" needs \"namespace\" and \"name\"");
+		return op_pod(a, ns, name);
+	}
+	return error("unknown op \"%s\"", op);
+}

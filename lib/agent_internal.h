@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/* pflinkd's private structures, shared by lib/agent*.c only. */
+#ifndef PFLINK_AGENT_INTERNAL_H
+#define PFLINK_AGENT_INTERNAL_H
+
+#include "pflink/agent.h"
+#include "pflink/resolve.h"
+#include "pflink/state.h"
+
+struct nl_sock;
+
+struct ag_vfcfg {		/* one entry of a PF's IFLA_VFINFO_LIST */
+	int index;
+	char mac[MAC_STR_MAX];
+	unsigned vlan, qos;
+	int spoofchk, trust, linkstate;	/* -1: not reported */
+};
+
+struct ag_dev {			/* a link that is a PCI function */
+	int ifindex;
+	char name[IF_NAMESIZE];
+	char mac[MAC_STR_MAX];
+	char bdf[PCI_BDF_LEN];
+	char port[NL_PORTNAME_MAX];
+	char swid[2 * NL_SWITCHID_MAX + 1];
+	bool is_pf;
+	struct ag_vfcfg *vfc;
+	unsigned n_vfc;
+};
+
+struct ag_ns {
+	struct agent *a;
+	struct netns_id id;
+	char label[PF_NETNS_PATH_MAX];	/* "host", a bind-mount path, "pid:N" */
+	bool bind, host;
+	struct nl_sock *ev;		/* RTNLGRP_LINK events */
+	struct nl_sock *req;		/* dumps and gets */
+	int ethfd;			/* AF_INET for ethtool, in this netns */
+	struct ag_dev *devs;
+	unsigned n_devs, cap_devs;
+	unsigned long long gen;		/* discovery generation last seen in */
+};
+
+struct agent {
+	struct agent_opts o;
+	int sysfd;
+	int nsep;			/* epoll over every netns' event socket */
+	struct netns_id host;
+	struct ag_ns **ns;
+	unsigned n_ns, cap_ns;
+	unsigned long long gen;
+	struct pf_state *att;
+	unsigned n_att, cap_att;
+	unsigned long long start_ns;
+	struct {
+		unsigned long long scans, events, last_scan_ns;
+	} stats;
+};
+
+__attribute__((format(printf, 3, 4)))
+void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...);
+int ag_ns_events(struct agent *a, struct ag_ns *ns);
+int ag_load_attachments(struct agent *a);
+
+#endif

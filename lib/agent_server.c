@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflinkd's event loop.  One epoll holds: the listening socket, clients,
+ * the nested epoll of every netns' link events, /proc/self/mountinfo
+ * (EPOLLPRI on any mount or umount: a netns bind-mounted or released), an
+ * inotify on pflink's state dir, the rescan timer and the signals.  Nothing
+ * a client sends can stop it: every request is bounded in size and time.
+ */
+#include "agent_internal.h"
+#include "pflink/json.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+
+#define REQ_MAX (64 * 1024)
+#define CLIENT_IDLE_MS 5000
+#define CLIENT_SEND_MS 2000
+#define CLIENTS_MAX 1024
+
+enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_TIMER, SRC_SIGNAL };
+
+struct src {
+	enum src_kind kind;
+	int fd;
+};
+
+struct client {
+	struct src s;		/* first: the epoll cookie */
+	char buf[REQ_MAX + 1];
+	size_t len;
+	unsigned long long deadline;
+};
+
+struct server {
+	struct agent *a;
+	int ep;
+	struct src listen, netns, mounts, state, timer, sig;
+	struct client *cl[CLIENTS_MAX];
+	unsigned n_cl;
+};
+
+static int ep_add(struct server *sv, struct src *s, unsigned events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = s };
+
+	return epoll_ctl(sv->ep, EPOLL_CTL_ADD, s->fd, &ev) < 0 ? -errno : 0;
+}
+
+/* Refuse to steal the socket of a running agent; replace a stale one. */
+static int listen_on(const char *path, int *fd_out)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char dir[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (pf_strscpy(sa.sun_path, path, sizeof(sa.sun_path)) < 0 || pf_strscpy(dir, path, sizeof(dir)) < 0)
+		return -ENAMETOOLONG;
+	r = pf_mkdir_p(dirname(dir), 0755);
+	if (r < 0)
+		return r;
+	if (lstat(path, &st) == 0) {
+		_cleanup_close_ int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return -EADDRINUSE;
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	/* Born 0600: no window in which another user could connect. */
+	old = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old);
+	if (r < 0 || listen(fd, 128) < 0)
+		return -errno;
+	*fd_out = TAKE_FD(fd);
+	return 0;
+}
+
+static void client_close(struct server *sv, struct client *c)
+{
+	unsigned i;
+
+	epoll_ctl(sv->ep, EPOLL_CTL_DEL, c->s.fd, NULL);
+	close(c->s.fd);
+	for (i = 0; i < sv->n_cl; i++)
+		if (sv->cl[i] == c) {
+			sv->cl[i] = sv->cl[--sv->n_cl];
+			break;
+		}
+	free(c);
+}
+
+/* Whole answer or nothing; a client that does not read is dropped. */
+static int send_all(int fd, const char *p, size_t n)
+{
+	unsigned long long end = pf_now_ns() + CLIENT_SEND_MS * 1000000ull;
+
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (pf_now_ns() >= end)
+			return -ETIMEDOUT;
+		{
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+			poll(&pfd, 1, 50);
+		}
+	}
+	return 0;
+}
+
+static int send_json(int fd, cJSON *o)
+{
+	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+	int r;
+
+	cJSON_Delete(o);
+	if (!s)
+		return -ENOMEM;
+	r = send_all(fd, s, strlen(s));
+	if (r == 0)
+		r = send_all(fd, "\n", 1);
+	free(s);
+	return r;
+}
+
+static cJSON *err_answer(const char *msg)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "v", 1);
+	cJSON_AddBoolToObject(o, "ok", false);
+	cJSON_AddStringToObject(o, "error", msg);
+	return o;
+}
+
+static void on_accept(struct server *sv)
+{
+	for (;;) {
+		int fd = accept4(sv->listen.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		struct ucred cr;
+		socklen_t crl = sizeof(cr);
+		struct client *c;
+
+		if (fd < 0)
+			return;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 || cr.uid != 0) {
+			ag_log(sv->a, PF_LOG_WARNING, "refused client pid %d uid %d: root only",
+			       (int)cr.pid, (int)cr.uid);
+			send_json(fd, err_answer("permission denied: pflinkd serves root only"));
+			close(fd);
+			continue;
+		}
+		if (sv->n_cl == CLIENTS_MAX || !(c = calloc(1, sizeof(*c)))) {
+			send_json(fd, err_answer("too many clients, try again"));
+			close(fd);
+			continue;
+		}
+		c->s.kind = SRC_CLIENT;
+		c->s.fd = fd;
+		c->deadline = pf_now_ns() + CLIENT_IDLE_MS * 1000000ull;
+		if (ep_add(sv, &c->s, EPOLLIN | EPOLLRDHUP) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		sv->cl[sv->n_cl++] = c;
+	}
+}
+
+static void on_client(struct server *sv, struct client *c)
+{
+	char *nl;
+
+	for (;;) {
+		ssize_t n = recv(c->s.fd, c->buf + c->len, REQ_MAX + 1 - c->len, 0);
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			client_close(sv, c);
+			return;
+		}
+		if (n < 0)
+			break;
+		c->len += (size_t)n;
+		if (c->len > REQ_MAX)
+			break;
+	}
+	c->deadline = pf_now_ns() + CLIENT_IDLE_MS * 1000000ull;
+	while ((nl = memchr(c->buf, '\n', c->len))) {
+		size_t line = (size_t)(nl - c->buf);
+		cJSON *req = json_parse_exact(c->buf, line);
+		cJSON *ans;
+
+		if (!cJSON_IsObject(req)) {
+			cJSON_Delete(req);
+			send_json(c->s.fd, err_answer("request is not a JSON object on one line"));
+			client_close(sv, c);
+			return;
+		}
+		ans = agent_handle(sv->a, req);
+		cJSON_Delete(req);
+		if (send_json(c->s.fd, ans) < 0) {
+			client_close(sv, c);
+			return;
+		}
+		memmove(c->buf, nl + 1, c->len - line - 1);
+		c->len -= line + 1;
+	}
+	if (c->len > REQ_MAX) {
+		send_json(c->s.fd, err_answer("request longer than 64 KiB"));
+		client_close(sv, c);
+	}
+}
+
+static void expire_clients(struct server *sv)
+{
+	unsigned long long now = pf_now_ns();
+	unsigned i;
+
+	for (i = 0; i < sv->n_cl;) {
+		struct client *c = sv->cl[i];
+
+		if (c->deadline > now) {
+			i++;
+			continue;
+		}
+		send_json(c->s.fd, err_answer("idle for 5 s: closing"));
+		client_close(sv, c);	/* moves the last into slot i */
+	}
+}
+
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static int setup(struct server *sv)
+{
+	struct agent *a = sv->a;
+	struct itimerspec its = { 0 };
+	sigset_t ss;
+	int r;
+
+	sv->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (sv->ep < 0)
+		return -errno;
+	r = listen_on(a->o.socket, &sv->listen.fd);
+	if (r < 0)
+		return r;
+	sv->listen.kind = SRC_LISTEN;
+	sv->netns = (struct src){ SRC_NETNS, a->nsep };
+	if ((r = ep_add(sv, &sv->listen, EPOLLIN)) < 0 || (r = ep_add(sv, &sv->netns, EPOLLIN)) < 0)
+		return r;
+
+	/* Mount table changes are how bind-mounted netns come and go. */
+	sv->mounts = (struct src){ SRC_MOUNTS, open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC) };
+	if (sv->mounts.fd >= 0 && (r = ep_add(sv, &sv->mounts, EPOLLPRI)) < 0)
+		return r;
+
+	sv->state = (struct src){ SRC_STATE, inotify_init1(IN_NONBLOCK | IN_CLOEXEC) };
+	if (sv->state.fd < 0)
+		return -errno;
+	pf_mkdir_p(a->o.state_dir, 0700);
+	if (inotify_add_watch(sv->state.fd, a->o.state_dir,
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) < 0)
+		ag_log(a, PF_LOG_WARNING, "cannot watch %s: %s (pod names update on rescan only)",
+		       a->o.state_dir, strerror(errno));
+	if ((r = ep_add(sv, &sv->state, EPOLLIN)) < 0)
+		return r;
+
+	sv->timer = (struct src){ SRC_TIMER, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
+	if (sv->timer.fd < 0)
+		return -errno;
+	its.it_interval.tv_sec = a->o.rescan_ms / 1000;
+	its.it_interval.tv_nsec = (long)(a->o.rescan_ms % 1000) * 1000000;
+	its.it_value = its.it_interval;
+	if (timerfd_settime(sv->timer.fd, 0, &its, NULL) < 0 || (r = ep_add(sv, &sv->timer, EPOLLIN)) < 0)
+		return r < 0 ? r : -errno;
+
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sv->sig = (struct src){ SRC_SIGNAL, signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC) };
+	if (sv->sig.fd < 0)
+		return -errno;
+	return ep_add(sv, &sv->sig, EPOLLIN);
+}
+
+static void teardown(struct server *sv)
+{
+	while (sv->n_cl)
+		client_close(sv, sv->cl[0]);
+	if (sv->listen.fd >= 0) {
+		close(sv->listen.fd);
+		unlink(sv->a->o.socket);
+	}
+	if (sv->mounts.fd >= 0)
+		close(sv->mounts.fd);
+	if (sv->state.fd >= 0)
+		close(sv->state.fd);
+	if (sv->timer.fd >= 0)
+		close(sv->timer.fd);
+	if (sv->sig.fd >= 0)
+		close(sv->sig.fd);
+	if (sv->ep >= 0)
+		close(sv->ep);
+}
+
+int agent_serve(struct agent *a)
+{
+	struct server sv = { .a = a, .ep = -1 };
+	int r, running = 1;
+
+	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.timer.fd = sv.sig.fd = -1;
+	r = setup(&sv);
+	if (r < 0) {
+		teardown(&sv);
+		return r;
+	}
+	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
+	while (running) {
+		struct epoll_event evs[32];
+		int i, n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), 500);
+
+		if (n < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			struct src *s = evs[i].data.ptr;
+
+			switch (s->kind) {
+			case SRC_LISTEN:
+				on_accept(&sv);
+				break;
+			case SRC_CLIENT:
+				on_client(&sv, (struct client *)s);
+				break;
+			case SRC_NETNS:
+				agent_poll_events(a, 0);
+				break;
+			case SRC_MOUNTS:
+				agent_discover(a);
+				break;
+			case SRC_STATE:
+				drain(s->fd);
+				ag_load_attachments(a);
+				break;
+			case SRC_TIMER:
+				drain(s->fd);
+				agent_discover(a);
+				ag_load_attachments(a);
+				break;
+			case SRC_SIGNAL:
+				drain(s->fd);
+				running = 0;
+				break;
+			}
+		}
+		expire_clients(&sv);
+	}
+	ag_log(a, PF_LOG_INFO, "stopping");
+	teardown(&sv);
+	return r < 0 ? r : 0;
+}

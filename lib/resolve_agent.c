@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* The PF as pflinkd describes it, read into the same struct the direct scan
+ * fills, so the plugin's answer does not depend on who found the PF. */
+#include "pflink/resolve.h"
+#include "pflink/util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <string.h>
+
+static int get_str(const cJSON *o, const char *k, char *out, size_t len, bool required)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!it) {
+		if (required)
+			return -EBADMSG;
+		out[0] = '\0';
+		return 0;
+	}
+	if (!cJSON_IsString(it) || pf_strscpy(out, it->valuestring, len) < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+static int get_uint(const cJSON *o, const char *k, double max, double *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > max)
+		return -EBADMSG;
+	*out = it->valuedouble;
+	return 0;
+}
+
+int resolve_pf_from_agent(const cJSON *o, int vf_index, struct pf_info *pf)
+{
+	struct pf_info p = { 0 };
+	const cJSON *nds, *nd, *vfs, *vf;
+	char bdf[PCI_BDF_LEN];
+	double x;
+
+	if (!cJSON_IsObject(o) || get_str(o, "pciAddress", bdf, sizeof(bdf), true) < 0 ||
+	    pci_bdf_parse(bdf, p.bdf) < 0 || get_str(o, "driver", p.driver, sizeof(p.driver), false) < 0)
+		return -EBADMSG;
+	if (get_uint(o, "numvfs", 65535, &x) == 0)
+		p.numvfs = (unsigned)x;
+	if (get_uint(o, "totalvfs", 65535, &x) == 0)
+		p.totalvfs = (unsigned)x;
+	nds = cJSON_GetObjectItemCaseSensitive(o, "netdevs");
+	if (!cJSON_IsArray(nds))
+		return -EBADMSG;
+	cJSON_ArrayForEach(nd, nds) {
+		struct pf_netdev *d;
+		char ns[PF_NETNS_PATH_MAX];
+
+		if (p.n_netdevs == PF_NETDEV_MAX)
+			break;
+		d = &p.netdevs[p.n_netdevs];
+		if (!cJSON_IsObject(nd) || get_str(nd, "name", d->name, sizeof(d->name), true) < 0 ||
+		    !d->name[0] || get_str(nd, "mac", d->mac, sizeof(d->mac), false) < 0 ||
+		    get_str(nd, "netns", ns, sizeof(ns), false) < 0 ||
+		    get_str(nd, "portName", d->phys_port_name, sizeof(d->phys_port_name), false) < 0 ||
+		    get_str(nd, "switchId", d->switch_id, sizeof(d->switch_id), false) < 0)
+			return -EBADMSG;
+		if (get_uint(nd, "ifindex", 2147483647.0, &x) == 0)
+			d->ifindex = (int)x;
+		if (get_uint(nd, "netnsInode", 1.8e19, &x) == 0)
+			d->nsid.ino = (ino_t)x;
+		/* The direct scan names the host netns ""; so does this. */
+		memcpy(d->netns, strcmp(ns, "host") ? ns : "", sizeof(d->netns));
+		p.n_netdevs++;
+	}
+	vfs = cJSON_GetObjectItemCaseSensitive(o, "vfs");
+	cJSON_ArrayForEach(vf, vfs) {
+		const cJSON *idx = cJSON_GetObjectItemCaseSensitive(vf, "index");
+
+		if (vf_index >= 0 && cJSON_IsNumber(idx) && idx->valuedouble == vf_index &&
+		    get_str(vf, "representor", p.representor, sizeof(p.representor), false) < 0)
+			return -EBADMSG;
+	}
+	if (!p.n_netdevs)
+		return -ENODEV;
+	*pf = p;
+	return 0;
+}
