@@ -68,6 +68,13 @@ int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
 		r = -ENOMEM;
 		goto done;
 	}
+	/* Indentation and escapes can grow a document past what pflink (and
+	 * the next plugin) will read back: never write such a file. */
+	if (strlen(s) > DEVINFO_MAX) {
+		free(s);
+		r = -EFBIG;
+		goto done;
+	}
 	*out = s;
 	r = 0;
 done:

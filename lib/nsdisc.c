@@ -42,8 +42,8 @@ int nsdisc_parse_mountinfo(const char *line, char *mountpoint, size_t len, bool 
 		char c = mp[i];
 
 		if (c == '\\') {
-			if (i + 3 >= mlen || !isdigit((unsigned char)mp[i + 1]) ||
-			    !isdigit((unsigned char)mp[i + 2]) || !isdigit((unsigned char)mp[i + 3]))
+			if (i + 3 >= mlen || mp[i + 1] < '0' || mp[i + 1] > '7' ||
+			    mp[i + 2] < '0' || mp[i + 2] > '7' || mp[i + 3] < '0' || mp[i + 3] > '7')
 				return -EINVAL;
 			c = (char)((mp[i + 1] - '0') * 64 + (mp[i + 2] - '0') * 8 + (mp[i + 3] - '0'));
 			i += 3;

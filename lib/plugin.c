@@ -143,6 +143,10 @@ static int vf_error(struct run *r, int e, enum resolve_step st, const struct vf_
 
 	switch (st) {
 	case RS_LINK:
+		if (e == -ENODEV && !strcmp(r->req->command, "CHECK"))
+			return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
+				    "interface %s is no longer in netns %s: the VF left the pod or was removed (sriov_numvfs changed?); recreate the pod",
+				    ifn, ns);
 		if (e == -ENODEV)
 			return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
 				    "interface %s not found in netns %s: the plugin before pflink (sriov-cni, host-device) must move the VF there as CNI_IFNAME",
@@ -243,8 +247,10 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 		      (double)(pf_now_ns() - t0) / 1e3);
 		return 0;
 	}
+	/* Info, not warning: a node without the agent would log it on every
+	 * pod start; the answer is the same, only PFs in pod netns are missed. */
 	if (r->conf.agent_socket)
-		logf_(r, PF_LOG_WARNING, "pflinkd at %s %s: resolving PF %s directly (host and bind-mounted netns only)",
+		logf_(r, PF_LOG_INFO, "pflinkd at %s %s: resolving PF %s directly (host and bind-mounted netns only)",
 		      r->conf.agent_socket, why, vf->pf);
 	memset(pf, 0, sizeof(*pf));
 	e = resolve_pf_pci(r->sysfd, vf->pf, pf);
@@ -363,9 +369,9 @@ static int cmd_add(struct run *r, char **out)
 		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
 			    "device-info file %s names another VF than %s (interface %s in netns %s): the device plugin allocated one VF and the pod got another",
 			    path, vf.bdf, r->req->ifname, r->req->netns);
-	if (e == -EINVAL)
+	if (e == -EINVAL || e == -EFBIG)
 		return fail(r, CNI_ERR_DECODE, NULL,
-			    "device-info file %s is not a type \"pci\" device-info JSON object; pflink will not overwrite it",
+			    "device-info file %s is not a type \"pci\" device-info JSON object of at most 64 KiB; pflink will not overwrite it",
 			    path);
 	if (e < 0)
 		return fail(r, CNI_ERR_IO, strerror(-e), "cannot write device-info file %s", path);
@@ -435,7 +441,7 @@ static int cmd_check(struct run *r, char **out)
 				break;
 		if (i == pf.n_netdevs)
 			return fail(r, PFLINK_ERR_DRIFT, NULL,
-				    "PF %s was recorded as netdev %s, which is gone (now %s): the result's host-side interface is stale",
+				    "PF %s was recorded as netdev %s, which it no longer has (now %s: renamed or moved): the result's host-side interface is stale",
 				    pf.bdf, s.pf_netdev, pf.netdevs[0].name);
 	}
 	/* The PF entries of the result are what consumers read. */

@@ -68,7 +68,7 @@ int resolve_pf_from_agent(const cJSON *o, int vf_index, struct pf_info *pf)
 		if (get_uint(nd, "netnsInode", 1.8e19, &x) == 0)
 			d->nsid.ino = (ino_t)x;
 		/* The direct scan names the host netns ""; so does this. */
-		memcpy(d->netns, strcmp(ns, "host") ? ns : "", sizeof(d->netns));
+		pf_strscpy(d->netns, strcmp(ns, "host") ? ns : "", sizeof(d->netns));
 		p.n_netdevs++;
 	}
 	vfs = cJSON_GetObjectItemCaseSensitive(o, "vfs");

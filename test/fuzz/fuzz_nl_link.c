@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nl_link_parse on raw bytes as one RTM_NEWLINK/RTM_DELLINK message.
+ * Properties on success: name NUL-terminated and non-empty, ifindex > 0,
+ * maclen <= NL_ADDR_MAX, switch_id_len <= NL_SWITCHID_MAX, kind and
+ * phys_port_name NUL-terminated.  The parser promises never to read past
+ * len and to use only nlmsg_len bytes, so it is also run on an exact-size
+ * copy of the first nlmsg_len bytes and must say the same.
+ */
+#include "fuzz.h"
+
+#include "pflink/nl.h"
+#include "pflink/resolve.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* More than MNL_ALIGN can add to a length. */
+#define PAD 4
+
+static void check_link(const struct nl_link *l)
+{
+	char mac[MAC_STR_MAX], tiny[5];
+	int p, v;
+
+	FUZZ_CHECK(FUZZ_TERMINATED(l->name) && l->name[0]);
+	FUZZ_CHECK(l->ifindex > 0);
+	FUZZ_CHECK(l->maclen <= NL_ADDR_MAX);
+	FUZZ_CHECK(l->switch_id_len <= NL_SWITCHID_MAX);
+	FUZZ_CHECK(FUZZ_TERMINATED(l->kind));
+	FUZZ_CHECK(FUZZ_TERMINATED(l->phys_port_name));
+
+	/* What resolve does with a parsed link. */
+	memset(mac, 'x', sizeof(mac));
+	nl_fmt_mac(l->mac, l->maclen, mac, sizeof(mac));
+	FUZZ_CHECK(FUZZ_TERMINATED(mac));
+	FUZZ_CHECK(strlen(mac) == (l->maclen ? 3 * l->maclen - 1 : 0));
+	memset(tiny, 'x', sizeof(tiny));
+	nl_fmt_mac(l->mac, l->maclen, tiny, sizeof(tiny));
+	FUZZ_CHECK(FUZZ_TERMINATED(tiny));
+	if (resolve_parse_port_name(l->phys_port_name, &p, &v) == 0)
+		FUZZ_CHECK(p >= 0 && v >= 0);
+}
+
+static bool same(const struct nl_link *a, const struct nl_link *b)
+{
+	return a->ifindex == b->ifindex && !strcmp(a->name, b->name) && a->flags == b->flags &&
+	       a->maclen == b->maclen && !memcmp(a->mac, b->mac, a->maclen) &&
+	       !strcmp(a->kind, b->kind) && !strcmp(a->phys_port_name, b->phys_port_name) &&
+	       a->switch_id_len == b->switch_id_len &&
+	       !memcmp(a->switch_id, b->switch_id, a->switch_id_len);
+}
+
+/* Parse the first n bytes of data from a heap copy followed by pad bytes of
+ * value fill that the parser must not look at.  The fill decides nothing
+ * when the parser keeps within n, so two fills give the same answer; an
+ * overread shows up as a mismatch in any build, sanitizers or not. */
+static int parse_padded(const uint8_t *data, size_t n, int fill, struct nl_link *l)
+{
+	unsigned char *b = malloc(n + PAD);
+	int r;
+
+	FUZZ_CHECK(b != NULL);
+	memcpy(b, data, n);
+	memset(b + n, fill, PAD);
+	memset(l, 0x5a, sizeof(*l));
+	r = nl_link_parse(b, n, l);
+	free(b);
+	return r;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nl_link l, m, z, f;
+	struct nlmsghdr h;
+	unsigned char *exact;
+	int r, rm, rz, rf;
+
+	memset(&l, 0x5a, sizeof(l));
+	r = nl_link_parse(data, size, &l);
+	FUZZ_CHECK(r == 0 || r == -EINVAL);
+	if (r == 0)
+		check_link(&l);
+
+	if (size < sizeof(h))
+		return 0;
+	memcpy(&h, data, sizeof(h));
+	if (h.nlmsg_len < sizeof(h) || h.nlmsg_len > size)
+		return 0;
+	/* What lies past nlmsg_len changes nothing (any build). */
+	rz = parse_padded(data, h.nlmsg_len, 0x00, &z);
+	rf = parse_padded(data, h.nlmsg_len, 0xff, &f);
+	if (rz != r || rf != r || (r == 0 && (!same(&l, &z) || !same(&l, &f)))) {
+		fprintf(stderr, "nl_link_parse read past nlmsg_len=%u: result %d, %d with 00/ff after it\n",
+			h.nlmsg_len, rz, rf);
+		__builtin_trap();
+	}
+	/* Exactly nlmsg_len bytes on the heap: ASan names any overread. */
+	exact = malloc(h.nlmsg_len);
+	FUZZ_CHECK(exact != NULL);
+	memcpy(exact, data, h.nlmsg_len);
+	memset(&m, 0x5a, sizeof(m));
+	rm = nl_link_parse(exact, h.nlmsg_len, &m);
+	free(exact);
+	FUZZ_CHECK(rm == r);
+	if (r == 0)
+		FUZZ_CHECK(same(&l, &m));
+	return 0;
+}
