@@ -1,0 +1,67 @@
+#!/bin/bash
+# Run pflink's real-SR-IOV suite (test/vm/suite.sh) in a QEMU VM with two
+# emulated Intel 82576 (igb) PFs and igbvf VFs.
+#
+# usage: hack/vm-test.sh [--probe] [-x] [CASE...]
+#   --probe   run test/vm/probe-kernel.sh instead: what the real kernel and
+#             drivers answer (ethtool, sysfs, IFLA_VFINFO_LIST, netns moves)
+#   -x, CASE  passed to test/vm/suite.sh (trace; run only these cases)
+# Environment:
+#   BUILD_DIR   build directory (default build-vm, relative to the repo)
+#   VM_OPTS     extra run-in-vm.sh options, e.g. "-v" or "-t 900"
+#   SRIOV_VM    the test-bed directory (default ../shared/sriov-vm beside the
+#               clone); its setup.sh runs first when /opt/sriov-vm/config.sh
+#               is missing (as root; idempotent, ~10 min on a fresh machine)
+# Exit code: the suite's (0 all passed, 1 a check failed, 2 cannot run), or
+# run-in-vm.sh's own (124 timeout, 253/254/255 VM trouble).  Needs root.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build-vm}
+SRIOV_VM=${SRIOV_VM:-../shared/sriov-vm}
+JOB=test/vm/suite.sh
+if [ "${1:-}" = --probe ]; then
+	JOB=test/vm/probe-kernel.sh
+	shift
+fi
+read -r -a VMOPTS <<<"${VM_OPTS:-}"
+
+say() { echo "vm-test: $*" >&2; }
+T0=$(date +%s%N)
+elapsed() { awk -v a="$T0" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f s", (b - a) / 1e9 }'; }
+
+[ "$(id -u)" = 0 ] || { say "needs root (QEMU setup, netns in the guest)"; exit 2; }
+[ -x "$SRIOV_VM/run-in-vm.sh" ] || { say "no $SRIOV_VM/run-in-vm.sh (clone beside ../shared)"; exit 2; }
+
+if [ ! -f /opt/sriov-vm/config.sh ]; then
+	say "SR-IOV test bed not set up: running $SRIOV_VM/setup.sh (~10 min)"
+	"$SRIOV_VM/setup.sh"
+fi
+
+# The suite's tools on the machine (the guest sees the host's root fs).
+missing=()
+for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config; do
+	command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
+done
+[ -x /usr/lib/cni/host-device ] || missing+=(containernetworking-plugins)
+[ -f /usr/share/gocode/src/github.com/containernetworking/cni/libcni/api.go ] ||
+	missing+=(golang-github-appc-cni-dev)
+if [ ${#missing[@]} -gt 0 ]; then
+	say "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$JOB" = test/vm/suite.sh ]; then
+	say "building pflink and cnitool in $BUILD_DIR"
+	cmake -S . -B "$BUILD_DIR" -DPFLINK_WERROR=ON >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target pflink >/dev/null
+	test/cnitool/build.sh "$BUILD_DIR/cnitool"
+	say "built in $(elapsed)"
+fi
+
+say "booting the VM"
+rc=0
+"$SRIOV_VM/run-in-vm.sh" ${VMOPTS[@]+"${VMOPTS[@]}"} "$JOB" 4 -- "$BUILD_DIR" "$@" || rc=$?
+say "exit $rc after $(elapsed) end to end"
+exit "$rc"

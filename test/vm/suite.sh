@@ -1,0 +1,542 @@
+#!/bin/bash
+# pflink on real SR-IOV VFs (QEMU igb / Intel 82576 PFs, igbvf VFs).
+#
+# Runs inside the test VM as root; hack/vm-test.sh boots the VM and passes
+# the build dir (with pflink and cnitool in it):
+#     suite.sh BUILD_DIR [-x] [CASE...]
+# CASE: chain map direct pf-netns swap del-gone devinfo-file parallel errors
+# (default: all, in this order);
+# -x traces every command with a timestamp.
+# Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
+# failure, 2 when it cannot run at all.
+# shellcheck disable=SC2016  # $x in single quotes are jq variables
+# shellcheck disable=SC2034  # globals used by lib.sh
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=test/vm/lib.sh
+. "$HERE/lib.sh"
+
+[ $# -ge 1 ] || { echo "usage: $0 BUILD_DIR [-x] [CASE...]" >&2; exit 2; }
+[ "${SRIOV_VM:-}" = 1 ] || { echo "$0: runs inside the SR-IOV test VM (see hack/vm-test.sh)" >&2; exit 2; }
+BUILD=$(cd "$1" && pwd) || exit 2
+shift
+TRACE=0
+[ "${1:-}" = -x ] && { TRACE=1; shift; }
+CASES=("$@")
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel errors)
+for f in "$BUILD/pflink" "$BUILD/cnitool" /usr/lib/cni/host-device; do
+	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
+done
+command -v jq >/dev/null || { echo "$0: jq missing" >&2; exit 2; }
+
+T=$(mktemp -d /tmp/pflink-vm.XXXXXX)
+BIN=$T/bin
+NETDIR=$T/net.d
+mkdir -p "$BIN" "$NETDIR" "$T/cache"
+ln -s "$BUILD/pflink" "$BIN/pflink"
+ln -s /usr/lib/cni/host-device "$BIN/host-device"
+PFLINK=$BIN/pflink
+CNITOOL=$BUILD/cnitool
+IFN=net1
+
+read -r -a PFS <<<"$SRIOV_PFS"
+read -r -a VFS <<<"$SRIOV_VFS"
+[ "${#PFS[@]}" -ge 2 ] && [ "$SRIOV_NUMVFS" -ge 4 ] || {
+	echo "$0: needs 2 PFs with 4 VFs each (run-in-vm.sh defaults)" >&2
+	exit 2
+}
+declare -A PFDEV PFMAC
+for p in "${PFS[@]}"; do
+	PFDEV[$p]=$(netdev_of "$p")
+	PFMAC[$p]=$(mac_of "${PFDEV[$p]}")
+done
+# The expected VF -> PF map, from the runner's summary (QEMU's topology).
+declare -A WANT_PF
+while read -r kind bdf _; do
+	case $kind in PF) cur=$bdf ;; VF) WANT_PF[$bdf]=$cur ;; esac
+done </run/sriov-vm/summary
+
+echo "pflink VM suite: kernel $(uname -r), PFs: $(for p in "${PFS[@]}"; do printf '%s=%s ' "$p" "${PFDEV[$p]}"; done)"
+echo "pflink VERSION: $(CNI_COMMAND=VERSION "$PFLINK" </dev/null)"
+
+all_vfs_home() {
+	local v
+	for v in "${VFS[@]}"; do in_host "$v" || return 1; done
+}
+# Delete netns (if any) and wait for the kernel to hand its VFs back.
+drop_ns() {
+	local n
+	for n in "$@"; do ip netns del "$n" 2>/dev/null; done
+	wait_for 10 all_vfs_home || echo "    (warning: not every VF came back to the host netns)"
+}
+
+# -----------------------------------------------------------------------------
+# 1. libcni chain host-device(pciBusID) -> pflink at 1.0.0, ADD/CHECK/DEL, one
+#    VF of each PF.
+case_chain() {
+	local p=$1 idx=1 vf net ns cid res df sf
+	vf=$(vf_n "$p" "$idx")
+	net=chain-${p//[:.]/-}
+	ns=/run/netns/$net
+	cid=ctr-$net
+	begin "chain 1.0.0 VF $vf of PF $p"
+	ip netns add "$net"
+	conflist "$net" "$vf"
+
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add succeeds" [ "$RC" = 0 ]
+	res=$T/$net/add.json
+	cp "$T/out" "$res"
+	check "VF is $IFN in the pod netns (bus-info $vf)" \
+		[ "$(ip netns exec "$net" ethtool -i "$IFN" 2>/dev/null | awk '/^bus-info:/{print $2}')" = "$vf" ]
+	check "result cniVersion is 1.0.0" jqf "$res" '.cniVersion == "1.0.0"'
+	check "result keeps the sandbox interface $IFN in $ns" \
+		jqf "$res" 'any(.interfaces[]; .name == $i and .sandbox == $n)' --arg i "$IFN" --arg n "$ns"
+	check "result has host-side PF interface ${PFDEV[$p]} ${PFMAC[$p]}" \
+		jqf "$res" 'any(.interfaces[]; .name == $n and .mac == $m and ((.sandbox // "") == ""))' \
+		--arg n "${PFDEV[$p]}" --arg m "${PFMAC[$p]}"
+	check "result has exactly one host-side interface" \
+		jqf "$res" '[.interfaces[] | select((.sandbox // "") == "")] | length == 1'
+	cni cached "$net" "$ns" "$IFN" "$cid"
+	check "libcni cache (prevResult of CHECK/DEL) keeps the PF interface" \
+		jqf "$T/out" 'any(.interfaces[]; .name == $n and ((.sandbox // "") == ""))' --arg n "${PFDEV[$p]}"
+
+	df=$(devinfo_file "$net")
+	check "one device-info file in deviceInfoDir" [ "$(count_in "$T/$net/devinfo")" = 1 ]
+	check "device-info: type pci, version 1.1.0, pci-address $vf, pf-pci-address $p" \
+		jqf "$df" '.type == "pci" and .version == "1.1.0" and .pci."pci-address" == $v and .pci."pf-pci-address" == $p' \
+		--arg v "$vf" --arg p "$p"
+	sf=$(state_file "$net")
+	check "one state file in stateDir" [ "$(count_in "$T/$net/state")" = 1 ]
+	check "state: VF $vf index $idx, PF $p netdev ${PFDEV[$p]}, pod $cid" \
+		jqf "$sf" '.vfPciAddress == $v and .vfIndex == ($i|tonumber) and .pfPciAddress == $p and .pfNetdev == $d and .podName == $c and .deviceInfoFile == $f' \
+		--arg v "$vf" --arg i "$idx" --arg p "$p" --arg d "${PFDEV[$p]}" --arg c "$cid" --arg f "$df"
+
+	cni check "$net" "$ns" "$IFN" "$cid"
+	check "cnitool check succeeds" [ "$RC" = 0 ]
+
+	cni del "$net" "$ns" "$IFN" "$cid"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+	check "DEL removed the state" [ "$(count_in "$T/$net/state")" = 0 ]
+	check "DEL removed the device-info file" [ "$(count_in "$T/$net/devinfo")" = 0 ]
+	check "VF $vf is back in the host netns" wait_for 5 in_host "$vf"
+	drop_ns "$net"
+}
+
+# -----------------------------------------------------------------------------
+# 2. Every VF of both PFs maps to its own PF (through libcni), the conflist's
+#    cniVersion going round the older ones too.
+case_map() {
+	local vf net=map ns=/run/netns/map cid=ctr-map p got gotdev i=0 CONF_VERSION
+	local -a versions=(1.0.0 0.4.0 0.3.1 0.3.0)
+	begin "every VF maps to its PF"
+	ip netns add "$net"
+	for vf in "${VFS[@]}"; do
+		p=${WANT_PF[$vf]}
+		CONF_VERSION=${versions[i++ % 4]}
+		conflist "$net" "$vf"
+		cni add "$net" "$ns" "$IFN" "$cid"
+		if [ "$RC" != 0 ]; then
+			fail "add VF $vf at $CONF_VERSION (rc $RC)"
+			continue
+		fi
+		gotdev=$(jq -r '[.interfaces[] | select((.sandbox // "") == "") | .name] | join(",")' "$T/out")
+		got=$(jq -r '.pci."pf-pci-address"' "$(devinfo_file "$net")" 2>/dev/null)
+		cni del "$net" "$ns" "$IFN" "$cid"
+		if [ "$got" = "$p" ] && [ "$gotdev" = "${PFDEV[$p]}" ] && [ "$RC" = 0 ]; then
+			pass "VF $vf -> PF $p (${PFDEV[$p]}), cniVersion $CONF_VERSION"
+		else
+			fail "VF $vf at $CONF_VERSION -> want PF $p (${PFDEV[$p]}), got pf-pci-address '$got', host-side '$gotdev', del rc $RC"
+		fi
+		wait_for 5 in_host "$vf"
+	done
+	check "no state or device-info left" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	drop_ns "$net"
+}
+
+# -----------------------------------------------------------------------------
+# 3. Direct 1.1.0 calls (what a 1.1 runtime does per plugin): pciID on both
+#    sides, CHECK with the ADD result, STATUS, VERSION, DEL; also a netns given
+#    as /proc/PID/ns/net; also a deviceID that names another VF.
+case_direct_110() {
+	local p=${PFS[1]} vf vf2 net=direct ns=/run/netns/direct cid=ctr-direct conf prev res pid
+	vf=$(vf_n "$p" 2)
+	vf2=$(vf_n "$p" 3)
+	begin "direct 1.1.0 VF $vf of PF $p"
+	ip netns add "$net"
+	prev=$(prev_result 1.1.0 "$IFN" "$ns" "$(mac_of "$(netdev_of "$vf")")")
+	vf_into "$vf" "$net" "$IFN"
+	conf=$(pflink_conf 1.1.0 "$net" "$prev")
+
+	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
+	check "ADD exits 0" [ "$RC" = 0 ]
+	check "ADD prints exactly one JSON object" one_json_object
+	res=$T/$net/add.json
+	cp "$T/out" "$res"
+	check "result cniVersion 1.1.0" jqf "$res" '.cniVersion == "1.1.0"'
+	check "sandbox $IFN carries pciID $vf" \
+		jqf "$res" 'any(.interfaces[]; .name == $i and .sandbox == $n and .pciID == $v)' \
+		--arg i "$IFN" --arg n "$ns" --arg v "$vf"
+	check "host-side ${PFDEV[$p]} ${PFMAC[$p]} carries pciID $p" \
+		jqf "$res" 'any(.interfaces[]; .name == $d and .mac == $m and .pciID == $p and ((.sandbox // "") == ""))' \
+		--arg d "${PFDEV[$p]}" --arg m "${PFMAC[$p]}" --arg p "$p"
+	check "prevResult passes through (ips kept)" jqf "$res" '.ips == []'
+	check "device-info pf-pci-address $p" jqf "$(devinfo_file "$net")" '.pci."pf-pci-address" == $p' --arg p "$p"
+
+	pflink_run CHECK "$ns" "$IFN" "$cid" "$(pflink_conf 1.1.0 "$net" "$(cat "$res")")"
+	check "CHECK with the ADD result exits 0 and prints nothing" quiet_success
+	pflink_run STATUS - "" "" "$(pflink_conf 1.1.0 "$net" null)"
+	check "STATUS exits 0" [ "$RC" = 0 ]
+	pflink_run VERSION - "" "" '{"cniVersion":"1.1.0"}'
+	check "VERSION lists 0.3.0..1.1.0" \
+		jqf "$T/out" '.supportedVersions == ["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+
+	pflink_run DEL "$ns" "$IFN" "$cid" "$(pflink_conf 1.1.0 "$net" "$(cat "$res")")"
+	check "DEL exits 0 and prints nothing" quiet_success
+	check "DEL removed state and device-info" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+
+	# deviceID (Multus) that is not the VF in the pod: refused, nothing left.
+	pflink_run ADD "$ns" "$IFN" "$cid" "$(pflink_conf 1.1.0 "$net" "$prev" "\"deviceID\":\"$vf2\"")"
+	check "ADD with deviceID $vf2 for VF $vf fails with code 103" failed_with 103
+	check "failed ADD leaves no state or device-info" \
+		[ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	pflink_run ADD "$ns" "$IFN" "$cid" "$(pflink_conf 1.1.0 "$net" "$prev" "\"deviceID\":\"$vf\"")"
+	check "ADD with the right deviceID succeeds" [ "$RC" = 0 ]
+	pflink_run DEL "$ns" "$IFN" "$cid" "$(pflink_conf 1.1.0 "$net" "$prev")"
+
+	# GC (1.1.0; libcni 1.1.2 has no GC, so directly): two attachments, one
+	# of them still valid.
+	vf_into "$vf2" "$net" net2
+	pflink_run ADD "$ns" "$IFN" "$cid-keep" "$(pflink_conf 1.1.0 "$net" "$prev")"
+	pflink_run ADD "$ns" net2 "$cid-stale" \
+		"$(pflink_conf 1.1.0 "$net" "$(prev_result 1.1.0 net2 "$ns" 00:00:00:00:00:00)")"
+	check "two attachments recorded" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 22 ]
+	pflink_run GC - "" "" "$(pflink_conf 1.1.0 "$net" null \
+		"\"cni.dev/valid-attachments\":[{\"containerID\":\"$cid-keep\",\"ifname\":\"$IFN\"}]")"
+	check "GC exits 0" [ "$RC" = 0 ]
+	check "GC left one state and one device-info file" \
+		[ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 11 ]
+	check "the state GC kept is the valid attachment's" \
+		jqf "$(state_file "$net")" '.containerID == $c' --arg c "$cid-keep"
+	pflink_run DEL "$ns" "$IFN" "$cid-keep" "$(pflink_conf 1.1.0 "$net" "$prev")"
+	drop_ns "$net"
+
+	# A pod netns that is only /proc/PID/ns/net (no bind mount).
+	unshare -n sleep 60 &
+	pid=$!
+	wait_for 5 own_netns "$pid"
+	ip link set "$(netdev_of "$vf")" netns "$pid" name "$IFN"
+	prev=$(prev_result 1.1.0 "$IFN" "/proc/$pid/ns/net" 00:00:00:00:00:00)
+	pflink_run ADD "/proc/$pid/ns/net" "$IFN" "$cid-proc" "$(pflink_conf 1.1.0 "$net" "$prev")"
+	check "ADD with CNI_NETNS=/proc/PID/ns/net resolves VF $vf to PF $p" \
+		jqf "$T/out" 'any(.interfaces[]; .pciID == $v) and any(.interfaces[]; .pciID == $p and .name == $d)' \
+		--arg v "$vf" --arg p "$p" --arg d "${PFDEV[$p]}"
+	pflink_run DEL "/proc/$pid/ns/net" "$IFN" "$cid-proc" "$(pflink_conf 1.1.0 "$net" "$prev")"
+	check "DEL of it exits 0" [ "$RC" = 0 ]
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	drop_ns
+}
+
+# -----------------------------------------------------------------------------
+# 4. The PF lives in another netns, bind-mounted under /run/netns, renamed.
+case_pf_in_netns() {
+	local p=${PFS[1]} vf net=pfns-pod ns=/run/netns/pfns-pod cid=ctr-pfns pfns=pflink-pfns conf res
+	vf=$(vf_n "$p" 0)
+	begin "PF $p in netns /run/netns/$pfns"
+	ip netns add "$pfns"
+	ip link set "${PFDEV[$p]}" netns "$pfns" name uplink1
+	check "PF is uplink1 in /run/netns/$pfns (bus-info $p)" \
+		[ "$(ip netns exec "$pfns" ethtool -i uplink1 | awk '/^bus-info:/{print $2}')" = "$p" ]
+	check "PF has no netdev in the host netns" not in_host "$p"
+	ip netns add "$net"
+	conflist "$net" "$vf"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add succeeds" [ "$RC" = 0 ]
+	res=$T/$net/add.json
+	cp "$T/out" "$res"
+	check "host-side interface is uplink1 with the PF's MAC ${PFMAC[$p]}" \
+		jqf "$res" 'any(.interfaces[]; .name == "uplink1" and .mac == $m and ((.sandbox // "") == ""))' \
+		--arg m "${PFMAC[$p]}"
+	check "device-info pf-pci-address $p" jqf "$(devinfo_file "$net")" '.pci."pf-pci-address" == $p' --arg p "$p"
+	check "state records pfNetns /run/netns/$pfns" \
+		jqf "$(state_file "$net")" '.pfNetdev == "uplink1" and .pfNetns == $n' --arg n "/run/netns/$pfns"
+	cni check "$net" "$ns" "$IFN" "$cid"
+	check "cnitool check succeeds" [ "$RC" = 0 ]
+	cni del "$net" "$ns" "$IFN" "$cid"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+
+	# 1.1.0: pciID of the PF in another netns.
+	vf_into "$vf" "$net" "$IFN"
+	conf=$(pflink_conf 1.1.0 "$net" "$(prev_result 1.1.0 "$IFN" "$ns" 00:00:00:00:00:00)")
+	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
+	check "1.1.0 ADD: uplink1 carries pciID $p" \
+		jqf "$T/out" 'any(.interfaces[]; .name == "uplink1" and .pciID == $p)' --arg p "$p"
+	pflink_run DEL "$ns" "$IFN" "$cid" "$conf"
+
+	ip -n "$pfns" link set uplink1 netns 1 name "${PFDEV[$p]}"
+	ip link set "${PFDEV[$p]}" up
+	drop_ns "$net" "$pfns"
+}
+
+# -----------------------------------------------------------------------------
+# 5. CHECK notices that the interface in the pod is not the VF of the ADD.
+case_check_swap() {
+	local p=${PFS[0]} q=${PFS[1]} vfa vfb vfc maca net=swap ns=/run/netns/swap cid=ctr-swap conf
+	vfa=$(vf_n "$p" 2)
+	vfb=$(vf_n "$p" 3)
+	vfc=$(vf_n "$q" 1)
+	begin "CHECK after a VF swap"
+	ip netns add "$net"
+	conflist "$net" "$vfa"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add of VF $vfa succeeds" [ "$RC" = 0 ]
+	cni check "$net" "$ns" "$IFN" "$cid"
+	check "cnitool check before the swap succeeds" [ "$RC" = 0 ]
+
+	# host-device's own CHECK (first in the chain) compares the MAC, so the
+	# swapped-in VF takes the old one: only pflink's BDF check can tell.
+	# The VF goes up first, as host-device leaves it: a MAC change on a VF
+	# that is down was refused (EADDRNOTAVAIL, nothing in dmesg) for a VF of
+	# the PF that the PF-in-netns case had taken down and up; once the VF is
+	# up (igbvf's open redoes its mailbox handshake with the PF) it works.
+	maca=$(ip -n "$net" -j link show "$IFN" | jq -r '.[0].address')
+	if_out "$net" "$IFN" swapped-a
+	vf_into "$vfb" "$net" "$IFN"
+	ip -n "$net" link set "$IFN" up
+	check "VF $vfb takes VF $vfa's MAC $maca in the pod" ip -n "$net" link set "$IFN" address "$maca"
+	cni check "$net" "$ns" "$IFN" "$cid"
+	check "VF $vfa swapped for $vfb (same PF, same MAC): cnitool check fails with code 104" \
+		cni_failed_with 104
+	note "$(jq -r .msg "$T/err" 2>/dev/null)"
+
+	if_out "$net" "$IFN" swapped-b
+	vf_into "$vfc" "$net" "$IFN"
+	ip -n "$net" link set "$IFN" up
+	check "VF $vfc takes VF $vfa's MAC $maca in the pod" ip -n "$net" link set "$IFN" address "$maca"
+	cni check "$net" "$ns" "$IFN" "$cid"
+	check "VF $vfa swapped for $vfc (other PF, same MAC): cnitool check fails with code 104" \
+		cni_failed_with 104
+	note "$(jq -r .msg "$T/err" 2>/dev/null)"
+
+	# Interface gone: host-device's CHECK says so first (through libcni),
+	# so ask pflink itself, with the prevResult libcni cached.
+	if_out "$net" "$IFN" swapped-c
+	cni cached "$net" "$ns" "$IFN" "$cid"
+	pflink_run CHECK "$ns" "$IFN" "$cid" "$(pflink_conf 1.0.0 "$net" "$(cat "$T/out")")"
+	check "interface gone from the pod: pflink CHECK fails with code 105" failed_with 105
+
+	ip link set swapped-a netns "$net" name "$IFN"
+	cni check "$net" "$ns" "$IFN" "$cid"
+	check "VF $vfa back as $IFN: cnitool check succeeds again" [ "$RC" = 0 ]
+
+	# Without pflink state the prevResult's pciID (1.1.0) is the reference.
+	conf=$(pflink_conf 1.1.0 "$net" "$(prev_result 1.1.0 "$IFN" "$ns" 00:00:00:00:00:00)")
+	pflink_run ADD "$ns" "$IFN" "$cid-110" "$conf"
+	cp "$T/out" "$T/$net/add110.json"
+	rm -f "$T/$net/state/$cid-110_$IFN.json"
+	if_out "$net" "$IFN" swapped-a
+	ip link set swapped-b netns "$net" name "$IFN"
+	pflink_run CHECK "$ns" "$IFN" "$cid-110" "$(pflink_conf 1.1.0 "$net" "$(cat "$T/$net/add110.json")")"
+	check "no state, 1.1.0 prevResult pciID $vfa, pod has $vfb: CHECK fails with code 104" \
+		failed_with 104
+	pflink_run DEL "$ns" "$IFN" "$cid-110" "$conf"
+	if_out "$net" "$IFN" swapped-b
+	ip link set swapped-a netns "$net" name "$IFN"
+
+	cni del "$net" "$ns" "$IFN" "$cid"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+	check "no state or device-info left" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	drop_ns "$net"
+}
+
+# -----------------------------------------------------------------------------
+# 6. DEL after the pod netns is gone (the runtime tore the sandbox down first).
+case_del_netns_gone() {
+	local p=${PFS[0]} vf net=gone ns=/run/netns/gone cid=ctr-gone conf t0 t1
+	vf=$(vf_n "$p" 1)
+	begin "DEL after the pod netns is deleted"
+	ip netns add "$net"
+	conflist "$net" "$vf"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add succeeds" [ "$RC" = 0 ]
+	cni cached "$net" "$ns" "$IFN" "$cid"
+	conf=$(pflink_conf 1.0.0 "$net" "$(cat "$T/out")")
+	t0=$(date +%s%N)
+	ip netns del "$net"
+	check "kernel returns VF $vf to the host netns after ip netns del" wait_for 5 in_host "$vf"
+	t1=$(date +%s%N)
+	note "VF back as $(netdev_of "$vf") after $(((t1 - t0) / 1000000)) ms"
+
+	pflink_run DEL "$ns" "$IFN" "$cid" "$conf"
+	check "DEL with CNI_NETNS=$ns (deleted) exits 0, prints nothing" quiet_success
+	check "DEL removed state and device-info" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	pflink_run DEL "$ns" "$IFN" "$cid" "$conf"
+	check "a second DEL exits 0" [ "$RC" = 0 ]
+	# What a runtime gets from the whole chain (libcni: pflink's DEL, then
+	# host-device's, which needs the netns; not pflink's to fix):
+	cni del "$net" "$ns" "$IFN" "$cid"
+	note "for comparison, cnitool del of the chain now: rc $RC $(cat "$T/err")"
+
+	# Same with CNI_NETNS empty and unset (CNI allows DEL without a netns).
+	ip netns add "$net"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add (again) succeeds" [ "$RC" = 0 ]
+	ip netns del "$net"
+	wait_for 5 in_host "$vf"
+	pflink_run DEL "" "$IFN" "$cid" "$conf"
+	check "DEL with CNI_NETNS empty exits 0" [ "$RC" = 0 ]
+	check "DEL removed state and device-info" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	pflink_run DEL - "$IFN" "$cid" "$conf"
+	check "DEL with CNI_NETNS unset exits 0" [ "$RC" = 0 ]
+	pflink_run DEL - "$IFN" "never-added" "$(pflink_conf 1.0.0 "$net" null)"
+	check "DEL of an attachment never added, no prevResult, exits 0" [ "$RC" = 0 ]
+	drop_ns
+}
+
+# -----------------------------------------------------------------------------
+# 7. Multus' CNIDeviceInfoFile (runtimeConfig): merge into the device
+#    plugin's file, keep it on DEL.
+case_devinfo_file() {
+	local p=${PFS[1]} vf net=dpfile ns=/run/netns/dpfile cid=ctr-dpfile f
+	vf=$(vf_n "$p" 1)
+	f=$T/dp/$cid-$IFN.json
+	begin "runtimeConfig.CNIDeviceInfoFile"
+	mkdir -p "$T/dp"
+	printf '{"type":"pci","version":"1.0.0","pci":{"pci-address":"%s"},"extra":1}\n' "$vf" >"$f"
+	ip netns add "$net"
+	conflist "$net" "$vf" '"capabilities": {"CNIDeviceInfoFile": true}'
+	cni add "$net" "$ns" "$IFN" "$cid" "{\"CNIDeviceInfoFile\": \"$f\"}"
+	check "cnitool add succeeds" [ "$RC" = 0 ]
+	check "device plugin's file: pf-pci-address $p added, version 1.1.0, other keys kept" \
+		jqf "$f" '.version == "1.1.0" and .pci."pci-address" == $v and .pci."pf-pci-address" == $p and .extra == 1' \
+		--arg v "$vf" --arg p "$p"
+	check "nothing written to deviceInfoDir" [ "$(count_in "$T/$net/devinfo")" = 0 ]
+	cni del "$net" "$ns" "$IFN" "$cid" "{\"CNIDeviceInfoFile\": \"$f\"}"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+	check "DEL keeps the file pflink did not create" [ -f "$f" ]
+	check "DEL removed the state" [ "$(count_in "$T/$net/state")" = 0 ]
+	drop_ns "$net"
+}
+
+# -----------------------------------------------------------------------------
+# 8. Pods start in parallel: one direct ADD per VF, all at once, then DEL.
+case_parallel() {
+	local v i=0 net=par ns
+	local -a pids=()
+	begin "parallel ADD of every VF"
+	for v in "${VFS[@]}"; do
+		ip netns add "$net$i"
+		vf_into "$v" "$net$i" "$IFN"
+		i=$((i + 1))
+	done
+	i=0
+	for v in "${VFS[@]}"; do
+		ns=/run/netns/$net$i
+		pflink_conf 1.1.0 "$net" "$(prev_result 1.1.0 "$IFN" "$ns" 00:00:00:00:00:00)" >"$T/par$i.conf"
+		CNI_COMMAND=ADD CNI_NETNS=$ns CNI_IFNAME=$IFN CNI_CONTAINERID=ctr-par$i CNI_PATH=$BIN \
+			"$PFLINK" <"$T/par$i.conf" >"$T/par$i.out" 2>&1 &
+		pids+=($!)
+		i=$((i + 1))
+	done
+	i=0
+	for v in "${VFS[@]}"; do
+		if wait "${pids[i]}" &&
+			jqf "$T/par$i.out" 'any(.interfaces[]; .pciID == $v) and any(.interfaces[]; .pciID == $p and .name == $d)' \
+				--arg v "$v" --arg p "${WANT_PF[$v]}" --arg d "${PFDEV[${WANT_PF[$v]}]}"; then
+			pass "VF $v in $net$i -> PF ${WANT_PF[$v]}"
+		else
+			cp "$T/par$i.out" "$T/out"
+			fail "VF $v in $net$i"
+		fi
+		i=$((i + 1))
+	done
+	check "${#VFS[@]} state files" [ "$(count_in "$T/$net/state")" = "${#VFS[@]}" ]
+	for ((i = 0; i < ${#VFS[@]}; i++)); do
+		CNI_COMMAND=DEL CNI_NETNS=/run/netns/$net$i CNI_IFNAME=$IFN CNI_CONTAINERID=ctr-par$i \
+			CNI_PATH=$BIN "$PFLINK" <"$T/par$i.conf" >/dev/null 2>&1 &
+	done
+	wait
+	check "parallel DELs removed every state and device-info" \
+		[ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	for ((i = 0; i < ${#VFS[@]}; i++)); do ip netns del "$net$i"; done
+	drop_ns
+}
+
+# -----------------------------------------------------------------------------
+# 9. What pflink says about real non-VF interfaces and a VF that vanished.
+#    Runs last: it takes a PF down and destroys its VFs (then recreates them).
+case_errors() {
+	local p=${PFS[1]} vf net=errs ns=/run/netns/errs cid=ctr-errs conf n
+	vf=$(vf_n "$p" 0)
+	begin "errors on real devices"
+	ip netns add "$net"
+	conf=$(pflink_conf 1.1.0 "$net" "$(prev_result 1.1.0 "$IFN" "$ns" 00:00:00:00:00:00)")
+
+	ip link set "${PFDEV[$p]}" netns "$net" name "$IFN"
+	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
+	check "the PF itself as the pod interface: code 101" failed_with 101
+	check "... and the message names the PF's driver (igb)" grep -q 'driver igb)' "$T/out"
+	ip -n "$net" link set "$IFN" netns 1 name "${PFDEV[$p]}"
+	ip link set "${PFDEV[$p]}" up
+
+	# (host-side names of their own: VFs the kernel handed back may be
+	# called net1 by now)
+	ip link add vm-veth0 type veth peer name vm-veth1
+	ip link set vm-veth0 netns "$net" name "$IFN"
+	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
+	check "a veth as the pod interface (empty bus-info): code 100" failed_with 100
+	ip -n "$net" link del "$IFN"
+
+	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
+	check "no interface in the pod: code 105" failed_with 105
+
+	vf_into "$vf" "$net" "$IFN"
+	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
+	check "ADD of VF $vf succeeds" [ "$RC" = 0 ]
+	cp "$T/out" "$T/$net/add.json"
+	conf=$(pflink_conf 1.1.0 "$net" "$(cat "$T/$net/add.json")")
+	echo 0 >"/sys/bus/pci/devices/$p/sriov_numvfs"
+	check "sriov_numvfs=0 removed the VF from the pod" not ns_has "$net" "$IFN"
+	pflink_run CHECK "$ns" "$IFN" "$cid" "$conf"
+	check "CHECK after the VF vanished: code 105" failed_with 105
+	pflink_run DEL "$ns" "$IFN" "$cid" "$conf"
+	check "DEL after the VF vanished exits 0, prints nothing" quiet_success
+	check "... and removed state and device-info" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+
+	echo "$SRIOV_NUMVFS" >"/sys/bus/pci/devices/$p/sriov_numvfs"
+	for ((n = 0; n < SRIOV_NUMVFS; n++)); do
+		wait_for 20 in_host "$(vf_n "$p" "$n")" || echo "    (warning: VF $n of $p has no netdev)"
+	done
+	drop_ns "$net"
+}
+
+START=$(date +%s%N)
+if [ "$TRACE" = 1 ]; then
+	PS4='+ ${EPOCHREALTIME} '
+	set -x
+fi
+for c in "${CASES[@]}"; do
+	case $c in
+	chain) for p in "${PFS[@]:0:2}"; do case_chain "$p"; done ;;
+	map) case_map ;;
+	direct) case_direct_110 ;;
+	pf-netns) case_pf_in_netns ;;
+	swap) case_check_swap ;;
+	del-gone) case_del_netns_gone ;;
+	devinfo-file) case_devinfo_file ;;
+	parallel) case_parallel ;;
+	errors) case_errors ;;
+	*) CASE='' fail "unknown case '$c'" ;;
+	esac
+done
+set +x
+end_case
+CASE=
+echo "suite time: $((($(date +%s%N) - START) / 1000000)) ms"
+if [ "$FAILED" -gt 0 ] && [ -s "$T/pflink.log" ]; then
+	echo "--- pflink log (last 30 lines) ---"
+	tail -n 30 "$T/pflink.log"
+fi
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
