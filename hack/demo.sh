@@ -39,6 +39,12 @@ for i in 0 1 2 3; do
 done
 ip -br link show | awk '$1 ~ /^enp7s0f0(v[0-9])?@/'
 
+export LD_PRELOAD=$PWD/build/test/libpflink_ethtool_shim.so PFLINK_TEST_BUSINFO=$D/busmap
+say "pflinkd, the node agent: a live map of every netns"
+build/pflinkd --socket "$D/pflinkd.sock" --sysfs "$D/sys" --state-dir "$D/state" --log-level warning &
+AGENT=$!
+for _ in $(seq 50); do build/pflinkctl --socket "$D/pflinkd.sock" health 2>/dev/null && break; sleep 0.1; done
+
 say "a pod sandbox and a conflist: host-device (moves VF 1 in) -> pflink"
 ip netns add "$POD"
 mkdir -p "$D/net.d" "$D/bin"
@@ -46,12 +52,11 @@ ln -s "$PWD/build/pflink" "$D/bin/pflink"
 cat > "$D/net.d/sriov.conflist" <<JSON
 {"cniVersion":"1.0.0","name":"sriov-net","plugins":[
   {"type":"host-device","device":"enp7s0f0v1"},
-  {"type":"pflink","sysfsRoot":"$D/sys","stateDir":"$D/state","deviceInfoDir":"$D/devinfo","agentSocket":""}]}
+  {"type":"pflink","sysfsRoot":"$D/sys","stateDir":"$D/state","deviceInfoDir":"$D/devinfo","agentSocket":"$D/pflinkd.sock"}]}
 JSON
 cat "$D/net.d/sriov.conflist"
 export NETCONFPATH=$D/net.d CNI_PATH=$D/bin:/usr/lib/cni CNI_IFNAME=net1 CNI_CACHE_DIR=$D/cache
 export CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=demo-pod;K8S_POD_UID=0d3c9a52-demo"
-export LD_PRELOAD=$PWD/build/test/libpflink_ethtool_shim.so PFLINK_TEST_BUSINFO=$D/busmap
 
 say "ADD through libcni (what kubelet's runtime does)"
 build/cnitool add sriov-net "/run/netns/$POD" | tee "$D/result.json"
@@ -65,6 +70,10 @@ cat "$D"/devinfo/*.json
 say "pflink's record of the attachment (CHECK, DEL, GC and pflinkd read it)"
 jq -c '{pod: "\(.podNamespace)/\(.podName)", vf: .vfPciAddress, vfIndex, pf: .pfPciAddress, pfNetdev}' "$D"/state/*.json
 
+say "pflinkctl show: which pod holds which VF on this node"
+sleep 0.2
+build/pflinkctl --socket "$D/pflinkd.sock" show
+
 say "the same at cniVersion 1.1.0, invoked directly: pciID on both ends"
 jq -c '.cniVersion="1.1.0" | .type="pflink" | .sysfsRoot="'"$D/sys"'" | .stateDir="'"$D/state"'" | .deviceInfoDir="'"$D/devinfo"'" | .agentSocket="" | .prevResult=(input | .cniVersion="1.1.0")' \
 	<(echo '{"name":"sriov-net"}') "$D/result.json" |
@@ -76,4 +85,6 @@ build/cnitool check sriov-net "/run/netns/$POD" && echo "CHECK: ok"
 CNI_CONTAINERID=demo-direct CNI_COMMAND=DEL CNI_NETNS=/run/netns/$POD build/pflink <<<'{"cniVersion":"1.1.0","name":"sriov-net","type":"pflink","stateDir":"'"$D/state"'","deviceInfoDir":"'"$D/devinfo"'"}'
 build/cnitool del sriov-net "/run/netns/$POD" && echo "DEL: ok"
 ip -br link show enp7s0f0v1
+sleep 0.2
+build/pflinkctl --socket "$D/pflinkd.sock" pf 0000:01:00.0
 ls "$D/state" "$D/devinfo" 2>/dev/null | grep -c json | sed 's/^/files left: /'

@@ -299,14 +299,13 @@ static cJSON *error(const char *fmt, ...)
 
 struct topo_ctx {
 	const struct agent *a;
-	cJSON *arr;
+	struct vf_list pfs;	/* reused: idx unused, bdf sorted */
 };
 
 static int topo_fn(const char *bdf, void *arg)
 {
 	struct topo_ctx *c = arg;
 	unsigned tv, cls;
-	cJSON *pf;
 
 	if (pci_read_uint(c->a->sysfd, bdf, "sriov_totalvfs", &tv) < 0)
 		return 0;
@@ -315,10 +314,12 @@ static int topo_fn(const char *bdf, void *arg)
 	if (pci_read_uint(c->a->sysfd, bdf, "class", &cls) == 0 && (cls >> 16) != 0x02 &&
 	    !first_dev(c->a, bdf, NULL))
 		return 0;
-	pf = pf_json(c->a, bdf, true);
-	if (pf)
-		cJSON_AddItemToArray(c->arr, pf);
-	return 0;
+	return vf_collect(0, bdf, &c->pfs);
+}
+
+static int bdf_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct vf_ent *)x)->bdf, ((const struct vf_ent *)y)->bdf);
 }
 
 static const char *str(const cJSON *o, const char *k)
@@ -395,11 +396,23 @@ cJSON *agent_handle(struct agent *a, const cJSON *req)
 	}
 	if (!strcmp(op, "topology")) {
 		struct topo_ctx c = { .a = a };
+		cJSON *arr;
+		size_t i;
 
 		o = answer(true);
 		cJSON_AddNumberToObject(o, "netns", a->n_ns);
-		c.arr = cJSON_AddArrayToObject(o, "pfs");
+		arr = cJSON_AddArrayToObject(o, "pfs");
 		pci_foreach_fn(a->sysfd, topo_fn, &c);
+		/* readdir order is arbitrary; a person compares trees by eye. */
+		if (c.pfs.n)
+			qsort(c.pfs.v, c.pfs.n, sizeof(*c.pfs.v), bdf_cmp);
+		for (i = 0; arr && i < c.pfs.n; i++) {
+			cJSON *pf = pf_json(a, c.pfs.v[i].bdf, true);
+
+			if (pf)
+				cJSON_AddItemToArray(arr, pf);
+		}
+		free(c.pfs.v);
 		return o;
 	}
 	if (!strcmp(op, "pf") || !strcmp(op, "vf")) {
