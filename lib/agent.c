@@ -190,7 +190,13 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
 	for (i = 0; i < ns->n_devs; i++)
 		dev_clear(&ns->devs[i]);
 	ns->n_devs = 0;
-	r = rtnl_link_alloc_cache(ns->req, AF_UNSPEC, &cache);
+	/* Links changing during the dump make the kernel flag it
+	 * NLM_F_DUMP_INTR (libnl: -NLE_DUMP_INTR): dump again. */
+	for (i = 0; i < 8; i++) {
+		r = rtnl_link_alloc_cache(ns->req, AF_UNSPEC, &cache);
+		if (r != -NLE_DUMP_INTR)
+			break;
+	}
 	if (r < 0)
 		return -EIO;
 	nl_cache_foreach(cache, dump_one, ns);

@@ -4,6 +4,7 @@
 #include "pflink/util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -90,25 +91,53 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Our own receive loop rather than mnl_cb_run(): libmnl stops at the first
+ * message flagged NLM_F_DUMP_INTR (links changed during the dump), leaving
+ * the rest of the dump in the socket.  Here the dump is read to its end and
+ * -EINTR returned after, so the caller can retry it whole. */
 static int run(struct nl_handle *h, struct nlmsghdr *req, struct run_ctx *c)
 {
 	unsigned seq = req->nlmsg_seq;
+	bool intr = false;
 	ssize_t n;
-	int r;
 
 	if (mnl_socket_sendto(h->nl, req, req->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {
+		const struct nlmsghdr *nlh;
+		int len;
+
 		n = mnl_socket_recvfrom(h->nl, h->buf, sizeof(h->buf));
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			return errno == ENOBUFS ? -EAGAIN : -errno;
-		r = mnl_cb_run(h->buf, (size_t)n, seq, h->portid, msg_cb, c);
-		if (r == MNL_CB_STOP)
-			break;
-		if (r < 0)
-			return -errno;
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)h->buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq || (nlh->nlmsg_pid && nlh->nlmsg_pid != h->portid))
+				continue;	/* not an answer to this request */
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				intr = true;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				goto done;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+					return -EBADMSG;
+				if (e->error)
+					return e->error;
+				goto done;	/* the ACK of a get */
+			}
+			if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+				msg_cb(nlh, c);
+		}
 	}
-	return c->err;
+done:
+	if (c->err)
+		return c->err;
+	return intr ? -EINTR : 0;
 }
 
 static struct nlmsghdr *getlink_req(struct nl_handle *h, unsigned flags)

@@ -222,7 +222,7 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 	_cleanup_nl_ struct nl_handle *nl = NULL;
 	_cleanup_close_ int ethfd = -1;
 	struct scan_ctx c = { .pf = pf, .vf_index = vf_index, .netns = path };
-	int nlfd, r;
+	int nlfd, r, tries;
 
 	r = netns_id(nsfd, &c.nsid);
 	if (r < 0)
@@ -234,7 +234,15 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 	if (r < 0)
 		return r;
 	c.ethfd = ethfd;
-	r = nl_link_dump(nl, scan_link, &c);
+	/* A busy host changes links all the time: retry an interrupted dump
+	 * from scratch a few times before giving up. */
+	for (tries = 0; tries < 8; tries++) {
+		pf->n_netdevs = 0;
+		c.n_reps = 0;
+		r = nl_link_dump(nl, scan_link, &c);
+		if (r != -EINTR)
+			break;
+	}
 	if (r < 0)
 		return r;
 	if (pf->n_netdevs)

@@ -47,7 +47,8 @@ static inline void nl_handle_closep(struct nl_handle **h)
 int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out);
 
 /* Dump every link; cb returns 0 to go on, <0 to stop with that error, >0 to
- * stop with success. */
+ * stop with success.  -EINTR: links changed during the dump (the kernel set
+ * NLM_F_DUMP_INTR), what cb saw may be inconsistent: dump again. */
 typedef int (*nl_link_cb)(const struct nl_link *l, void *arg);
 int nl_link_dump(struct nl_handle *h, nl_link_cb cb, void *arg);
 

@@ -252,4 +252,25 @@ bad_dev nod 102 "VF whose PF has no netdev anywhere"
 check "no state from any failed ADD" test -z "$(ls -A "$STATE" 2>/dev/null)"
 check "no device-info from any failed ADD" test -z "$(ls -A "$DEVINFO" 2>/dev/null)"
 
+# --- links churning in the host netns during the PF scan: the kernel flags
+# the dump NLM_F_DUMP_INTR and pflink must redo it, not fail
+ip link show "va0$TAG" >/dev/null 2>&1 && into "va0$TAG" "$POD" net1
+# A dump is only flagged when it spans several reads: give the host netns
+# the hundreds of links a real node has (pod veths) first.
+for k in $(seq 100); do echo "link add b$k$TAG type veth peer name b$k${TAG}p"; done > "$T/bulk"
+ip -batch "$T/bulk"
+for k in $(seq 100); do TL_LINKS="$TL_LINKS b$k$TAG"; done
+for k in $(seq 3000); do echo "link add ch$TAG type veth peer name ch${TAG}p"; echo "link del ch$TAG"; done > "$T/churn"
+( while :; do ip -force -batch "$T/churn" >/dev/null 2>&1; done ) &
+CHURN=$!
+fails=0
+for k in $(seq 40); do
+	CID=c-churn pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+	[ "$RC" = 0 ] || { fails=$((fails + 1)); echo "$OUT"; }
+done
+kill "$CHURN" 2>/dev/null; wait "$CHURN" 2>/dev/null; ip link del "ch$TAG" 2>/dev/null
+check "40 ADDs while host links churn all succeed" test "$fails" = 0
+CID=c-churn pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+ip -n "$POD" link set net1 netns 1 name "va0$TAG"
+
 tl_summary
