@@ -152,6 +152,11 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
 		d->ifindex = ifindex;
 		memcpy(d->bdf, bdf, sizeof(bdf));
 		d->is_pf = pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) == 0;
+		{
+			char pf[PCI_BDF_LEN];
+
+			d->is_vf = pci_physfn(a->sysfd, bdf, pf) == 0;
+		}
 	}
 	pf_strscpy(d->name, name, sizeof(d->name));
 	fmt_addr(rtnl_link_get_addr(l), d->mac, sizeof(d->mac));
@@ -598,8 +603,10 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	s->netns = a->n_ns;
 	for (i = 0; i < a->n_ns; i++) {
 		s->devices += a->ns[i]->n_devs;
-		for (j = 0; j < a->ns[i]->n_devs; j++)
+		for (j = 0; j < a->ns[i]->n_devs; j++) {
 			s->pfs += a->ns[i]->devs[j].is_pf;
+			s->vfs += a->ns[i]->devs[j].is_vf;
+		}
 	}
 	s->scans = a->stats.scans;
 	s->events = a->stats.events;

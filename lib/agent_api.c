@@ -375,14 +375,17 @@ cJSON *agent_handle(struct agent *a, const cJSON *req)
 
 		agent_get_stats(a, &s);
 		o = answer(true);
-		cJSON_AddNumberToObject(o, "uptimeSec", (double)(pf_now_ns() - a->start_ns) / 1e9);
+		/* Whole numbers: the protocol's counters are integers. */
+		cJSON_AddNumberToObject(o, "uptimeSec", (double)((pf_now_ns() - a->start_ns) / 1000000000ull));
 		cJSON_AddNumberToObject(o, "netns", s.netns);
 		cJSON_AddNumberToObject(o, "devices", s.devices);
 		cJSON_AddNumberToObject(o, "pfs", s.pfs);
+		cJSON_AddNumberToObject(o, "vfs", s.vfs);
 		cJSON_AddNumberToObject(o, "attachments", a->n_att);
 		cJSON_AddNumberToObject(o, "scans", (double)s.scans);
 		cJSON_AddNumberToObject(o, "events", (double)s.events);
-		cJSON_AddNumberToObject(o, "lastScanMs", (double)s.last_scan_ns / 1e6);
+		cJSON_AddNumberToObject(o, "lastScanMs", (double)((s.last_scan_ns + 500000) / 1000000));
+		cJSON_AddNumberToObject(o, "lastScanUs", (double)((s.last_scan_ns + 500) / 1000));
 		return o;
 	}
 	if (!strcmp(op, "nudge")) {

@@ -23,7 +23,7 @@ struct ag_dev {			/* a link that is a PCI function */
 	char bdf[PCI_BDF_LEN];
 	char port[NL_PORTNAME_MAX];
 	char swid[2 * NL_SWITCHID_MAX + 1];
-	bool is_pf;
+	bool is_pf, is_vf;
 	struct ag_vfcfg *vfc;
 	unsigned n_vfc;
 };

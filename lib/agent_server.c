@@ -198,17 +198,20 @@ static void on_accept(struct server *sv)
 
 static void on_client(struct server *sv, struct client *c)
 {
+	bool eof = false;
 	char *nl;
 
 	for (;;) {
 		ssize_t n = recv(c->s.fd, c->buf + c->len, REQ_MAX + 1 - c->len, 0);
 
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			client_close(sv, c);
-			return;
-		}
-		if (n < 0)
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
+		if (n <= 0) {
+			/* A client may send its lines and shut its side down
+			 * at once: answer what arrived before closing. */
+			eof = true;
+			break;
+		}
 		c->len += (size_t)n;
 		if (c->len > REQ_MAX)
 			break;
@@ -236,6 +239,8 @@ static void on_client(struct server *sv, struct client *c)
 	}
 	if (c->len > REQ_MAX) {
 		send_json(c->s.fd, err_answer("request longer than 64 KiB"));
+		client_close(sv, c);
+	} else if (eof) {
 		client_close(sv, c);
 	}
 }

@@ -47,7 +47,7 @@ cJSON *agent_handle(struct agent *a, const cJSON *req);
 int agent_serve(struct agent *a);
 
 struct agent_stats {
-	unsigned netns, devices, pfs;
+	unsigned netns, devices, pfs, vfs;
 	unsigned long long scans, events, last_scan_ns;
 };
 void agent_get_stats(const struct agent *a, struct agent_stats *s);
