@@ -53,9 +53,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$JOB" = test/vm/suite.sh ]; then
-	say "building pflink and cnitool in $BUILD_DIR"
+	say "building pflink, pflinkd, pflinkctl and cnitool in $BUILD_DIR"
 	cmake -S . -B "$BUILD_DIR" -DPFLINK_WERROR=ON >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target pflink >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target pflink pflinkd pflinkctl >/dev/null
 	test/cnitool/build.sh "$BUILD_DIR/cnitool"
 	say "built in $(elapsed)"
 fi

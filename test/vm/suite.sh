@@ -4,7 +4,8 @@
 # Runs inside the test VM as root; hack/vm-test.sh boots the VM and passes
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
-# CASE: chain map direct pf-netns swap del-gone devinfo-file parallel errors
+# CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
+# errors
 # (default: all, in this order);
 # -x traces every command with a timestamp.
 # Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
@@ -23,8 +24,8 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel errors)
-for f in "$BUILD/pflink" "$BUILD/cnitool" /usr/lib/cni/host-device; do
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent errors)
+for f in "$BUILD/pflink" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
 command -v jq >/dev/null || { echo "$0: jq missing" >&2; exit 2; }
@@ -37,6 +38,8 @@ ln -s "$BUILD/pflink" "$BIN/pflink"
 ln -s /usr/lib/cni/host-device "$BIN/host-device"
 PFLINK=$BIN/pflink
 CNITOOL=$BUILD/cnitool
+PFLINKD=$BUILD/pflinkd
+PFLINKCTL=$BUILD/pflinkctl
 IFN=net1
 
 read -r -a PFS <<<"$SRIOV_PFS"
@@ -511,6 +514,213 @@ case_errors() {
 	drop_ns "$net"
 }
 
+# -----------------------------------------------------------------------------
+# 10. pflinkd + pflinkctl on the real drivers: the map, IFLA_VFINFO_LIST
+#     config, a pod followed through libcni, an orphan after ip netns del
+#     (and that the agent lets the netns die), and pflink's result with and
+#     without the agent.
+AGENT=
+AGSOCK=
+ctl() { "$PFLINKCTL" --socket "$AGSOCK" "$@"; }
+start_agent() {
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/agent/state" --rescan-ms 500 \
+		--log-level debug 2>>"$T/agent.log" &
+	AGENT=$!
+	wait_for 10 eval 'ctl health >/dev/null 2>&1'
+}
+stop_agent() {
+	[ -n "$AGENT" ] || return 0
+	kill -TERM "$AGENT" 2>/dev/null
+	wait "$AGENT" 2>/dev/null
+	AGENT=
+}
+# agq CTL-ARGS...: pflinkctl --json's answer in $T/ag.json
+agq() { ctl --json "$@" >"$T/ag.json" 2>"$T/ag.err"; }
+# ag_until SECONDS "CTL ARGS" JQ-FILTER [JQ ARGS...]: the map (eventually
+# consistent, rescan 500 ms) satisfies FILTER within SECONDS.
+ag_until() {
+	local s=$1 a=$2
+	shift 2
+	local -a jqa=("$@")
+	# shellcheck disable=SC2086
+	wait_for "$s" eval 'agq $a && jq -e "${jqa[@]}" "$T/ag.json" >/dev/null 2>&1'
+}
+# Time (ms) for VF $1 to be back in the host netns after ip netns del $2.
+# $3: seconds to wait.  Sets BACK_MS (or "never").
+del_and_time() {
+	local t0 t1
+	t0=$(date +%s%N)
+	ip netns del "$2"
+	if wait_for "$3" in_host "$1"; then
+		t1=$(date +%s%N)
+		BACK_MS=$(((t1 - t0) / 1000000))
+	else
+		BACK_MS=never
+	fi
+}
+
+case_agent() {
+	local p=${PFS[0]} q=${PFS[1]} vf vf2 v net=agent pod=agent-pod cid=ctr-agent ns
+	local ino out refused="" bad="" with_ms without_ms
+	ns=/run/netns/$pod
+	vf=$(vf_n "$p" 0)
+	vf2=$(vf_n "$q" 2)
+	begin "pflinkd and pflinkctl on real VFs"
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$net/state" "$T/$net/devinfo"
+	check "pflinkd starts (state dir $T/$net/state, rescan 500 ms) and answers health" start_agent
+	note "$(ctl health 2>&1)"
+	note "$(ctl --json health 2>&1)"
+
+	# --- the map: both PFs in the host netns, every VF with its netdev
+	agq show
+	cp "$T/ag.json" "$T/agent-show0.json"
+	for v in "${PFS[@]}"; do
+		check "show: PF $v igb, ${PFDEV[$v]} ${PFMAC[$v]} in the host netns, $SRIOV_NUMVFS VFs" \
+			jqf "$T/agent-show0.json" 'any(.pfs[]; .pciAddress == $p and .driver == "igb" and .numvfs == ($n|tonumber) and (.vfs|length) == ($n|tonumber) and any(.netdevs[]; .name == $d and .mac == $m and .netns == "host"))' \
+			--arg p "$v" --arg d "${PFDEV[$v]}" --arg m "${PFMAC[$v]}" --arg n "$SRIOV_NUMVFS"
+	done
+	for v in "${VFS[@]}"; do
+		jqf "$T/agent-show0.json" 'any(.pfs[] | select(.pciAddress == $p) | .vfs[]; .pciAddress == $v and .driver == "igbvf" and any(.netdevs[]; .name == $d and .netns == "host"))' \
+			--arg p "${WANT_PF[$v]}" --arg v "$v" --arg d "$(netdev_of "$v")" || bad="$bad $v"
+	done
+	check "show: all ${#VFS[@]} VFs under their PF, igbvf, with their host netdev${bad:+ (wrong:$bad)}" [ -z "$bad" ]
+
+	# --- VF config from the PF's IFLA_VFINFO_LIST
+	out=$(ip link set "${PFDEV[$p]}" vf 0 mac 02:11:22:33:44:55 vlan 10 2>&1)
+	check "igb accepts 'vf 0 mac 02:11:22:33:44:55 vlan 10'${out:+ ($out)}" [ -z "$out" ]
+	for v in "trust on" "spoofchk off"; do
+		# shellcheck disable=SC2086
+		if out=$(ip link set "${PFDEV[$p]}" vf 0 $v 2>&1); then
+			note "igb accepts 'vf 0 $v'"
+		else
+			note "igb REFUSES 'vf 0 $v': $out"
+			refused="$refused ${v%% *}"
+		fi
+	done
+	note "ip link: $(ip link show "${PFDEV[$p]}" | grep -E '^ +vf 0 ' | sed 's/^ *//')"
+	check "pflinkctl vf $vf: config mac 02:11:22:33:44:55 vlan 10" \
+		ag_until 5 "vf $vf" '.vf.config.mac == "02:11:22:33:44:55" and .vf.config.vlan == 10'
+	note "config: $(jq -c .vf.config "$T/ag.json" 2>/dev/null)"
+	case $refused in *spoofchk*) ;; *)
+		check "pflinkctl vf $vf: config spoofchk false" jqf "$T/ag.json" '.vf.config.spoofchk == false' ;;
+	esac
+	case $refused in *trust*) ;; *)
+		check "pflinkctl vf $vf: config trust true" jqf "$T/ag.json" '.vf.config.trust == true' ;;
+	esac
+	check "pflinkctl vf $vf: .pf is $p" jqf "$T/ag.json" '.pf.pciAddress == $p and (.pf | has("vfs") | not)' --arg p "$p"
+	out=$(ip link set "${PFDEV[$p]}" vf 0 vlan 0 spoofchk on trust off 2>&1) ||
+		note "reset 'vf 0 vlan 0 spoofchk on trust off' refused: $out"
+	out=$(ip link set "${PFDEV[$p]}" vf 0 mac 00:00:00:00:00:00 2>&1) || note "reset 'vf 0 mac 00:00:00:00:00:00' refused: $out"
+	check "pflinkctl vf $vf follows the reset (vlan 0, mac 00:00:00:00:00:00, spoofchk on, trust off)" \
+		ag_until 5 "vf $vf" '.vf.config.vlan == 0 and .vf.config.mac == "00:00:00:00:00:00" and .vf.config.spoofchk and (.vf.config.trust | not)'
+	note "config: $(jq -c .vf.config "$T/ag.json" 2>/dev/null)"
+
+	# Earlier cases leave VFs the kernel renamed dev<N> in the host netns;
+	# pflinkd flags those orphan by name (no record needed), and
+	# host-device's DEL gives a VF back its pre-ADD name.  Give this VF a
+	# name of its own so that a clean DEL is expected to clear the flag.
+	v=$(netdev_of "$vf2")
+	if [[ $v =~ ^dev[0-9]+$ ]]; then
+		ag_until 5 "vf $vf2" '.vf.orphan != ""'
+		note "VF $vf2 is $v before the pod: pflinkctl says orphan='$(jq -r .vf.orphan "$T/ag.json" 2>/dev/null)'"
+		ip link set "$v" down
+		ip link set "$v" name agvf
+	fi
+
+	# --- a pod through libcni: host-device -> pflink with agentSocket
+	ip netns add "$pod"
+	conflist "$net" "$vf2" "\"agentSocket\": \"$AGSOCK\""
+	: >"$T/pflink.log"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add (agentSocket set) succeeds" [ "$RC" = 0 ]
+	cp "$T/out" "$T/$net/add-agent.json"
+	jq -S 'del(.pci."pci-address") ' "$(devinfo_file "$net")" >"$T/$net/devinfo-agent.json" 2>/dev/null
+	check "pflink took the PF from pflinkd" grep -q "from pflinkd" "$T/pflink.log"
+	grep -h "PF .* is " "$T/pflink.log" | tail -n 1 | sed 's/^/    pflink.log| /'
+	check "pflinkctl vf $vf2: $IFN in $ns, pod vmtest/$cid, not orphan" \
+		ag_until 5 "vf $vf2" '.vf.netdevs[0].name == $i and .vf.netdevs[0].netns == $n and .vf.pod.namespace == "vmtest" and .vf.pod.name == $c and .vf.pod.ifname == $i and .vf.pod.network == $w and .vf.orphan == ""' \
+		--arg i "$IFN" --arg n "$ns" --arg c "$cid" --arg w "$net"
+	check "pflinkctl pod vmtest/$cid: one attachment, VF $vf2 of PF $q" \
+		ag_until 5 "pod vmtest/$cid" '(.attachments | length) == 1 and .attachments[0].vf.pciAddress == $v and .attachments[0].pf.pciAddress == $p' \
+		--arg v "$vf2" --arg p "$q"
+
+	# The real tree, as a person sees it.
+	ctl --no-color show >"$T/show.txt" 2>&1
+	echo "    --- pflinkctl --no-color show (pod $cid attached) ---"
+	sed 's/^/    | /' "$T/show.txt"
+	for v in "${PFS[@]}"; do
+		check "show: PF line '$v igb ${PFDEV[$v]} host VFs $SRIOV_NUMVFS/...'" \
+			grep -qE "^PF +$v +igb +${PFDEV[$v]} +host +VFs $SRIOV_NUMVFS/[0-9]+ .*mac ${PFMAC[$v]}" "$T/show.txt"
+	done
+	check "show: VF 2 line '$vf2 igbvf $IFN $ns vmtest/$cid'" \
+		grep -qE "VF 2 +$vf2 +igbvf +$IFN +$ns +vmtest/$cid" "$T/show.txt"
+	check "show: one VF line per VF (${#VFS[@]})" [ "$(grep -cE 'VF [0-9]+ +0000:' "$T/show.txt")" = "${#VFS[@]}" ]
+	check "show: summary '2 PFs, ${#VFS[@]} VFs (1 in pods'" grep -qF "2 PFs, ${#VFS[@]} VFs (1 in pods" "$T/show.txt"
+	check "show: no colour escapes with --no-color" not grep -q $'\033' "$T/show.txt"
+
+	cni del "$net" "$ns" "$IFN" "$cid"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+	check "after DEL pflinkctl shows VF $vf2 back in the host netns without a pod" \
+		ag_until 5 "vf $vf2" '.vf.netdevs[0].netns == "host" and (.vf | has("pod") | not) and .vf.orphan == ""'
+
+	# --- the same ADD with agentSocket "": identical result and device-info
+	conflist "$net" "$vf2" '"agentSocket": ""'
+	: >"$T/pflink.log"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add (agentSocket \"\") succeeds" [ "$RC" = 0 ]
+	check "pflink resolved the PF itself" grep -q "by direct scan" "$T/pflink.log"
+	check "ADD result identical with and without the agent" \
+		[ "$(jq -S . "$T/out")" = "$(jq -S . "$T/$net/add-agent.json")" ]
+	check "device-info identical with and without the agent" \
+		[ "$(jq -S 'del(.pci."pci-address")' "$(devinfo_file "$net")")" = "$(cat "$T/$net/devinfo-agent.json")" ]
+	if ! [ "$(jq -S . "$T/out")" = "$(jq -S . "$T/$net/add-agent.json")" ]; then
+		diff <(jq -S . "$T/$net/add-agent.json") <(jq -S . "$T/out") | sed 's/^/    diff| /'
+	fi
+	cni del "$net" "$ns" "$IFN" "$cid"
+
+	# --- orphan: ADD, then ip netns del without a CNI DEL.  pflinkd holds
+	#     sockets in every netns it tracks: it must let this one die.
+	conflist "$net" "$vf2" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add (for the orphan) succeeds" [ "$RC" = 0 ]
+	ag_until 5 "vf $vf2" '.vf.netdevs[0].netns == $n' --arg n "$ns"
+	ino=$(stat -L -c %i "$ns")
+	check "pflinkd tracks the pod netns (inode $ino)" \
+		wait_for 5 grep -q "tracking netns $ns (inode $ino)" "$T/agent.log"
+	del_and_time "$vf2" "$pod" 20
+	with_ms=$BACK_MS
+	# The VF comes back only when the netns's last reference goes: the
+	# agent's sockets in it would keep it alive.
+	check "VF $vf2 comes back to the host while pflinkd runs (after $with_ms ms)" [ "$with_ms" != never ]
+	check "pflinkd logs the netns gone" wait_for 5 grep -q "netns $ns (inode $ino) is gone" "$T/agent.log"
+	check "pflinkctl flags VF $vf2 orphan within 5 s" ag_until 5 "vf $vf2" '.vf.orphan != ""'
+	note "orphan: $(jq -r .vf.orphan "$T/ag.json" 2>/dev/null) (VF is $(netdev_of "$vf2"))"
+	ctl --no-color show >"$T/show.txt" 2>&1
+	check "show marks the orphan on VF $vf2's line" grep -qE "$vf2 .*orphan" "$T/show.txt"
+	grep -E "$vf2 |orphan" "$T/show.txt" | sed 's/^/    | /'
+	pflink_run DEL "$ns" "$IFN" "$cid" "$(pflink_conf 1.0.0 "$net" null)"
+	check "pflink DEL (netns gone) clears the record" [ "$RC" = 0 ]
+	check "... and pflinkctl drops the pod and the pod orphan (a dev<N> name may stay flagged)" \
+		ag_until 5 "vf $vf2" '(.vf | has("pod") | not) and (.vf.orphan | contains("vmtest/") | not)'
+	note "after DEL: orphan='$(jq -r .vf.orphan "$T/ag.json" 2>/dev/null)' netdev $(netdev_of "$vf2")"
+	check "pflinkd still healthy" eval 'ctl health >/dev/null'
+	check "no sanitizer report or crash in the agent log" not grep -qE 'Sanitizer|runtime error:' "$T/agent.log"
+
+	# The same deletion without the agent, for the time.
+	stop_agent
+	ip netns add "$pod"
+	conflist "$net" "$vf2" '"agentSocket": ""'
+	cni add "$net" "$ns" "$IFN" "$cid"
+	del_and_time "$vf2" "$pod" 20
+	without_ms=$BACK_MS
+	note "VF back in the host after ip netns del: $with_ms ms with pflinkd running, $without_ms ms without"
+	pflink_run DEL "$ns" "$IFN" "$cid" "$(pflink_conf 1.0.0 "$net" null)"
+	check "SIGTERM removed the socket" [ ! -e "$AGSOCK" ]
+	rm -rf "${AGSOCK%/*}"
+	drop_ns
+}
+
 START=$(date +%s%N)
 if [ "$TRACE" = 1 ]; then
 	PS4='+ ${EPOCHREALTIME} '
@@ -526,6 +736,7 @@ for c in "${CASES[@]}"; do
 	del-gone) case_del_netns_gone ;;
 	devinfo-file) case_devinfo_file ;;
 	parallel) case_parallel ;;
+	agent) case_agent ;;
 	errors) case_errors ;;
 	*) CASE='' fail "unknown case '$c'" ;;
 	esac
@@ -538,5 +749,10 @@ if [ "$FAILED" -gt 0 ] && [ -s "$T/pflink.log" ]; then
 	echo "--- pflink log (last 30 lines) ---"
 	tail -n 30 "$T/pflink.log"
 fi
+if [ "$FAILED" -gt 0 ] && [ -s "$T/agent.log" ]; then
+	echo "--- pflinkd log (last 30 lines) ---"
+	tail -n 30 "$T/agent.log"
+fi
+stop_agent
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
