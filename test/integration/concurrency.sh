@@ -13,10 +13,13 @@ SOCK=$T/pflinkd.sock
 # One more PF with N VFs: 0000:0a:00.0, VFs 0000:0a:DD.F from 0a:10.0 on.
 fx_pf "$SYS" 0000:0a:00.0 igb 128 >/dev/null
 vfbdf() { printf '0000:0a:%02x.%d' $((0x10 + $1 / 8)) $(($1 % 8)); }
-tl_dev "pfc$TAG" 02:ee:00:0a:00:00 0000:0a:00.0 igb
+# MACs carry the run's tag: two suites running at once on one machine must
+# not see each other's links as their own (the shim maps by MAC).
+M1=${TAG:0:2} M2=${TAG:2:2}
+tl_dev "pfc$TAG" "02:$M1:$M2:0a:00:00" 0000:0a:00.0 igb
 for i in $(seq 0 $((N - 1))); do
 	fx_vf "$SYS" 0000:0a:00.0 "$i" "$(vfbdf "$i")" igbvf >/dev/null
-	mac=$(printf '02:ee:01:%02x:%02x:00' $((i / 256)) $((i % 256)))
+	mac=$(printf '02:%s:%s:01:%02x:%02x' "$M1" "$M2" $((i / 256)) $((i % 256)))
 	echo "$mac $(vfbdf "$i") igbvf" >> "$MAP"
 	echo "netns add cc$TAG-$i" >> "$T/ns.batch"
 	echo "link add c$i$TAG address $mac type veth peer name c$i${TAG}p" >> "$T/ln.batch"
