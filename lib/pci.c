@@ -71,8 +71,16 @@ static int sysfs_open(int rootfd, const char *rel, int flags, int *fd_out)
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	long fd;
+	int tries = 0;
 
+	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when any rename on
+	 * the system races with a ".." it resolves (it cannot prove the walk
+	 * stayed inside): sysfs links are full of "..", and every CNI plugin
+	 * renames state files into place.  Retrying is what the man page asks. */
+	do
+		fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 64);
 	if (fd < 0)
 		return -errno;
 	*fd_out = (int)fd;
