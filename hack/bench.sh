@@ -1,0 +1,293 @@
+#!/bin/bash
+# pflink benchmarks (root): plugin latency against /bin/true and Debian's
+# tuning plugin, and pflinkd's scan time, memory, idle CPU, event-to-map
+# latency and lookup round trip at 10/100/1000 netns.  Prints a Markdown
+# table and writes it to $BUILD/bench.md.
+#
+#   sudo bash hack/bench.sh
+#
+# Environment: BENCH_N (plugin runs per case, default 1000), BENCH_NS
+# (netns counts, default "10 100 1000"), BENCH_IDLE_S (idle-CPU window,
+# default 10), BENCH_MOVES (event-to-map repetitions, default 50),
+# BENCH_RTT (lookups, default 1000), BUILD (build dir, default build-bench).
+#
+# As in the root tests, veth links stand in for PFs and VFs, their PCI
+# bus_info comes from the LD_PRELOAD shim (test/shim) and sysfs is a
+# fixture tree (test/fixtures); netlink, netns and the rest are real.
+set -eu
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "hack/bench.sh: needs root (netns, veth)" >&2; exit 1; }
+for t in ip jq cc cmake; do command -v "$t" >/dev/null || { echo "hack/bench.sh: $t not installed" >&2; exit 1; }; done
+
+N=${BENCH_N:-1000} NSS=${BENCH_NS:-10 100 1000} IDLE_S=${BENCH_IDLE_S:-10}
+MOVES=${BENCH_MOVES:-50} RTTN=${BENCH_RTT:-1000} BUILD=${BUILD:-build-bench}
+TUNING=${TUNING:-/usr/lib/cni/tuning}
+
+[ -x "$BUILD/pflink" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j2 >/dev/null
+PFLINK=$PWD/$BUILD/pflink PFLINKD=$PWD/$BUILD/pflinkd SHIM=$PWD/$BUILD/test/libpflink_ethtool_shim.so
+mkdir -p "$BUILD/bench"
+SPAWN=$PWD/$BUILD/bench/spawn RTT=$PWD/$BUILD/bench/rtt
+cc -O2 -Wall -o "$SPAWN" test/bench/spawn.c
+cc -O2 -Wall -o "$RTT" test/bench/rtt.c
+
+TAG=$(printf '%04x' $(( (RANDOM << 1 ^ $$) & 0xffff )))
+T=$(mktemp -d /tmp/pflink-bench.XXXXXX)
+NSLIST=$T/netns.list LINKS="" AGENT=""
+: > "$NSLIST"
+
+cleanup() {
+	trap - EXIT INT TERM
+	stop_agent
+	[ -s "$NSLIST" ] && sed 's/^/netns del /' "$NSLIST" | ip -force -batch - 2>/dev/null
+	for l in $LINKS; do ip link del "$l" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'echo "hack/bench.sh: interrupted, cleaning up" >&2; exit 130' INT TERM
+
+stop_agent() { if [ -n "$AGENT" ]; then kill "$AGENT" 2>/dev/null; wait "$AGENT" 2>/dev/null || true; fi; AGENT=""; }
+us()  { awk -v x="$1" 'BEGIN { printf "%.0f", x }'; }
+rat() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# verdict VALUE OP LIMIT
+verdict() { awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = op == "<" ? v < l : v >= l; print ok ? "met" : "**missed**" }'; }
+
+SYS=$T/sys MAP=$T/busmap SOCK=$T/pflinkd.sock EMPTY=$T/no-netns
+mkdir -p "$EMPTY" "$T/spec"
+bash test/fixtures/sysfs.sh standard "$SYS" >/dev/null
+: > "$MAP"
+export PFLINK_TEST_BUSINFO=$MAP
+
+# host_dev NAME MAC BUS DRIVER: a veth in the host netns mapped as BUS
+host_dev() {
+	ip link add "$1" address "$2" type veth peer name "${1}p"
+	LINKS="$LINKS $1"
+	echo "$2 $3 $4" >> "$MAP"
+}
+
+# ---------------------------------------------------------------- 1. plugin
+echo "== plugin latency: n=$N per case, round-robin" >&2
+POD=bpod$TAG
+ip netns add "$POD"; echo "$POD" >> "$NSLIST"
+host_dev "bpf$TAG" 02:be:00:01:00:00 0000:01:00.0 igb
+host_dev "bvf$TAG" 02:be:01:10:00:00 0000:01:10.0 igbvf
+ip link set "bvf$TAG" netns "$POD" name net1
+ip -n "$POD" link set net1 up
+
+start_agent() {	# start_agent SYSFS: sets AGENT, START_US, HEALTH
+	local out
+	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "$PFLINKD" --socket "$SOCK" --sysfs "$1" \
+		--state-dir "$T/state" --rescan-ms 3600000 --log-level warning 2>>"$T/agent.log")
+	START_US=${out%% *}; out=${out#* }; AGENT=${out%%$'\n'*}; HEALTH=${out#*$'\n'}
+	[ "$START_US" != -1 ] || { echo "pflinkd did not start:" >&2; cat "$T/agent.log" >&2; exit 1; }
+}
+start_agent "$SYS"
+
+prev='{"cniVersion":"1.0.0","interfaces":[{"name":"net1","sandbox":"/run/netns/'$POD'"}],"ips":[],"dns":{}}'
+printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","sysfsRoot":"%s","stateDir":"%s","deviceInfoDir":"%s","agentSocket":"%s","prevResult":%s}' \
+	"$SYS" "$T/state" "$T/devinfo" "$SOCK" "$prev" > "$T/conf-agent.json"
+printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","sysfsRoot":"%s","stateDir":"%s","deviceInfoDir":"%s","agentSocket":"","prevResult":%s}' \
+	"$SYS" "$T/state-direct" "$T/devinfo" "$prev" > "$T/conf-direct.json"
+printf '{"cniVersion":"1.0.0","name":"b","type":"tuning","sysctl":{},"prevResult":%s}' "$prev" > "$T/conf-tuning.json"
+
+# spec NAME CMD CONF CID PROG [env...]
+spec() {
+	local name=$1 cmd=$2 conf=$3 cid=$4 prog=$5 e; shift 5
+	{
+		echo "name $name"; echo "stdin $conf"; echo "stderr $T/$name.stderr"
+		echo "env CNI_COMMAND=$cmd"; echo "env CNI_CONTAINERID=$cid"
+		echo "env CNI_NETNS=/run/netns/$POD"; echo "env CNI_IFNAME=net1"
+		echo "env CNI_PATH=$(dirname "$TUNING")"; echo "env PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+		for e; do echo "env $e"; done
+		echo "arg $prog"
+	} > "$T/spec/$name"
+	SPECS="${SPECS:-} $T/spec/$name"
+}
+PENV="LD_PRELOAD=$SHIM PFLINK_TEST_BUSINFO=$MAP PFLINK_NETNS_DIRS=$EMPTY"
+# CHECK gets the chain's result as prevResult, as a runtime does: run each
+# ADD once (untimed), put its result into the CHECK config, DEL it again.
+once() {	# once CMD CONF PROG [env...]
+	local cmd=$1 conf=$2 prog=$3; shift 3
+	env -i CNI_COMMAND="$cmd" CNI_CONTAINERID=cprep CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 \
+		CNI_PATH="$(dirname "$TUNING")" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" "$prog" < "$conf"
+}
+for m in agent direct tuning; do
+	if [ $m = tuning ]; then prog=$TUNING e=""; else prog=$PFLINK e=$PENV; fi
+	# shellcheck disable=SC2086
+	res=$(once ADD "$T/conf-$m.json" "$prog" $e) || { echo "$m ADD failed: $res" >&2; exit 1; }
+	jq -c --argjson r "$res" '.prevResult=$r' "$T/conf-$m.json" > "$T/conf-$m-check.json"
+	# shellcheck disable=SC2086
+	once DEL "$T/conf-$m.json" "$prog" $e >/dev/null || true
+done
+cf() { [ "$2" = CHECK ] && echo "$T/conf-$1-check.json" || echo "$T/conf-$1.json"; }
+for c in ADD CHECK DEL; do spec "pflink-agent-$c" $c "$(cf agent $c)" cagent "$PFLINK" $PENV; done
+for c in ADD CHECK DEL; do spec "pflink-direct-$c" $c "$(cf direct $c)" cdirect "$PFLINK" $PENV; done
+for c in ADD CHECK DEL; do spec "tuning-$c" $c "$(cf tuning $c)" ctuning "$TUNING"; done
+spec true ADD "$T/conf-agent.json" cagent /bin/true PFLINK_TEST_BUSINFO=$MAP PFLINK_NETNS_DIRS=$EMPTY
+# shellcheck disable=SC2086
+"$SPAWN" "$N" $SPECS > "$T/spawn.out"
+for f in "$T"/*.stderr; do if [ -s "$f" ]; then echo "--- $(basename "$f") (first lines)" >&2; head -3 "$f" >&2; fi; done
+# Outside the timed runs: does the agent case really take the PF from pflinkd?
+for c in ADD DEL; do
+	jq -c '.logLevel="info"' "$T/conf-agent.json" | env -i CNI_COMMAND=$c CNI_CONTAINERID=cverify \
+		CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 CNI_PATH=/nonexistent $PENV "$PFLINK" >/dev/null 2>>"$T/verify.log" || true
+done
+VIA=$(grep -q 'from pflinkd' "$T/verify.log" && echo yes || echo NO)
+declare -A MED P99 FAILS
+while read -r name _ fails med p99 _; do MED[$name]=$med P99[$name]=$p99 FAILS[$name]=$fails; done < "$T/spawn.out"
+stop_agent
+
+# ---------------------------------------------------------------- 2. agent
+# Scale fixture: PF k = 0000:(40+k):00.0 with 64 VFs, VF j at
+# 0000:(40+k):(10+j/8).(j%8); each netns holds lo, eth0 (a VF, by the shim)
+# and eth1 (its veth peer, no PCI).  The event-to-map pair moves a VF of the
+# standard tree between two more netns.
+. test/fixtures/sysfs.sh
+EVA=beva$TAG EVB=bevb$TAG
+ip netns add "$EVA"; echo "$EVA" >> "$NSLIST"
+ip netns add "$EVB"; echo "$EVB" >> "$NSLIST"
+ip link add evf$TAG address 02:be:01:10:02:00 netns "$EVA" type veth peer name evp$TAG netns "$EVA"
+echo "02:be:01:10:02:00 0000:01:10.2 igbvf" >> "$MAP"
+HAVE=0 NPF=0
+grow() {	# grow N: netns, links, fixture VFs and PFs up to N
+	local want=$1 i j bus
+	while [ $((NPF * 64)) -lt "$want" ]; do
+		bus=$(printf '%02x' $((0x40 + NPF)))
+		fx_pf "$SYS" "0000:$bus:00.0" igb 64 || exit 1
+		host_dev "bp$TAG$NPF" "02:bf:00:00:00:$(printf '%02x' "$NPF")" "0000:$bus:00.0" igb
+		NPF=$((NPF + 1))
+	done
+	for ((i = HAVE; i < want; i++)); do
+		j=$((i % 64)) bus=$(printf '%02x' $((0x40 + i / 64)))
+		fx_vf "$SYS" "0000:$bus:00.0" "$j" "$(printf '0000:%s:%02x.%x' "$bus" $((0x10 + j / 8)) $((j % 8)))" igbvf || exit 1
+		echo "netns add bn$TAG-$i" >> "$T/ns.batch"
+		echo "bn$TAG-$i" >> "$NSLIST"
+		printf 'link add name eth0 address 02:bc:00:00:%02x:%02x netns bn%s-%d type veth peer name eth1 netns bn%s-%d\n' \
+			$((i >> 8)) $((i & 255)) "$TAG" "$i" "$TAG" "$i" >> "$T/link.batch"
+		printf '02:bc:00:00:%02x:%02x %s igbvf\n' $((i >> 8)) $((i & 255)) \
+			"$(printf '0000:%s:%02x.%x' "$bus" $((0x10 + j / 8)) $((j % 8)))" >> "$MAP"
+	done
+	[ -s "$T/ns.batch" ] && ip -batch "$T/ns.batch" && ip -batch "$T/link.batch"
+	rm -f "$T/ns.batch" "$T/link.batch"
+	HAVE=$want
+}
+# BENCH_PERF=1: perf record (call graphs) the agent's start (system-wide,
+# filter with --comm pflinkd) and its lookups, into $BUILD/bench/perf-*.data;
+# the numbers of such a run carry perf's overhead.
+perf_on() {	# perf_on WHAT PERF-TARGET-ARGS...
+	[ -n "${BENCH_PERF:-}" ] || return 0
+	local what=$1; shift
+	perf record -q -g "$@" -o "$PWD/$BUILD/bench/perf-$what-$NS.data" >/dev/null 2>&1 &
+	PERF=$!; sleep 0.5
+}
+perf_off() { [ -z "${BENCH_PERF:-}" ] || { kill -INT "$PERF"; wait "$PERF" || true; }; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+ROWS=""
+for NS in $NSS; do
+	echo "== agent at $NS netns" >&2
+	t0=$(date +%s%N); grow "$NS"; t1=$(date +%s%N)
+	echo "   setup $(( (t1 - t0) / 1000000 )) ms" >&2
+	rm -f "$T/state"/* 2>/dev/null || true
+	perf_on start -a
+	start_agent "$SYS"
+	perf_off
+	scan=$(jq -r '.lastScanUs // "n/a"' <<<"$HEALTH") tracked=$(jq -r .netns <<<"$HEALTH")
+	vfs=$(jq -r .vfs <<<"$HEALTH") pfs=$(jq -r .pfs <<<"$HEALTH")
+	sleep 1
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$AGENT/status") hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$AGENT/status")
+	c0=$(cpu_ticks "$AGENT"); sleep "$IDLE_S"; c1=$(cpu_ticks "$AGENT")
+	idle=$(awk -v d=$((c1 - c0)) -v hz="$HZ" -v s="$IDLE_S" 'BEGIN { printf "%.2f", 100 * d / hz / s }')
+	"$RTT" move "$SOCK" "$EVA" "$EVB" "evf$TAG" 0000:01:10.2 "$MOVES" > "$T/move.out"
+	{ read -r _ mto mmed mp99 _; read -r _ _ kmed kp99 _; read -r _ _ amed ap99 _; } < "$T/move.out"
+	perf_on lookup -p "$AGENT"
+	read -r _ rbad rmed rp99 _ < <("$RTT" rtt "$SOCK" "$RTTN" '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}')
+	read -r _ _ smed sp99 _ < <("$RTT" rtt "$SOCK" "$RTTN" '{"v":1,"op":"pf","pciAddress":"0000:01:00.0"}')
+	read -r _ _ hmed hp99 _ < <("$RTT" rtt "$SOCK" "$RTTN" '{"v":1,"op":"health"}')
+	perf_off
+	stop_agent
+	ROWS="$ROWS$NS $tracked $pfs $vfs $START_US $scan $rss $hwm $idle $mmed $mp99 $mto $rmed $rp99 $rbad $kmed $kp99 $amed $ap99 $smed $sp99 $hmed $hp99
+"
+done
+
+# ---------------------------------------------------------------- report
+{
+	echo "## pflink benchmark"
+	echo
+	echo "$(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d); \`hack/bench.sh\`, BENCH_N=$N"
+	echo
+	echo "### Plugin: wall time of fork/exec/wait, stdin from a buffer, stdout to /dev/null (µs)"
+	echo
+	echo "| case | n | failures | median | p99 |"
+	echo "|---|---:|---:|---:|---:|"
+	for c in pflink-agent-ADD pflink-agent-CHECK pflink-agent-DEL pflink-direct-ADD pflink-direct-CHECK pflink-direct-DEL tuning-ADD tuning-CHECK tuning-DEL true; do
+		echo "| $c | $N | ${FAILS[$c]} | $(us "${MED[$c]}") | $(us "${P99[$c]}") |"
+	done
+	echo
+	echo "pflink runs LD_PRELOAD the test shim (test/shim): that adds loading one"
+	echo "shared object and a dlsym'd ioctl wrapper that reads the MAC map; /bin/true"
+	echo "and tuning run without it. The pod netns holds net1 (VF 0000:01:10.0); the PF"
+	echo "netdev is in the host netns; the direct scan has no bind-mount dirs to search."
+	echo "Agent case took the PF from pflinkd (checked once at logLevel info): $VIA."
+	echo
+	echo "| ratio | value | target | |"
+	echo "|---|---:|---:|---|"
+	r1=$(rat "${MED[pflink-agent-ADD]}" "${MED[true]}"); r1d=$(rat "${MED[pflink-direct-ADD]}" "${MED[true]}")
+	r2=$(rat "${MED[tuning-ADD]}" "${MED[pflink-agent-ADD]}"); r2d=$(rat "${MED[tuning-ADD]}" "${MED[pflink-direct-ADD]}")
+	echo "| pflink ADD (agent) / true, median | $r1 | ≤ 1.3 | $(verdict "$r1" '<' 1.3001) |"
+	echo "| pflink ADD (direct) / true, median | $r1d | ≤ 1.3 | $(verdict "$r1d" '<' 1.3001) |"
+	echo "| tuning ADD / pflink ADD (agent), median | $r2 | ≥ 4 | $(verdict "$r2" '>=' 4) |"
+	echo "| tuning ADD / pflink ADD (direct), median | $r2d | ≥ 4 | $(verdict "$r2d" '>=' 4) |"
+	echo
+	echo "### Agent (pflinkd, --rescan-ms 3600000: the initial scan only)"
+	echo
+	echo "Each netns: lo, eth0 (a VF by the shim), eth1 (its veth peer). Plus 3 netns of"
+	echo "the bench (pod, event pair) and the host. Start = fork/exec to the first ok"
+	echo "health answer (polled every 200 µs). Idle CPU over ${IDLE_S} s."
+	echo "Event-to-map: one RTM_NEWLINK moving a VF veth between two netns, then"
+	echo "\`vf\` requests back to back on one connection until the answer shows the new"
+	echo "netns ($MOVES moves). Lookup: $RTTN \`pf\` requests (PF 0000:40:00.0, up to 64 VFs) on one connection."
+	echo
+	echo "| netns | tracked | PFs | VFs | start to health ms | lastScanUs | RSS KiB | peak RSS KiB | idle CPU % |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	while read -r ns tr pf vf st sc rs hw id mm mp mt rm rp rb km kp am ap sm sp hm hp; do
+		[ -n "$ns" ] || continue
+		echo "| $ns | $tr | $pf | $vf | $(awk -v x="$st" 'BEGIN{printf "%.1f", x/1000}') | $sc | $rs | $hw | $id |"
+	done <<<"$ROWS"
+	echo
+	echo "lastScanUs is what health reports: the last single-netns link dump, not the"
+	echo "whole initial scan; the initial scan is measured by start to first health."
+	echo
+	echo "Lookup round trip (µs, $RTTN requests on one connection): \`pf\` of the scale PF"
+	echo "0000:40:00.0 (min(netns, 64) VFs with netdevs), \`pf\` of 0000:01:00.0 (4 VFs), \`health\`."
+	echo
+	echo "| netns | pf 40:00.0 median | p99 | pf 01:00.0 median | p99 | health median | p99 |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|"
+	while read -r ns tr pf vf st sc rs hw id mm mp mt rm rp rb km kp am ap sm sp hm hp; do
+		[ -n "$ns" ] || continue
+		echo "| $ns | $(us "$rm") | $(us "$rp") | $(us "$sm") | $(us "$sp") | $(us "$hm") | $(us "$hp") |"
+	done <<<"$ROWS"
+	echo
+	echo "Event-to-map (µs): from sending the move; the kernel's move alone (RTM_NEWLINK"
+	echo "to its ack); from the ack to the first answer showing the new netns."
+	echo
+	echo "| netns | from request, median | p99 | kernel move, median | p99 | ack to map, median | p99 | timeouts (2 s) |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+	# shellcheck disable=SC2034
+	while read -r ns tr pf vf st sc rs hw id mm mp mt rm rp rb km kp am ap sm sp hm hp; do
+		[ -n "$ns" ] || continue
+		echo "| $ns | $(us "$mm") | $(us "$mp") | $(us "$km") | $(us "$kp") | $(us "$am") | $(us "$ap") | $mt |"
+	done <<<"$ROWS"
+	echo
+	last=$(tail -n 1 <<<"${ROWS%$'\n'}")
+	read -r ns _ _ _ st sc rs _ _ mm _ _ rm _ _ _ _ am _ sm _ <<<"$last"
+	echo "| target (at $ns netns) | value | target | |"
+	echo "|---|---:|---:|---|"
+	echo "| full scan (start to first health, incl. exec) | $(awk -v x="$st" 'BEGIN{printf "%.1f", x/1000}') ms | < 150 ms | $(verdict "$(awk -v x="$st" 'BEGIN{print x/1000}')" '<' 150) |"
+	echo "| RSS | $rs KiB | < 8192 KiB | $(verdict "$rs" '<' 8192) |"
+	echo "| event-to-map median, from the move request | $(us "$mm") µs | < 5000 µs | $(verdict "$mm" '<' 5000) |"
+	echo "| event-to-map median, from the kernel's ack | $(us "$am") µs | < 5000 µs | $(verdict "$am" '<' 5000) |"
+	echo "| lookup median, pf 40:00.0 (64 VFs) | $(us "$rm") µs | < 100 µs | $(verdict "$rm" '<' 100) |"
+	echo "| lookup median, pf 01:00.0 (4 VFs) | $(us "$sm") µs | < 100 µs | $(verdict "$sm" '<' 100) |"
+} > "$BUILD/bench.md"
+cat "$BUILD/bench.md"
