@@ -14,7 +14,6 @@
 
 static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
 {
-	static const char *const names[] = { "error", "warning", "info", "debug" };
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -22,7 +21,7 @@ static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
 	(void)ud;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s pflinkd %s: %s\n", ts, names[lvl], msg);
+	fprintf(stderr, "%s pflinkd %s: %s\n", ts, pf_log_level_name(lvl), msg);
 }
 
 static void usage(FILE *f)
@@ -49,12 +48,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const levels[] = { "error", "warning", "info", "debug" };
 	struct pflink_log log = { .fn = log_line, .level = PF_LOG_INFO };
 	struct agent_opts o = { .log = &log };
 	struct agent *a;
-	int c, r;
-	unsigned i;
+	int c, r, lv;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -74,13 +71,11 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'l':
-			for (i = 0; i < 4 && strcmp(optarg, levels[i]); i++)
-				;
-			if (i == 4) {
+			if ((lv = pf_log_level_parse(optarg)) < 0) {
 				fprintf(stderr, "pflinkd: --log-level must be error, warning, info or debug\n");
 				return 2;
 			}
-			log.level = (enum pf_log_level)i;
+			log.level = (enum pf_log_level)lv;
 			break;
 		case 'h':
 			usage(stdout);

@@ -164,13 +164,8 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
 	pf_strscpy(d->port, pn ? pn : "", sizeof(d->port));
 	sw = rtnl_link_get_phys_switch_id(l);
 	d->swid[0] = '\0';
-	if (sw && nl_data_get_size(sw) <= NL_SWITCHID_MAX) {
-		const unsigned char *b = nl_data_get(sw);
-		size_t i, n = nl_data_get_size(sw);
-
-		for (i = 0; i < n; i++)
-			sprintf(d->swid + 2 * i, "%02x", b[i]);
-	}
+	if (sw && nl_data_get_size(sw) <= NL_SWITCHID_MAX)
+		nl_fmt_hex(nl_data_get(sw), (unsigned)nl_data_get_size(sw), d->swid);
 	if (d->is_pf)
 		read_vfinfo(d, l);
 	return true;

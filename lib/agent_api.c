@@ -110,13 +110,6 @@ static const struct ag_dev *representor(const struct agent *a, const struct ag_d
 	return NULL;
 }
 
-struct vf_ctx {
-	const struct agent *a;
-	const struct ag_dev *pfdev;
-	const char *only;	/* the VF's BDF */
-	cJSON *found;
-};
-
 static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx, const char *bdf)
 {
 	cJSON *o = cJSON_CreateObject(), *nds;
@@ -187,18 +180,14 @@ static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx
 	return o;
 }
 
-static int vf_cb(int idx, const char *bdf, void *arg)
+/* One VF of pf, or NULL when pf does not list it (any more). */
+static cJSON *vf_of(const struct agent *a, const char *pf, const char *vf)
 {
-	struct vf_ctx *c = arg;
-	cJSON *o;
+	int idx;
 
-	if (strcmp(c->only, bdf))
-		return 0;
-	o = vf_json(c->a, c->pfdev, idx, bdf);
-	if (!o)
-		return -ENOMEM;
-	c->found = o;
-	return 1;
+	if (pci_vf_index(a->sysfd, pf, vf, &idx) < 0)
+		return NULL;
+	return vf_json(a, first_dev(a, pf, NULL), idx, vf);
 }
 
 struct vf_ent {
@@ -336,17 +325,16 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 
 	for (i = 0; i < a->n_att; i++) {
 		const struct pf_state *s = &a->att[i];
-		cJSON *e, *pf;
-		struct vf_ctx c = { .a = a, .only = s->vf, .pfdev = first_dev(a, s->pf, NULL) };
+		cJSON *e, *pf, *vf;
 
 		if (strcmp(s->pod_namespace, ns) || strcmp(s->pod_name, name))
 			continue;
 		pf = pf_json(a, s->pf, false);
 		if (!pf)
 			continue;
-		pci_foreach_vf(a->sysfd, s->pf, vf_cb, &c);
+		vf = vf_of(a, s->pf, s->vf);
 		e = cJSON_CreateObject();
-		cJSON_AddItemToObject(e, "vf", c.found ? c.found : cJSON_CreateNull());
+		cJSON_AddItemToObject(e, "vf", vf ? vf : cJSON_CreateNull());
 		cJSON_AddItemToObject(e, "pf", pf);
 		cJSON_AddItemToArray(arr, e);
 	}
@@ -431,19 +419,17 @@ cJSON *agent_handle(struct agent *a, const cJSON *req)
 			return o;
 		} else {
 			char pf[PCI_BDF_LEN];
-			struct vf_ctx c = { .a = a, .only = bdf };
-			cJSON *pfo;
+			cJSON *pfo, *vf;
 
 			if (pci_physfn(a->sysfd, bdf, pf) < 0 || !(pfo = pf_json(a, pf, false)))
 				return error("VF %s not found", bdf);
-			c.pfdev = first_dev(a, pf, NULL);
-			pci_foreach_vf(a->sysfd, pf, vf_cb, &c);
-			if (!c.found) {
+			vf = vf_of(a, pf, bdf);
+			if (!vf) {
 				cJSON_Delete(pfo);
 				return error("VF %s is not listed by its PF %s", bdf, pf);
 			}
 			o = answer(true);
-			cJSON_AddItemToObject(o, "vf", c.found);
+			cJSON_AddItemToObject(o, "vf", vf);
 			cJSON_AddItemToObject(o, "pf", pfo);
 			return o;
 		}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "pflink/cni.h"
 #include "pflink/json.h"
+#include "pflink/plugin.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -95,8 +96,7 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 	if (!c.device_id && opt_str(c.root, "pciBusID", NULL, &c.device_id) < 0)
 		goto bad;
 	*field = "logLevel";
-	if (strcmp(c.log_level, "error") && strcmp(c.log_level, "warning") &&
-	    strcmp(c.log_level, "info") && strcmp(c.log_level, "debug"))
+	if (pf_log_level_parse(c.log_level) < 0)
 		goto bad;
 	/* An explicit "" disables the agent; any other path must be absolute. */
 	*field = "agentSocket";

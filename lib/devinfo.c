@@ -119,13 +119,9 @@ int devinfo_default_path(const char *dir, const char *network, const char *conta
 
 	if (pf_strscpy(net, network, sizeof(net)) < 0)
 		return -ENAMETOOLONG;
-	for (i = 0; net[i]; i++) {
-		char c = net[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+	for (i = 0; net[i]; i++)
+		if (!pf_safe_char(net[i]))
 			net[i] = '-';
-	}
 	if (!pf_safe_component(container_id, 256) || !pf_safe_component(ifname, 15))
 		return -EINVAL;
 	if ((size_t)snprintf(out, len, "%s/%s-%s_%s-device-info.json", dir, net,

@@ -105,6 +105,15 @@ int nl_link_parse(const void *buf, size_t len, struct nl_link *out)
 	return 0;
 }
 
+void nl_fmt_hex(const unsigned char *b, unsigned n, char *out)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+	out[2 * n] = '\0';
+}
+
 void nl_fmt_mac(const unsigned char *mac, unsigned len, char *out, size_t outlen)
 {
 	size_t off = 0;

@@ -27,6 +27,23 @@ struct run {
 	int nsfd;
 };
 
+static const char *const log_levels[] = { "error", "warning", "info", "debug" };
+
+const char *pf_log_level_name(enum pf_log_level l)
+{
+	return (unsigned)l < ARRAY_SIZE(log_levels) ? log_levels[l] : "?";
+}
+
+int pf_log_level_parse(const char *s)
+{
+	unsigned i;
+
+	for (i = 0; s && i < ARRAY_SIZE(log_levels); i++)
+		if (!strcmp(s, log_levels[i]))
+			return (int)i;
+	return -1;
+}
+
 __attribute__((format(printf, 3, 4)))
 static void logf_(struct run *r, enum pf_log_level lvl, const char *fmt, ...)
 {
@@ -83,12 +100,8 @@ static int parse_conf(struct run *r, char version[16])
 			    field);
 	}
 	if (r->log) {
-		static const char *const lv[] = { "error", "warning", "info", "debug" };
-		unsigned i;
-
-		for (i = 0; i < ARRAY_SIZE(lv); i++)
-			if (!strcmp(r->conf.log_level, lv[i]))
-				r->log->level = (enum pf_log_level)i;
+		/* cni_conf_parse() accepted only a known level. */
+		r->log->level = (enum pf_log_level)pf_log_level_parse(r->conf.log_level);
 		r->log->file = r->conf.log_file;
 	}
 	if (r->conf.cni_version && cni_version_supported(r->conf.cni_version))
@@ -409,7 +422,6 @@ static int cmd_check(struct run *r, char **out)
 	const char *want_vf = NULL;
 	unsigned i;
 	bool have_state;
-	int e;
 
 	(void)out;
 	if (check_version(r, "0.4.0") < 0 || need_attachment_env(r, true) < 0)
@@ -452,10 +464,9 @@ static int cmd_check(struct run *r, char **out)
 		return fail(r, PFLINK_ERR_DRIFT, NULL,
 			    "prevResult has no host-side interface for PF %s (%s): was pflink's ADD result lost?",
 			    pf.bdf, pf.netdevs[0].name);
-	e = 0;
 	logf_(r, PF_LOG_INFO, "CHECK %s/%s: VF %s of PF %s ok", r->req->container_id,
 	      r->req->ifname, vf.bdf, pf.bdf);
-	return e;
+	return 0;
 }
 
 static void remove_attachment(struct run *r, const struct pf_state *s, const char *cid,

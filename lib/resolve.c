@@ -142,15 +142,6 @@ struct scan_ctx {
 	struct netns_id nsid;
 };
 
-static void hex(const unsigned char *b, unsigned n, char *out)
-{
-	unsigned i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-	out[2 * n] = '\0';
-}
-
 static int scan_link(const struct nl_link *l, void *arg)
 {
 	struct scan_ctx *c = arg;
@@ -165,7 +156,7 @@ static int scan_link(const struct nl_link *l, void *arg)
 		struct rep_cand *rc = &c->reps[c->n_reps++];
 
 		memcpy(rc->name, l->name, sizeof(rc->name));
-		hex(l->switch_id, l->switch_id_len, rc->switch_id);
+		nl_fmt_hex(l->switch_id, l->switch_id_len, rc->switch_id);
 		rc->pf = p;
 	}
 	/* Links come and go during a dump; one that vanished or has no
@@ -184,7 +175,7 @@ static int scan_link(const struct nl_link *l, void *arg)
 		pf_strscpy(nd->netns, c->netns, sizeof(nd->netns));
 		nd->nsid = c->nsid;
 		memcpy(nd->phys_port_name, l->phys_port_name, sizeof(nd->phys_port_name));
-		hex(l->switch_id, l->switch_id_len, nd->switch_id);
+		nl_fmt_hex(l->switch_id, l->switch_id_len, nd->switch_id);
 	}
 	return 0;
 }

@@ -137,20 +137,20 @@ unsigned long long pf_now_ns(void)
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
 }
 
+bool pf_safe_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == '-';
+}
+
 bool pf_safe_component(const char *s, size_t max)
 {
 	size_t n = 0;
 
 	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (n >= max)
+	for (; s[n]; n++)
+		if (n >= max || !pf_safe_char(s[n]))
 			return false;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
-			return false;
-	}
 	return true;
 }

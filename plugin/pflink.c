@@ -16,7 +16,6 @@
 
 static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
 {
-	static const char *const names[] = { "error", "warning", "info", "debug" };
 	struct pflink_log *log = ud;
 	char ts[32], line[1400];
 	time_t now = time(NULL);
@@ -25,7 +24,7 @@ static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
 
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	n = snprintf(line, sizeof(line), "%s pflink[%d] %s: %s\n", ts, (int)getpid(), names[lvl], msg);
+	n = snprintf(line, sizeof(line), "%s pflink[%d] %s: %s\n", ts, (int)getpid(), pf_log_level_name(lvl), msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line))

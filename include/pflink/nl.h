@@ -52,6 +52,9 @@ int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out);
 typedef int (*nl_link_cb)(const struct nl_link *l, void *arg);
 int nl_link_dump(struct nl_handle *h, nl_link_cb cb, void *arg);
 
+/* "aabb..." (2n+1 bytes of out) for a switch id and the like. */
+void nl_fmt_hex(const unsigned char *b, unsigned n, char *out);
+
 /* "aa:bb:..." for a hardware address. */
 void nl_fmt_mac(const unsigned char *mac, unsigned len, char *out, size_t outlen);
 

@@ -10,6 +10,10 @@
 
 enum pf_log_level { PF_LOG_ERROR, PF_LOG_WARNING, PF_LOG_INFO, PF_LOG_DEBUG };
 
+/* "error" "warning" "info" "debug", and back (-1 for anything else). */
+const char *pf_log_level_name(enum pf_log_level l);
+int pf_log_level_parse(const char *s);
+
 struct pflink_req {
 	const char *command;		/* CNI_COMMAND */
 	const char *container_id;	/* CNI_CONTAINERID */

@@ -47,6 +47,9 @@ int pf_mkdir_p(const char *path, unsigned mode);
 /* Monotonic clock in nanoseconds, for log timings and deadlines. */
 unsigned long long pf_now_ns(void);
 
+/* [A-Za-z0-9_.-]: the bytes pflink lets into a file name. */
+bool pf_safe_char(char c);
+
 /* A name safe as one path component: [A-Za-z0-9_.-], not "." or "..",
  * 1..max bytes.  Container IDs and interface names pass through this before
  * they become file names. */
