@@ -82,6 +82,13 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 	*field = "JSON";
 	if (len > CNI_CONFIG_MAX)
 		return -EINVAL;
+	/* JSON between systems is UTF-8 without a BOM (RFC 8259 8.1).  cJSON
+	 * skips a BOM and keeps invalid bytes; Go (libcni, every runtime)
+	 * rejects the one and turns the other into U+FFFD: such a config
+	 * would mean different things to pflink and to its peers. */
+	if (!buf || (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) ||
+	    !pf_utf8_valid(buf, len))
+		return -EINVAL;
 	c.root = json_parse_exact(buf, len);
 	if (!c.root || !cJSON_IsObject(c.root))
 		goto bad;

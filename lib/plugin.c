@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 struct run {
@@ -69,6 +70,11 @@ static int fail(struct run *r, int code, const char *details, const char *fmt, .
 	vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
 	va_end(ap);
 	snprintf(r->err->details, sizeof(r->err->details), "%s", details ? details : "");
+	/* Messages quote what the kernel and the environment said (bus_info,
+	 * driver, CNI_NETNS): the error object must stay UTF-8 JSON.  (A
+	 * message cut by the buffer may end in a partial sequence: same.) */
+	pf_utf8_scrub(r->err->msg);
+	pf_utf8_scrub(r->err->details);
 	logf_(r, PF_LOG_ERROR, "%s %s/%s: %s%s%s", r->req->command ? r->req->command : "?",
 	      r->req->container_id ? r->req->container_id : "-",
 	      r->req->ifname ? r->req->ifname : "-", r->err->msg, *r->err->details ? ": " : "",
@@ -93,7 +99,7 @@ static int parse_conf(struct run *r, char version[16])
 	if (!q->conf || cni_conf_parse(q->conf, q->conf_len, &r->conf, &field) < 0) {
 		if (!field || !strcmp(field, "JSON"))
 			return fail(r, CNI_ERR_DECODE, NULL,
-				    "network config on stdin is not one JSON object of at most %u bytes (with no key repeated in an object)",
+				    "network config on stdin is not one JSON object of at most %u bytes (UTF-8 without BOM, no key repeated in an object)",
 				    CNI_CONFIG_MAX);
 		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
 			    "network config field \"%s\" is invalid: see the pflink README for its type and values",
@@ -124,7 +130,15 @@ static int check_version(struct run *r, const char *min)
 
 static int open_netns(struct run *r)
 {
-	int e = netns_open(r->req->netns, &r->nsfd);
+	struct stat st;
+	int e;
+
+	/* A netns is a regular file (nsfs bind mount, /proc/PID/ns/net);
+	 * opening a FIFO put there instead would block forever. */
+	if (stat(r->req->netns, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		e = -EINVAL;
+	else
+		e = netns_open(r->req->netns, &r->nsfd);
 
 	if (e == -ENOENT)
 		return fail(r, CNI_ERR_UNKNOWN_CONTAINER, NULL,
@@ -422,6 +436,7 @@ static int cmd_check(struct run *r, char **out)
 	const char *want_vf = NULL;
 	unsigned i;
 	bool have_state;
+	int e;
 
 	(void)out;
 	if (check_version(r, "0.4.0") < 0 || need_attachment_env(r, true) < 0)
@@ -431,7 +446,15 @@ static int cmd_check(struct run *r, char **out)
 			    "CHECK needs the prevResult of the attachment: pflink is a chained plugin");
 	if (result_read(r->conf.prev_result, r->req->ifname, &rec) < 0)
 		return fail(r, CNI_ERR_DECODE, NULL, "prevResult carries a pciID that is not a PCI address");
-	have_state = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
+	/* No record (an ADD by a pflink without one): compare with the
+	 * prevResult only.  A record that is there but unreadable is not
+	 * "no record": CHECK would silently skip what it records. */
+	e = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s);
+	if (e < 0 && e != -ENOENT)
+		return fail(r, CNI_ERR_IO, strerror(-e),
+			    "the record of attachment %s/%s in stateDir %s is unreadable or corrupt, so CHECK cannot compare with it: DEL and ADD the attachment again (recreate the pod)",
+			    r->req->container_id, r->req->ifname, r->conf.state_dir);
+	have_state = e == 0;
 	if (resolve_all(r, &vf, &pf) < 0)
 		return -1;
 
@@ -469,15 +492,19 @@ static int cmd_check(struct run *r, char **out)
 	return 0;
 }
 
-static void remove_attachment(struct run *r, const struct pf_state *s, const char *cid,
-			      const char *ifname)
+/* Device-info first, the record last: while the record stays, a retried
+ * DEL (or GC) still knows what to remove.  0, or -1 with r->err filled. */
+static int remove_attachment(struct run *r, const struct pf_state *s, const char *cid,
+			     const char *ifname)
 {
 	char path[4096];
 	int e;
 
 	if (s && s->devinfo_created && s->devinfo_path[0]) {
-		if (unlink(s->devinfo_path) < 0 && errno != ENOENT)
-			logf_(r, PF_LOG_WARNING, "cannot remove %s: %s", s->devinfo_path, strerror(errno));
+		if (unlink(s->devinfo_path) < 0 && errno != ENOENT && errno != ENOTDIR)
+			return fail(r, CNI_ERR_IO, strerror(errno),
+				    "cannot remove device-info file %s of attachment %s/%s: make its directory writable; the record stays so that DEL can be retried",
+				    s->devinfo_path, cid, ifname);
 	} else if (!s && r->conf.name &&
 		   devinfo_default_path(r->conf.devinfo_dir, r->conf.name, cid, ifname, path,
 					sizeof(path)) == 0) {
@@ -485,8 +512,11 @@ static void remove_attachment(struct run *r, const struct pf_state *s, const cha
 		unlink(path);
 	}
 	e = state_remove(r->conf.state_dir, cid, ifname);
-	if (e < 0)
-		logf_(r, PF_LOG_WARNING, "cannot remove state of %s/%s: %s", cid, ifname, strerror(-e));
+	if (e < 0 && e != -ENOTDIR)
+		return fail(r, CNI_ERR_IO, strerror(-e),
+			    "cannot remove the record of attachment %s/%s from stateDir %s: make it writable, then DEL again",
+			    cid, ifname, r->conf.state_dir);
+	return 0;
 }
 
 static int cmd_del(struct run *r)
@@ -499,7 +529,10 @@ static int cmd_del(struct run *r)
 	/* DEL succeeds whatever is already gone: the netns, the VF, the
 	 * state.  Only pflink's own files are touched. */
 	have = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
-	remove_attachment(r, have ? &s : NULL, r->req->container_id, r->req->ifname);
+	/* ...but it fails when what is there cannot be removed, so that the
+	 * runtime retries instead of leaving the record behind for good. */
+	if (remove_attachment(r, have ? &s : NULL, r->req->container_id, r->req->ifname) < 0)
+		return -1;
 	logf_(r, PF_LOG_INFO, "DEL %s/%s%s", r->req->container_id, r->req->ifname,
 	      have ? "" : " (no state: nothing to do)");
 	return 0;
@@ -521,8 +554,9 @@ static int gc_one(const struct pf_state *s, void *arg)
 		g->kept++;
 		return 0;
 	}
-	remove_attachment(g->r, s, s->container_id, s->ifname);
-	g->removed++;
+	/* One attachment GC cannot remove (logged) must not stop the rest. */
+	if (remove_attachment(g->r, s, s->container_id, s->ifname) == 0)
+		g->removed++;
 	return 0;
 }
 

@@ -76,6 +76,13 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 		*step = r == -ENOENT ? RS_NOT_VF : RS_PHYSFN;
 		return r;
 	}
+	/* A VF is never its own PF: a physfn back to itself is a loop, and
+	 * following it would report the VF's own netdev as the PF. */
+	if (!strcmp(out->pf, out->bdf)) {
+		out->pf[0] = '\0';
+		*step = RS_PHYSFN;
+		return -ELOOP;
+	}
 	/* A VF the PF no longer lists (SR-IOV being torn down) still has a
 	 * PF; the index is then unknown rather than an error. */
 	if (pci_vf_index(sysfd, out->pf, out->bdf, &out->vf_index) < 0)

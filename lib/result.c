@@ -18,11 +18,12 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
-static bool is_sandbox_if(const cJSON *i, const char *ifname)
+/* netns NULL: any sandbox. */
+static bool is_sandbox_if(const cJSON *i, const char *ifname, const char *netns)
 {
 	const char *n = str(i, "name"), *sb = str(i, "sandbox");
 
-	return n && !strcmp(n, ifname) && sb && *sb;
+	return n && !strcmp(n, ifname) && sb && *sb && (!netns || !strcmp(sb, netns));
 }
 
 static cJSON *find_host_if(const cJSON *res, const char *name)
@@ -86,8 +87,10 @@ cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifna
 	}
 	if (!ifs || !cJSON_AddItemToObject(res, "interfaces", ifs))
 		goto oom;
+	/* An entry for ifname in another sandbox is not this VF: never
+	 * annotate it with this VF's address. */
 	cJSON_ArrayForEach(i, ifs)
-		if (cJSON_IsObject(i) && is_sandbox_if(i, ifname))
+		if (cJSON_IsObject(i) && is_sandbox_if(i, ifname, netns))
 			sbif = i;
 	if (!sbif) {
 		/* A previous plugin that did not report the interface (some
@@ -136,7 +139,7 @@ int result_read(const cJSON *prev, const char *ifname, struct result_record *out
 	cJSON_ArrayForEach(i, ifs) {
 		const char *v;
 
-		if (!cJSON_IsObject(i) || !is_sandbox_if(i, ifname))
+		if (!cJSON_IsObject(i) || !is_sandbox_if(i, ifname, NULL))
 			continue;
 		r.has_sandbox_if = true;
 		if ((v = str(i, "pciID")) && pci_bdf_parse(v, r.vf_pci) < 0)

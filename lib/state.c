@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* One table drives both directions, so writer and reader cannot drift. */
 #define S(key, field) { key, offsetof(struct pf_state, field), sizeof(((struct pf_state *)0)->field) }
@@ -137,8 +138,16 @@ int state_remove(const char *dir, const char *container_id, const char *ifname)
 		return 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
+	if (unlink(path) < 0 && errno != ENOENT) {
+		int e = -errno;
+		struct stat st;
+
+		/* A read-only stateDir answers EROFS even for a file that is
+		 * not there: only a record that exists failed to go. */
+		if (lstat(path, &st) < 0 && errno == ENOENT)
+			return 0;
+		return e;
+	}
 	return 0;
 }
 

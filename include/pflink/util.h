@@ -55,4 +55,10 @@ bool pf_safe_char(char c);
  * they become file names. */
 bool pf_safe_component(const char *s, size_t max);
 
+/* Is s[0..len) well-formed UTF-8 (RFC 3629)? */
+bool pf_utf8_valid(const char *s, size_t len);
+/* Replace every byte that is not part of well-formed UTF-8 with '?', so
+ * that text from the kernel or the environment can go into JSON. */
+void pf_utf8_scrub(char *s);
+
 #endif

@@ -16,7 +16,8 @@
  *
  * One entry per line; blank lines and lines whose first non-blank character
  * is '#' are ignored ('#' elsewhere is data: bus_info may be hostile on
- * purpose).  "-" stands for the empty string.  Strings are truncated to
+ * purpose).  "-" stands for the empty string, "hex:0a41..." for the bytes
+ * given in hex (newlines, control bytes, non-UTF-8).  Strings are truncated to
  * the 32-byte field and NUL padded, as the kernel's strscpy() into a zeroed
  * struct would.  When a MAC is listed more than once the last line wins, so
  * a test can override an entry by appending.
@@ -122,12 +123,38 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* strscpy() into a zeroed field; "-" is the empty string. */
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * strscpy() into a zeroed field; "-" is the empty string.  "hex:HHHH..."
+ * stands for the bytes HH... (so a test can send a newline, a control
+ * byte or non-UTF-8); an odd or non-hex digit ends the string there.
+ */
 static void set_field(char *dst, size_t size, const char *src)
 {
 	size_t n = strcmp(src, "-") == 0 ? 0 : strnlen(src, size - 1);
 
 	memset(dst, 0, size);
+	if (strncmp(src, "hex:", 4) == 0) {
+		src += 4;
+		for (n = 0; n < size - 1; n++, src += 2) {
+			int hi = hexval(src[0]), lo = hi < 0 ? -1 : hexval(src[1]);
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				break;
+			dst[n] = (char)(hi << 4 | lo);
+		}
+		return;
+	}
 	memcpy(dst, src, n);
 }
 
