@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,7 +90,20 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Three sockets per tracked netns plus one per client: a node's
+	 * default soft limit (1024) is too few.  The hard limit is the
+	 * administrator's word. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	agent_fd_map_mode(true);
 	r = agent_new(&o, &a);
+	agent_fd_map_mode(false);
 	if (r < 0) {
 		fprintf(stderr, "pflinkd: cannot start: %s (sysfs %s, proc %s)\n", strerror(-r),
 			o.sysfs ? o.sysfs : "/sys", o.proc ? o.proc : "/proc");

@@ -8,6 +8,8 @@
  */
 #include "agent_internal.h"
 #include "pflink/json.h"
+#include "pflink/netns.h"
+#include "pflink/nsdisc.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -16,10 +18,12 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,6 +34,10 @@
 #define CLIENT_IDLE_MS 5000
 #define CLIENT_SEND_MS 2000
 #define CLIENTS_MAX 1024
+/* Descriptors the map may not take (see agent_fd_map_mode), and of those
+ * the ones a client may not take: answering reads sysfs and state files. */
+#define FD_HEADROOM 64
+#define FD_ANSWER_RESERVE 16
 
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_TIMER, SRC_SIGNAL };
 
@@ -51,7 +59,176 @@ struct server {
 	struct src listen, netns, mounts, state, timer, sig;
 	struct client *cl[CLIENTS_MAX];
 	unsigned n_cl;
+	int reserve;			/* /dev/null, given up to refuse a client at EMFILE */
+	unsigned ns_skipped;		/* netns found but not tracked, last discovery */
+	unsigned long long refused;	/* clients refused for lack of descriptors or slots */
+	char last_error[256];
 };
+
+/* ---- descriptor budget ------------------------------------------------ */
+
+static rlim_t fd_saved_soft = RLIM_INFINITY;
+
+static rlim_t fd_headroom(rlim_t soft)
+{
+	return soft / 4 < FD_HEADROOM ? soft / 4 : FD_HEADROOM;
+}
+
+/* Every tracked netns holds three sockets.  Left alone, discovery takes
+ * descriptors until the process has none, and then the agent can neither
+ * accept a client nor read sysfs to answer one.  So calls that may track
+ * new netns run with RLIMIT_NOFILE lowered by a headroom, which the
+ * serving loop keeps for itself: clients and answers.
+ *
+ * Discovery first walks /proc and mountinfo, which takes a descriptor or
+ * two of its own; with the map's share used up to the last one, the walk
+ * would fail and nothing would ever be dropped, even once the netns are
+ * gone.  So the limit leaves at least FD_WALK descriptors free: enough for
+ * the walk, too few for the three sockets of one more netns, so the map
+ * cannot outgrow its share this way. */
+#define FD_WALK 2
+
+void agent_fd_map_mode(bool map)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (map) {
+		rlim_t lim;
+		int low;
+
+		fd_saved_soft = rl.rlim_cur;
+		if (rl.rlim_cur == RLIM_INFINITY)
+			return;
+		lim = rl.rlim_cur - fd_headroom(rl.rlim_cur);
+		/* The lowest free descriptor: all below it are taken. */
+		low = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (low >= 0) {
+			close(low);
+			if ((rlim_t)low + FD_WALK > lim)
+				lim = (rlim_t)low + FD_WALK;
+		}
+		rl.rlim_cur = lim < rl.rlim_cur ? lim : rl.rlim_cur;
+	} else {
+		if (fd_saved_soft == RLIM_INFINITY)
+			return;
+		rl.rlim_cur = fd_saved_soft;
+		fd_saved_soft = RLIM_INFINITY;
+	}
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static void set_error(struct server *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct server *sv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sv->last_error, sizeof(sv->last_error), fmt, ap);
+	va_end(ap);
+}
+
+struct skip_ctx {
+	struct agent *a;
+	struct netns_id *seen;
+	unsigned n, cap;
+};
+
+static int skip_cb(const struct netns_id *id, const char *path, const char *label, bool bind_mount,
+		   void *arg)
+{
+	struct skip_ctx *c = arg;
+	unsigned i;
+	int fd = -1, r;
+
+	(void)label;
+	(void)bind_mount;
+	for (i = 0; i < c->a->n_ns; i++)
+		if (netns_id_eq(&c->a->ns[i]->id, id))
+			return 0;
+	for (i = 0; i < c->n; i++)
+		if (netns_id_eq(&c->seen[i], id))
+			return 0;
+	/* nsfs mounts carry other namespace types too: only a netns that
+	 * could not be opened for want of descriptors, or that opens fine,
+	 * is one the map lacks. */
+	r = netns_open(path, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0 && r != -EMFILE && r != -ENFILE && r != -ENOMEM)
+		return 0;
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 16;
+		struct netns_id *n = realloc(c->seen, cap * sizeof(*n));
+
+		if (!n)
+			return 0;
+		c->seen = n;
+		c->cap = cap;
+	}
+	c->seen[c->n++] = *id;
+	return 0;
+}
+
+/* Would tracking one more netns (three sockets) run out of descriptors
+ * within the map's share? */
+static bool map_out_of_fds(void)
+{
+	int fds[3], n = 0;
+	bool out = false;
+
+	agent_fd_map_mode(true);
+	while (n < 3) {
+		fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fds[n] < 0) {
+			out = errno == EMFILE || errno == ENFILE;
+			break;
+		}
+		n++;
+	}
+	agent_fd_map_mode(false);
+	while (n)
+		close(fds[--n]);
+	return out;
+}
+
+/* An honest count of the netns discovery finds but the map lacks. */
+static void count_skipped(struct server *sv)
+{
+	struct skip_ctx c = { .a = sv->a };
+
+	if (nsdisc_walk(sv->a->o.proc, skip_cb, &c) < 0) {
+		free(c.seen);
+		return;	/* keep the last count */
+	}
+	if (c.n && c.n != sv->ns_skipped) {
+		struct rlimit rl = { 0 };
+
+		getrlimit(RLIMIT_NOFILE, &rl);
+		set_error(sv, "%u netns found but not tracked%s (RLIMIT_NOFILE %llu)", c.n,
+			  map_out_of_fds() ? ": out of file descriptors" : "", (unsigned long long)rl.rlim_cur);
+		ag_log(sv->a, PF_LOG_WARNING, "%s", sv->last_error);
+	} else if (!c.n && sv->ns_skipped) {
+		ag_log(sv->a, PF_LOG_INFO, "every netns found is tracked again");
+	}
+	sv->ns_skipped = c.n;
+	free(c.seen);
+}
+
+/* Discovery, within the map's descriptor budget. */
+static int discover(struct server *sv)
+{
+	int r;
+
+	agent_fd_map_mode(true);
+	r = agent_discover(sv->a);
+	agent_fd_map_mode(false);
+	if (r < 0)
+		set_error(sv, "netns discovery failed: %s", strerror(-r));
+	count_skipped(sv);
+	return r;
+}
 
 static int ep_add(struct server *sv, struct src *s, unsigned events)
 {
@@ -162,16 +339,46 @@ static cJSON *err_answer(const char *msg)
 	return o;
 }
 
+/* Refuse a client in words, without a descriptor to spare: the reserve
+ * is given up for the moment it takes (else a listener that cannot accept
+ * stays readable and the loop spins). */
+static void refuse(struct server *sv, int fd, const char *why)
+{
+	sv->refused++;
+	send_json(fd, err_answer(why));
+	close(fd);
+}
+
 static void on_accept(struct server *sv)
 {
 	for (;;) {
 		int fd = accept4(sv->listen.fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		struct ucred cr;
 		socklen_t crl = sizeof(cr);
+		struct rlimit rl;
 		struct client *c;
 
-		if (fd < 0)
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && sv->reserve >= 0) {
+			int e = errno;
+
+			close(sv->reserve);
+			fd = accept4(sv->listen.fd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0) {
+				set_error(sv, "refusing clients: %s", strerror(e));
+				refuse(sv, fd, "pflinkd is out of file descriptors, try again");
+			}
+			sv->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (fd >= 0)
+				continue;
+			errno = e;
+		}
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				set_error(sv, "accept: %s", strerror(errno));
 			return;
+		}
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0 || cr.uid != 0) {
 			ag_log(sv->a, PF_LOG_WARNING, "refused client pid %d uid %d: root only",
 			       (int)cr.pid, (int)cr.uid);
@@ -179,9 +386,17 @@ static void on_accept(struct server *sv)
 			close(fd);
 			continue;
 		}
+		/* Keep descriptors to answer with: one client more would leave
+		 * too few for sysfs and the state files. */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    (rlim_t)fd + FD_ANSWER_RESERVE >= rl.rlim_cur) {
+			set_error(sv, "refusing clients: %u connected, descriptors near RLIMIT_NOFILE %llu",
+				  sv->n_cl, (unsigned long long)rl.rlim_cur);
+			refuse(sv, fd, "pflinkd is out of file descriptors, try again");
+			continue;
+		}
 		if (sv->n_cl == CLIENTS_MAX || !(c = calloc(1, sizeof(*c)))) {
-			send_json(fd, err_answer("too many clients, try again"));
-			close(fd);
+			refuse(sv, fd, "too many clients, try again");
 			continue;
 		}
 		c->s.kind = SRC_CLIENT;
@@ -194,6 +409,61 @@ static void on_accept(struct server *sv)
 		}
 		sv->cl[sv->n_cl++] = c;
 	}
+}
+
+static cJSON *ok_answer(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "v", 1);
+	cJSON_AddBoolToObject(o, "ok", true);
+	return o;
+}
+
+/* One request.  What may track new netns (nudge, pf with "netns") runs
+ * within the map's descriptor budget here; the answer itself is made with
+ * the headroom, so reading sysfs cannot fail for want of descriptors. */
+static cJSON *handle(struct server *sv, cJSON *req)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "v");
+	const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "op"));
+	const char *nspath = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "netns"));
+	cJSON *ans;
+
+	if (cJSON_IsNumber(v) && v->valuedouble == 1 && op && (!strcmp(op, "nudge") || (!strcmp(op, "pf") && nspath))) {
+		int r;
+
+		if (nspath) {
+			agent_fd_map_mode(true);
+			r = agent_track_path(sv->a, nspath);
+			agent_fd_map_mode(false);
+			if (!strcmp(op, "nudge")) {
+				char msg[512];
+
+				if (r >= 0)
+					return ok_answer();
+				snprintf(msg, sizeof(msg), "cannot track netns %.400s: %s", nspath, strerror(-r));
+				return err_answer(msg);
+			}
+			/* Tracked (or not) already: the core need not try again. */
+			cJSON_DeleteItemFromObjectCaseSensitive(req, "netns");
+		} else {
+			char msg[300];
+
+			r = discover(sv);
+			if (r >= 0)
+				return ok_answer();
+			snprintf(msg, sizeof(msg), "discovery failed: %s", strerror(-r));
+			return err_answer(msg);
+		}
+	}
+	ans = agent_handle(sv->a, req);
+	if (op && !strcmp(op, "health") && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
+		cJSON_AddNumberToObject(ans, "nsSkipped", sv->ns_skipped);
+		cJSON_AddNumberToObject(ans, "clientsRefused", (double)sv->refused);
+		cJSON_AddStringToObject(ans, "lastError", sv->last_error);
+	}
+	return ans;
 }
 
 static void on_client(struct server *sv, struct client *c)
@@ -228,7 +498,7 @@ static void on_client(struct server *sv, struct client *c)
 			client_close(sv, c);
 			return;
 		}
-		ans = agent_handle(sv->a, req);
+		ans = handle(sv, req);
 		cJSON_Delete(req);
 		if (send_json(c->s.fd, ans) < 0) {
 			client_close(sv, c);
@@ -279,6 +549,9 @@ static int setup(struct server *sv)
 
 	sv->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (sv->ep < 0)
+		return -errno;
+	sv->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (sv->reserve < 0)
 		return -errno;
 	r = listen_on(a->o.socket, &sv->listen.fd);
 	if (r < 0)
@@ -341,13 +614,15 @@ static void teardown(struct server *sv)
 		close(sv->timer.fd);
 	if (sv->sig.fd >= 0)
 		close(sv->sig.fd);
+	if (sv->reserve >= 0)
+		close(sv->reserve);
 	if (sv->ep >= 0)
 		close(sv->ep);
 }
 
 int agent_serve(struct agent *a)
 {
-	struct server sv = { .a = a, .ep = -1 };
+	struct server sv = { .a = a, .ep = -1, .reserve = -1 };
 	int r, running = 1;
 
 	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.timer.fd = sv.sig.fd = -1;
@@ -356,6 +631,7 @@ int agent_serve(struct agent *a)
 		teardown(&sv);
 		return r;
 	}
+	count_skipped(&sv);
 	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
 	while (running) {
 		struct epoll_event evs[32];
@@ -379,7 +655,7 @@ int agent_serve(struct agent *a)
 				agent_poll_events(a, 0);
 				break;
 			case SRC_MOUNTS:
-				agent_discover(a);
+				discover(&sv);
 				break;
 			case SRC_STATE:
 				drain(s->fd);
@@ -387,7 +663,7 @@ int agent_serve(struct agent *a)
 				break;
 			case SRC_TIMER:
 				drain(s->fd);
-				agent_discover(a);
+				discover(&sv);
 				ag_load_attachments(a);
 				break;
 			case SRC_SIGNAL:

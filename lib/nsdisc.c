@@ -77,7 +77,10 @@ static int walk_mounts(const char *proc, const char *who, nsdisc_cb cb, void *ar
 	snprintf(path, sizeof(path), "%s/%s/mountinfo", proc, who);
 	f = fopen(path, "re");
 	if (!f)
-		return 0;	/* no such view: nothing to add */
+		/* No such view: nothing to add.  But out of descriptors or
+		 * memory, "nothing" would make the caller drop every netns
+		 * known by a bind mount: say so instead. */
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : 0;
 	while (r >= 0 && fgets(line, sizeof(line), f)) {
 		struct netns_id id;
 		const char *open_path = mp;
@@ -120,8 +123,8 @@ static int walk_tasks(const char *proc, const char *pid, nsdisc_cb cb, void *arg
 
 	snprintf(path, sizeof(path), "%s/%s/task", proc, pid);
 	d = opendir(path);
-	if (!d)
-		return 0;	/* the process exited meanwhile */
+	if (!d)	/* the process exited meanwhile, unless we are out of fds */
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : 0;
 	while (r >= 0 && (de = readdir(d))) {
 		struct netns_id id;
 

@@ -45,6 +45,10 @@ cJSON *agent_handle(struct agent *a, const cJSON *req);
 
 /* The serving loop: listens on o->socket until SIGTERM/SIGINT. */
 int agent_serve(struct agent *a);
+/* Calls that may track new netns (agent_new, agent_discover,
+ * agent_track_path) belong between agent_fd_map_mode(true) and (false):
+ * they then leave a headroom of RLIMIT_NOFILE to the serving loop. */
+void agent_fd_map_mode(bool map);
 
 struct agent_stats {
 	unsigned netns, devices, pfs, vfs;
