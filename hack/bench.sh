@@ -169,6 +169,10 @@ grow() {	# grow N: netns, links, fixture VFs and PFs up to N
 	done
 	[ -s "$T/ns.batch" ] && ip -batch "$T/ns.batch" && ip -batch "$T/link.batch"
 	rm -f "$T/ns.batch" "$T/link.batch"
+	# The shim re-reads a map written less than a second before its last
+	# read (its "racily clean" rule), on every ioctl: date the map back so
+	# the scan measures pflinkd, not the shim parsing 1000 lines per link.
+	touch -d "@$(( $(date +%s) - 2 ))" "$MAP"
 	HAVE=$want
 }
 # BENCH_PERF=1: perf record (call graphs) the agent's start (system-wide,

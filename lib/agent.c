@@ -67,6 +67,7 @@ static void dev_remove(struct ag_ns *ns, int ifindex)
 		return;
 	dev_clear(d);
 	*d = ns->devs[--ns->n_devs];
+	ns->a->map_gen++;
 }
 
 static void fmt_addr(struct nl_addr *addr, char *out, size_t len)
@@ -149,6 +150,7 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
 		}
 		d = &ns->devs[ns->n_devs++];
 		memset(d, 0, sizeof(*d));
+		a->map_gen++;
 		d->ifindex = ifindex;
 		memcpy(d->bdf, bdf, sizeof(bdf));
 		d->is_pf = pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) == 0;
@@ -190,6 +192,7 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
 	for (i = 0; i < ns->n_devs; i++)
 		dev_clear(&ns->devs[i]);
 	ns->n_devs = 0;
+	a->map_gen++;
 	/* Links changing during the dump make the kernel flag it
 	 * NLM_F_DUMP_INTR (libnl: -NLE_DUMP_INTR): dump again. */
 	for (i = 0; i < 8; i++) {
@@ -291,6 +294,7 @@ static void ns_free(struct agent *a, struct ag_ns *ns)
 		dev_clear(&ns->devs[i]);
 	free(ns->devs);
 	free(ns);
+	a->map_gen++;
 }
 
 static struct nl_sock *adopt(int fd)
@@ -321,26 +325,15 @@ static struct ag_ns *ns_find(struct agent *a, const struct netns_id *id)
 	return NULL;
 }
 
-static int ns_add(struct agent *a, const struct netns_id *id, const char *path, const char *label,
-		  bool bind_mount)
-{
-	struct netns_sock_req req[3] = {
-		{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },
-		{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },
-		{ AF_INET, SOCK_DGRAM, 0, -1 },
-	};
-	_cleanup_close_ int fd = -1;
-	struct netns_id real;
-	struct epoll_event ev = { .events = EPOLLIN };
-	struct ag_ns *ns;
-	int r;
+/* The sockets a tracked netns needs, made inside it. */
+static const struct netns_sock_req ns_socks[3] = {
+	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },	/* events */
+	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },	/* dumps and gets */
+	{ AF_INET, SOCK_DGRAM, 0, -1 },			/* ethtool */
+};
 
-	r = netns_open(path, &fd);
-	if (r < 0)
-		return r;
-	/* The path may have been re-pointed between stat and open. */
-	if (netns_id(fd, &real) < 0 || !netns_id_eq(&real, id))
-		return -ESTALE;
+static int ns_reserve(struct agent *a)
+{
 	if (a->n_ns == a->cap_ns) {
 		unsigned cap = a->cap_ns ? 2 * a->cap_ns : 64;
 		struct ag_ns **nn = realloc(a->ns, cap * sizeof(*nn));
@@ -350,20 +343,29 @@ static int ns_add(struct agent *a, const struct netns_id *id, const char *path, 
 		a->ns = nn;
 		a->cap_ns = cap;
 	}
-	ns = calloc(1, sizeof(*ns));
-	if (!ns)
+	return 0;
+}
+
+/* Start tracking a netns whose sockets (ns_socks, in order) were made in
+ * it; takes the sockets, closing them on failure. */
+static int ns_attach(struct agent *a, const struct netns_id *id, const char *label, bool bind_mount,
+		     struct netns_sock_req *req)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct ag_ns *ns;
+	int r = ns_reserve(a);
+
+	ns = r < 0 ? NULL : calloc(1, sizeof(*ns));
+	if (!ns) {
+		for (unsigned i = 0; i < ARRAY_SIZE(ns_socks); i++)
+			close(req[i].fd);
 		return -ENOMEM;
+	}
 	ns->a = a;
 	ns->id = *id;
-	ns->ethfd = -1;
 	ns->bind = bind_mount;
 	ns->host = netns_id_eq(id, &a->host);
 	pf_strscpy(ns->label, ns->host ? "host" : label, sizeof(ns->label));
-	r = netns_sockets(fd, req, 3);
-	if (r < 0) {
-		free(ns);
-		return r;
-	}
 	ns->ethfd = req[2].fd;
 	ns->ev = adopt(req[0].fd);
 	ns->req = adopt(req[1].fd);
@@ -393,21 +395,66 @@ static int ns_add(struct agent *a, const struct netns_id *id, const char *path, 
 	}
 	ns->gen = a->gen;
 	a->ns[a->n_ns++] = ns;
+	a->map_gen++;
 	ag_log(a, PF_LOG_INFO, "tracking netns %s (inode %llu): %u PCI netdev(s)", ns->label,
 	       (unsigned long long)id->ino, ns->n_devs);
 	return 0;
 }
 
+/* One netns, now (pflink's ADD names it; the host at start). */
+static int ns_add(struct agent *a, const struct netns_id *id, const char *path, const char *label,
+		  bool bind_mount)
+{
+	struct netns_sock_req req[ARRAY_SIZE(ns_socks)];
+	_cleanup_close_ int fd = -1;
+	struct netns_id real;
+	int r;
+
+	memcpy(req, ns_socks, sizeof(req));
+	r = netns_open(path, &fd);
+	if (r < 0)
+		return r;
+	/* The path may have been re-pointed between stat and open. */
+	if (netns_id(fd, &real) < 0 || !netns_id_eq(&real, id))
+		return -ESTALE;
+	r = netns_sockets(fd, req, ARRAY_SIZE(req));
+	if (r < 0)
+		return r;
+	return ns_attach(a, id, label, bind_mount, req);
+}
+
+/* Discovery collects the netns it does not track yet, then adds them all
+ * in one batch (netns_batch_*): one thread enters them in turn while this
+ * one dumps those already entered. */
+struct disc_new {
+	struct netns_id id;
+	char *path, *label;
+	bool bind;
+};
+
 struct disc_ctx {
 	struct agent *a;
-	unsigned added;
+	struct disc_new *v;
+	unsigned n, cap;
+	int err;
 };
+
+static struct disc_new *disc_find(struct disc_ctx *c, const struct netns_id *id)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n; i++)
+		if (netns_id_eq(&c->v[i].id, id))
+			return &c->v[i];
+	return NULL;
+}
 
 static int disc_cb(const struct netns_id *id, const char *path, const char *label,
 		   bool bind_mount, void *arg)
 {
 	struct disc_ctx *c = arg;
 	struct ag_ns *ns = ns_find(c->a, id);
+	struct disc_new *n;
 
 	if (ns) {
 		ns->gen = c->a->gen;
@@ -418,21 +465,94 @@ static int disc_cb(const struct netns_id *id, const char *path, const char *labe
 		}
 		return 0;
 	}
-	if (ns_add(c->a, id, path, label, bind_mount) == 0)
-		c->added++;
+	if (disc_find(c, id))
+		return 0;	/* bind mounts come first: the first name stays */
+	if (c->n == c->cap) {
+		unsigned cap = c->cap ? 2 * c->cap : 64;
+		struct disc_new *nv = realloc(c->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return c->err = -ENOMEM;
+		c->v = nv;
+		c->cap = cap;
+	}
+	n = &c->v[c->n];
+	n->id = *id;
+	n->bind = bind_mount;
+	n->path = strdup(path);
+	n->label = strdup(label);
+	if (!n->path || !n->label) {
+		free(n->path);
+		free(n->label);
+		return c->err = -ENOMEM;
+	}
+	c->n++;
 	return 0;
+}
+
+/* Track every collected netns; returns how many were added. */
+static unsigned disc_add(struct agent *a, struct disc_ctx *c)
+{
+	struct netns_batch *b = NULL;
+	struct netns_job *jobs;
+	unsigned i, added = 0;
+
+	if (!c->n)
+		return 0;
+	jobs = calloc(c->n, sizeof(*jobs));
+	for (i = 0; jobs && i < c->n; i++) {
+		jobs[i].path = c->v[i].path;
+		jobs[i].id = c->v[i].id;
+		jobs[i].n = ARRAY_SIZE(ns_socks);
+		memcpy(jobs[i].req, ns_socks, sizeof(ns_socks));
+	}
+	if (!jobs || netns_batch_start(jobs, c->n, &b) < 0) {
+		/* No memory or no thread: one at a time still works. */
+		free(jobs);
+		for (i = 0; i < c->n; i++)
+			added += ns_add(a, &c->v[i].id, c->v[i].path, c->v[i].label, c->v[i].bind) == 0;
+		return added;
+	}
+	for (i = 0; i < c->n; i++) {
+		int r = netns_batch_wait(b, i);
+
+		if (r == 0)
+			r = ns_attach(a, &c->v[i].id, c->v[i].label, c->v[i].bind, jobs[i].req);
+		if (r == 0)
+			added++;
+		else if (r != -ENOENT && r != -ESTALE)	/* gone meanwhile: normal */
+			ag_log(a, PF_LOG_WARNING, "netns %s: not tracked: %s", c->v[i].label, strerror(-r));
+	}
+	netns_batch_end(b);
+	free(jobs);
+	return added;
+}
+
+static void disc_free(struct disc_ctx *c)
+{
+	unsigned i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->v[i].path);
+		free(c->v[i].label);
+	}
+	free(c->v);
 }
 
 int agent_discover(struct agent *a)
 {
 	struct disc_ctx c = { .a = a };
-	unsigned i, dropped = 0;
+	unsigned long long t0 = pf_now_ns(), t1;
+	unsigned i, added, dropped = 0;
 	int r;
 
 	a->gen++;
 	r = nsdisc_walk(a->o.proc, disc_cb, &c);
-	if (r < 0)
-		return r;
+	if (r < 0 || c.err < 0) {
+		disc_free(&c);
+		return r < 0 ? r : c.err;
+	}
+	/* Drop the lost first: their sockets hand fds back for the new. */
 	for (i = 0; i < a->n_ns;) {
 		struct ag_ns *ns = a->ns[i];
 
@@ -447,8 +567,12 @@ int agent_discover(struct agent *a)
 		ns_free(a, ns);
 		dropped++;
 	}
-	if (c.added || dropped)
-		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u)", a->n_ns, c.added, dropped);
+	t1 = pf_now_ns();
+	added = disc_add(a, &c);
+	disc_free(&c);
+	if (added || dropped)
+		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
+		       a->n_ns, added, dropped, (t1 - t0) / 1000, (pf_now_ns() - t1) / 1000);
 	return 0;
 }
 
@@ -486,30 +610,107 @@ int agent_poll_events(struct agent *a, int timeout_ms)
 	return total;
 }
 
-/* ---- attachments (pflink's state records) ----------------------------- */
+/* ---- the by-BDF index --------------------------------------------------- */
 
-static int att_add(const struct pf_state *s, void *arg)
+static int ref_cmp(const void *x, const void *y)
 {
-	struct agent *a = arg;
-	struct pf_state *n;
+	const struct ag_ref *p = x, *q = y;
+	int c = strcmp(p->dev->bdf, q->dev->bdf);
 
-	if (a->n_att == a->cap_att) {
-		unsigned cap = a->cap_att ? 2 * a->cap_att : 16;
+	if (c)
+		return c;
+	if (p->nsi != q->nsi)
+		return p->nsi < q->nsi ? -1 : 1;
+	return (p->devi > q->devi) - (p->devi < q->devi);
+}
 
-		n = realloc(a->att, cap * sizeof(*n));
-		if (!n)
+int ag_index(struct agent *a)
+{
+	unsigned i, j, n = 0;
+
+	if (a->idx && a->idx_gen == a->map_gen)
+		return 0;
+	for (i = 0; i < a->n_ns; i++)
+		n += a->ns[i]->n_devs;
+	a->n_idx = 0;
+	if (n > a->cap_idx) {
+		struct ag_ref *ni = realloc(a->idx, n * sizeof(*ni));
+
+		if (!ni)
 			return -ENOMEM;
-		a->att = n;
-		a->cap_att = cap;
+		a->idx = ni;
+		a->cap_idx = n;
 	}
-	a->att[a->n_att++] = *s;
+	if (!a->idx && !(a->idx = malloc(sizeof(*a->idx))))
+		return -ENOMEM;
+	for (i = 0; i < a->n_ns; i++)
+		for (j = 0; j < a->ns[i]->n_devs; j++)
+			a->idx[a->n_idx++] = (struct ag_ref){ a->ns[i], &a->ns[i]->devs[j], i, j };
+	/* Per BDF, the map's own order: the host (a->ns[0]) first. */
+	qsort(a->idx, a->n_idx, sizeof(*a->idx), ref_cmp);
+	a->idx_gen = a->map_gen;
 	return 0;
 }
 
+unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first)
+{
+	unsigned lo = 0, hi = a->n_idx, end;
+
+	while (lo < hi) {	/* lower bound */
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (strcmp(a->idx[mid].dev->bdf, bdf) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < a->n_idx && !strcmp(a->idx[end].dev->bdf, bdf); end++)
+		;
+	*first = lo;
+	return end - lo;
+}
+
+/* ---- attachments (pflink's state records) ----------------------------- */
+
+struct att_list {
+	struct pf_state *v;
+	unsigned n, cap;
+};
+
+static int att_add(const struct pf_state *s, void *arg)
+{
+	struct att_list *l = arg;
+	struct pf_state *n;
+
+	if (l->n == l->cap) {
+		unsigned cap = l->cap ? 2 * l->cap : 16;
+
+		n = realloc(l->v, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		l->v = n;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *s;
+	return 0;
+}
+
+/* Read into a new list and swap only when the read went through: out of
+ * descriptors or memory, the pods known so far stay in the answers. */
 int ag_load_attachments(struct agent *a)
 {
-	a->n_att = 0;
-	return state_foreach(a->o.state_dir, att_add, a, NULL);
+	struct att_list l = { 0 };
+	int r = state_foreach(a->o.state_dir, att_add, &l, NULL);
+
+	if (r < 0 && r != -ENOENT) {
+		free(l.v);
+		return r;
+	}
+	free(a->att);
+	a->att = l.v;
+	a->n_att = l.n;
+	a->cap_att = l.cap;
+	return 0;
 }
 
 /* ---- life ------------------------------------------------------------- */
@@ -583,6 +784,7 @@ void agent_free(struct agent *a)
 		ns_free(a, a->ns[i]);
 	free(a->ns);
 	free(a->att);
+	free(a->idx);
 	if (a->nsep >= 0)
 		close(a->nsep);
 	if (a->sysfd >= 0)

@@ -33,28 +33,23 @@ static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *
 static const struct ag_dev *first_dev(const struct agent *a, const char *bdf,
 				      const struct ag_ns **ns_out)
 {
-	unsigned i, j;
+	unsigned i;
 
-	for (i = 0; i < a->n_ns; i++)
-		for (j = 0; j < a->ns[i]->n_devs; j++)
-			if (!strcmp(a->ns[i]->devs[j].bdf, bdf)) {
-				if (ns_out)
-					*ns_out = a->ns[i];
-				return &a->ns[i]->devs[j];
-			}
-	return NULL;
+	if (!ag_index_find(a, bdf, &i))
+		return NULL;
+	if (ns_out)
+		*ns_out = a->idx[i].ns;
+	return a->idx[i].dev;
 }
 
 /* Every netdev of a PCI function, across all netns. */
 static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 {
 	cJSON *arr = cJSON_CreateArray();
-	unsigned i, j;
+	unsigned i, n = ag_index_find(a, bdf, &i);
 
-	for (i = 0; arr && i < a->n_ns; i++)
-		for (j = 0; j < a->ns[i]->n_devs; j++)
-			if (!strcmp(a->ns[i]->devs[j].bdf, bdf))
-				add_netdev(arr, a->ns[i], &a->ns[i]->devs[j]);
+	for (n += i; arr && i < n; i++)
+		add_netdev(arr, a->idx[i].ns, a->idx[i].dev);
 	return arr;
 }
 
@@ -358,6 +353,9 @@ cJSON *agent_handle(struct agent *a, const cJSON *req)
 		if (r < 0 && !strcmp(op, "nudge"))
 			return error("cannot track netns %s: %s", nspath, strerror(-r));
 	}
+	/* After any tracking above: answers read the map through the index. */
+	if (ag_index(a) < 0)
+		return error("out of memory");
 	if (!strcmp(op, "health")) {
 		struct agent_stats s;
 

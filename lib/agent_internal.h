@@ -41,6 +41,13 @@ struct ag_ns {
 	unsigned long long gen;		/* discovery generation last seen in */
 };
 
+/* One netdev of a PCI function, in the by-BDF index. */
+struct ag_ref {
+	const struct ag_ns *ns;
+	const struct ag_dev *dev;
+	unsigned nsi, devi;	/* positions, to keep the map's order per BDF */
+};
+
 struct agent {
 	struct agent_opts o;
 	int sysfd;
@@ -55,11 +62,21 @@ struct agent {
 	struct {
 		unsigned long long scans, events, last_scan_ns;
 	} stats;
+	/* Every change that adds, drops or moves a netns or a device bumps
+	 * map_gen; the by-BDF index (ag_ref pointers into the map) is rebuilt
+	 * on the next request when it is older. */
+	unsigned long long map_gen, idx_gen;
+	struct ag_ref *idx;
+	unsigned n_idx, cap_idx;
 };
 
 __attribute__((format(printf, 3, 4)))
 void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...);
 int ag_ns_events(struct agent *a, struct ag_ns *ns);
 int ag_load_attachments(struct agent *a);
+/* Bring the by-BDF index up to date; -ENOMEM leaves it empty. */
+int ag_index(struct agent *a);
+/* The index entries of bdf: *first and the count (0 if none). */
+unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <sys/vfs.h>
 #include <linux/nsfs.h>
 
@@ -108,6 +109,97 @@ int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n)
 		return -r;
 	pthread_join(t, NULL);
 	return job.err;
+}
+
+struct netns_batch {
+	struct netns_job *jobs;
+	unsigned n, done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t t;
+};
+
+static int enter(const struct netns_job *job)
+{
+	_cleanup_close_ int fd = -1;
+	struct netns_id id;
+	int r = netns_open(job->path, &fd);
+
+	if (r < 0)
+		return r;
+	/* The path may have been re-pointed (or the pid reused) since the
+	 * caller saw it. */
+	if (netns_id(fd, &id) < 0 || !netns_id_eq(&id, &job->id))
+		return -ESTALE;
+	return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+}
+
+static void *batch_thread(void *arg)
+{
+	struct netns_batch *b = arg;
+	unsigned i;
+
+	/* This thread wanders from netns to netns and then dies; no other
+	 * thread of the process ever leaves its own. */
+	for (i = 0; i < b->n; i++) {
+		struct netns_job *job = &b->jobs[i];
+		struct sock_job sj = { .reqs = job->req, .n = job->n };
+		unsigned k;
+
+		for (k = 0; k < job->n; k++)
+			job->req[k].fd = -1;
+		job->err = enter(job);
+		if (!job->err) {
+			make_sockets(&sj);
+			job->err = sj.err;
+		}
+		pthread_mutex_lock(&b->mu);
+		b->done = i + 1;
+		pthread_cond_signal(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+	}
+	return NULL;
+}
+
+int netns_batch_start(struct netns_job *jobs, unsigned n, struct netns_batch **out)
+{
+	struct netns_batch *b = calloc(1, sizeof(*b));
+	int r;
+
+	if (!b)
+		return -ENOMEM;
+	b->jobs = jobs;
+	b->n = n;
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	r = pthread_create(&b->t, NULL, batch_thread, b);
+	if (r) {
+		pthread_cond_destroy(&b->cv);
+		pthread_mutex_destroy(&b->mu);
+		free(b);
+		return -r;
+	}
+	*out = b;
+	return 0;
+}
+
+int netns_batch_wait(struct netns_batch *b, unsigned i)
+{
+	pthread_mutex_lock(&b->mu);
+	while (b->done <= i)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+	return b->jobs[i].err;
+}
+
+void netns_batch_end(struct netns_batch *b)
+{
+	if (!b)
+		return;
+	pthread_join(b->t, NULL);
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+	free(b);
 }
 
 int netns_socket(int nsfd, int domain, int type, int proto, int *sock_out)

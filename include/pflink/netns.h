@@ -34,4 +34,26 @@ struct netns_sock_req {
 };
 int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n);
 
+/* Many netns in one trip, for a scan: one worker thread takes the jobs in
+ * order, opens each job's path itself (so the caller holds no netns fd),
+ * checks it still names job->id, enters it and makes its sockets.  The
+ * caller takes each job as soon as it is done: the kernel's work of making
+ * sockets in netns i+1 overlaps whatever the caller does with netns i, and
+ * a thread is made once per batch, not once per netns. */
+#define NETNS_JOB_SOCKS 4
+struct netns_job {
+	const char *path;
+	struct netns_id id;	/* -ESTALE when path names another netns by now */
+	struct netns_sock_req req[NETNS_JOB_SOCKS];
+	unsigned n;
+	int err;		/* out: 0, or why this netns has no sockets */
+};
+struct netns_batch;
+int netns_batch_start(struct netns_job *jobs, unsigned n, struct netns_batch **out);
+/* Wait for job i (taken in order) and return its err.  The sockets of a
+ * job with err == 0 are the caller's to keep or close. */
+int netns_batch_wait(struct netns_batch *b, unsigned i);
+/* Wait for the worker to finish every job, and free the batch. */
+void netns_batch_end(struct netns_batch *b);
+
 #endif
