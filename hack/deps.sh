@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev libnl-3-dev libnl-route-3-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
-      clang libclang-rt-14-dev valgrind socat util-linux)
+      clang libclang-rt-14-dev valgrind strace socat util-linux)
 [ "${1:-}" = --test ] && PKGS+=(npm)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 static int hexrun(const char *s, unsigned min, unsigned max, unsigned *val)
 {
@@ -64,6 +66,124 @@ bool pci_bdf_eq(const char *a, const char *b)
 	return pci_bdf_parse(a, ca) == 0 && pci_bdf_parse(b, cb) == 0 && !strcmp(ca, cb);
 }
 
+/* 0: openat2 works; 1: walk by hand (ENOSYS seen, or forced). */
+static int use_walk;
+
+void pci_sysfs_force_walk(bool on)
+{
+	use_walk = on;
+}
+
+#define WALK_DEPTH 64
+#define WALK_LINKS 40
+
+/* RESOLVE_IN_ROOT by hand: every step is an O_PATH fd, never a string, so
+ * ".." pops back to the previous directory and stops at the root, and an
+ * absolute link target restarts at the root; a concurrent rename cannot
+ * carry the walk outside.  Symlinks are read with readlinkat and spliced
+ * into what is left of the path, at most WALK_LINKS of them (ELOOP). */
+static int walk_open(int rootfd, const char *rel, int flags, int *fd_out)
+{
+	int dirs[WALK_DEPTH];
+	unsigned depth = 0, links = 0;
+	char rest[2 * PATH_MAX], tgt[PATH_MAX], name[NAME_MAX + 1];
+	int r = 0, fd = -1;
+
+	if (pf_strscpy(rest, rel, sizeof(rest)) < 0)
+		return -ENAMETOOLONG;
+	for (;;) {
+		int cur = depth ? dirs[depth - 1] : rootfd;
+		char *p = rest;
+		size_t len;
+		ssize_t n;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		if (!*p) {	/* ended on "." or "..": the directory itself */
+			fd = openat(cur, ".", flags | O_CLOEXEC);
+			r = fd < 0 ? -errno : 0;
+			break;
+		}
+		len = strcspn(p, "/");
+		if (len > NAME_MAX) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		memmove(rest, p + len, strlen(p + len) + 1);
+		last = !rest[strspn(rest, "/")];
+		if (!strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..")) {
+			if (depth)
+				close(dirs[--depth]);
+			continue;
+		}
+		n = last && (flags & O_NOFOLLOW) ? (errno = EINVAL, -1)
+						  : readlinkat(cur, name, tgt, sizeof(tgt) - 1);
+		if (n >= 0) {
+			size_t tl = (size_t)n;
+
+			if (++links > WALK_LINKS) {
+				r = -ELOOP;
+				break;
+			}
+			if (tl + 1 + strlen(rest) + 1 > sizeof(rest)) {
+				r = -ENAMETOOLONG;
+				break;
+			}
+			tgt[tl] = '\0';
+			if (tgt[0] == '/')
+				while (depth)
+					close(dirs[--depth]);
+			memmove(rest + tl + 1, rest, strlen(rest) + 1);
+			memcpy(rest, tgt, tl);
+			rest[tl] = '/';
+			if (!rest[tl + 1])
+				rest[tl] = '\0';
+			continue;
+		}
+		if (errno != EINVAL) {	/* EINVAL: there, and not a link */
+			r = -errno;
+			break;
+		}
+		if (last) {
+			struct stat st;
+
+			/* O_NOFOLLOW: had it become a link since readlinkat, an
+			 * O_PATH open would return the link itself; say "retry". */
+			fd = openat(cur, name, flags | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0)
+				r = errno == ELOOP ? -EAGAIN : -errno;
+			else if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+				r = -EAGAIN;
+			break;
+		}
+		if (depth == WALK_DEPTH) {
+			r = -ENAMETOOLONG;
+			break;
+		}
+		fd = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			break;
+		}
+		dirs[depth++] = fd;
+		fd = -1;
+	}
+	while (depth)
+		close(dirs[--depth]);
+	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	*fd_out = fd;
+	return 0;
+}
+
 /* The sysfs choke point: open a path beneath the root, never outside it. */
 static int sysfs_open(int rootfd, const char *rel, int flags, int *fd_out)
 {
@@ -72,19 +192,31 @@ static int sysfs_open(int rootfd, const char *rel, int flags, int *fd_out)
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	long fd;
-	int tries = 0;
+	int tries = 0, r;
 
 	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when any rename on
 	 * the system races with a ".." it resolves (it cannot prove the walk
 	 * stayed inside): sysfs links are full of "..", and every CNI plugin
 	 * renames state files into place.  Retrying is what the man page asks. */
+	if (!use_walk) {
+		do
+			fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+		while (fd < 0 && errno == EAGAIN && ++tries < 64);
+		if (fd >= 0) {
+			*fd_out = (int)fd;
+			return 0;
+		}
+		if (errno != ENOSYS)
+			return -errno;
+		/* Linux < 5.6, or a seccomp profile that predates openat2
+		 * (older container runtimes answer ENOSYS): walk by hand. */
+		use_walk = 1;
+	}
+	tries = 0;
 	do
-		fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN && ++tries < 64);
-	if (fd < 0)
-		return -errno;
-	*fd_out = (int)fd;
-	return 0;
+		r = walk_open(rootfd, rel, flags, fd_out);
+	while (r == -EAGAIN && ++tries < 64);
+	return r;
 }
 
 static int dev_open(int rootfd, const char *bdf, const char *sub, int flags, int *fd_out)

@@ -100,13 +100,34 @@ fail:
 	return r;
 }
 
+/* The directory itself; EEXIST must mean a directory. */
+static int mkdir_one(const char *path, unsigned mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	/* EEXIST says nothing about what exists: it must be a dir. */
+	if (stat(path, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 int pf_mkdir_p(const char *path, unsigned mode)
 {
 	char buf[4096];
 	char *p;
+	int r;
 
 	if (pf_strscpy(buf, path, sizeof(buf)) < 0)
 		return -ENAMETOOLONG;
+	/* Every pod start comes here with directories that exist: try the
+	 * leaf first, walk from the root only when a parent is missing. */
+	r = mkdir_one(buf, mode);
+	if (r != -ENOENT)
+		return r;
 	for (p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -115,18 +136,7 @@ int pf_mkdir_p(const char *path, unsigned mode)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(buf, mode) < 0) {
-		struct stat st;
-
-		if (errno != EEXIST)
-			return -errno;
-		/* EEXIST says nothing about what exists: it must be a dir. */
-		if (stat(buf, &st) < 0)
-			return -errno;
-		if (!S_ISDIR(st.st_mode))
-			return -ENOTDIR;
-	}
-	return 0;
+	return mkdir_one(buf, mode);
 }
 
 unsigned long long pf_now_ns(void)

@@ -30,6 +30,12 @@ bool pci_bdf_eq(const char *a, const char *b);
 /* Open the sysfs root (a directory containing bus/pci/devices). */
 int pci_sysfs_open(const char *root, int *rootfd_out);
 
+/* Paths beneath the root resolve with openat2(RESOLVE_IN_ROOT); where the
+ * kernel (before 5.6) or a seccomp profile answers ENOSYS, with the same
+ * rules walked one component at a time in user space.  Forcing the walk
+ * lets the tests run both. */
+void pci_sysfs_force_walk(bool on);
+
 struct pci_fn {
 	char bdf[PCI_BDF_LEN];
 	char driver[64];	/* "" when no driver is bound */

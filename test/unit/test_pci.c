@@ -537,6 +537,10 @@ int main(int argc, char **argv)
 	int fd;
 
 	test_bdf_parse();
+	/* "--walk": the same checks through the user-space walk that stands
+	 * in for openat2 on kernels without it. */
+	if (argc > 2 && !strcmp(argv[2], "--walk"))
+		pci_sysfs_force_walk(true);
 	if (argc < 2) {
 		printf("FAIL: usage: %s FIXTURE_SYSFS_ROOT\n", argv[0]);
 		return 1;
