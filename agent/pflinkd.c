@@ -32,7 +32,7 @@ static void usage(FILE *f)
 		"  --socket PATH      unix socket to serve (default /run/pflink/pflinkd.sock)\n"
 		"  --sysfs DIR        the host's sysfs (default /sys)\n"
 		"  --proc DIR         the host's procfs (default /proc)\n"
-		"  --state-dir DIR    pflink's stateDir, for pod names (default /var/lib/cni/pflink)\n"
+		"  --state-dir DIR    pflink's stateDir, for pod names (default /run/pflink/state)\n"
 		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
 		"  --log-level L      error|warning|info|debug (default info)\n");
 }

@@ -730,7 +730,7 @@ int agent_new(const struct agent_opts *o, struct agent **out)
 	if (!a->o.proc)
 		a->o.proc = "/proc";
 	if (!a->o.state_dir)
-		a->o.state_dir = "/var/lib/cni/pflink";
+		a->o.state_dir = "/run/pflink/state";
 	if (!a->o.rescan_ms)
 		a->o.rescan_ms = 5000;
 	a->sysfd = a->nsep = -1;

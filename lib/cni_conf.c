@@ -71,7 +71,7 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 		{ "name", NULL, offsetof(struct cni_conf, name) },
 		{ "type", NULL, offsetof(struct cni_conf, type) },
 		{ "sysfsRoot", "/sys", offsetof(struct cni_conf, sysfs_root) },
-		{ "stateDir", "/var/lib/cni/pflink", offsetof(struct cni_conf, state_dir) },
+		{ "stateDir", "/run/pflink/state", offsetof(struct cni_conf, state_dir) },
 		{ "deviceInfoDir", "/var/run/k8s.cni.cncf.io/devinfo/cni", offsetof(struct cni_conf, devinfo_dir) },
 		{ "logFile", NULL, offsetof(struct cni_conf, log_file) },
 		{ "logLevel", "warning", offsetof(struct cni_conf, log_level) },

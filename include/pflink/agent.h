@@ -23,7 +23,7 @@ struct agent_opts {
 	const char *socket;	/* default /run/pflink/pflinkd.sock */
 	const char *sysfs;	/* default /sys */
 	const char *proc;	/* default /proc */
-	const char *state_dir;	/* pflink's stateDir, default /var/lib/cni/pflink */
+	const char *state_dir;	/* pflink's stateDir, default /run/pflink/state */
 	unsigned rescan_ms;	/* periodic discovery, default 5000 */
 	struct pflink_log *log;
 };

@@ -45,7 +45,7 @@ static void test_defaults(void)
 	CHECK_STR(c.name, "sriov-net");
 	CHECK_STR(c.type, "pflink");
 	CHECK_STR(c.sysfs_root, "/sys");
-	CHECK_STR(c.state_dir, "/var/lib/cni/pflink");
+	CHECK_STR(c.state_dir, "/run/pflink/state");
 	CHECK_STR(c.devinfo_dir, "/var/run/k8s.cni.cncf.io/devinfo/cni");
 	CHECK_STR(c.log_file, NULL);
 	CHECK_STR(c.log_level, "warning");
