@@ -97,30 +97,14 @@ static void *sock_thread(void *arg)
 int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n)
 {
 	struct sock_job job = { .nsfd = nsfd, .reqs = reqs, .n = n };
-	pthread_attr_t attr;
-	cpu_set_t set;
 	pthread_t t;
-	int r, cpu;
+	int r;
 
 	if (nsfd < 0) {
 		make_sockets(&job);
 		return job.err;
 	}
-	r = pthread_attr_init(&attr);
-	if (r)
-		return -r;
-	/* The caller only waits for this thread: run it on the caller's CPU.
-	 * Left to the scheduler it lands on the other, idle one, and waking an
-	 * idle CPU (twice: start, then join) is what a short plugin run pays
-	 * most for -- on a VM each wake is an exit to the hypervisor. */
-	cpu = sched_getcpu();
-	if (cpu >= 0) {
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-	}
-	r = pthread_create(&t, &attr, sock_thread, &job);
-	pthread_attr_destroy(&attr);
+	r = pthread_create(&t, NULL, sock_thread, &job);
 	if (r)
 		return -r;
 	pthread_join(t, NULL);
