@@ -5,7 +5,10 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev libnl-3-dev libnl-route-3-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
       clang libclang-rt-14-dev valgrind strace socat util-linux)
-[ "${1:-}" = --test ] && PKGS+=(npm)
+# The runtime tests (test/runtime): podman on its CNI backend and containerd's
+# ctr, both with runc (named here so that podman's "crun | runc" takes it);
+# a static busybox is their container's rootfs.
+[ "${1:-}" = --test ] && PKGS+=(npm podman runc containerd busybox-static)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
