@@ -127,5 +127,6 @@ int main(void)
 	umount2(a, MNT_DETACH);
 	umount2(b, MNT_DETACH);
 	t_rmrf(dir);
+	free(dir);
 	return t_done();
 }
