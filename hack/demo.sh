@@ -87,4 +87,6 @@ build/cnitool del sriov-net "/run/netns/$POD" && echo "DEL: ok"
 ip -br link show enp7s0f0v1
 sleep 0.2
 build/pflinkctl --socket "$D/pflinkd.sock" pf 0000:01:00.0
-ls "$D/state" "$D/devinfo" 2>/dev/null | grep -c json | sed 's/^/files left: /'
+left=$(find "$D/state" "$D/devinfo" -name '*.json' 2>/dev/null | wc -l)
+echo "files left: $left"
+[ "$left" = 0 ]
