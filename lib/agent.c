@@ -490,6 +490,25 @@ static int disc_cb(const struct netns_id *id, const char *path, const char *labe
 	return 0;
 }
 
+/* One collected netns' outcome.  Gone meanwhile (ENOENT, ESTALE) or not
+ * a netns after all (EINVAL: nsfs also holds other namespace types) is
+ * normal; anything else leaves a netns found but not tracked, counted for
+ * health (the server reports the count once, not a line per netns). */
+static void disc_count(struct agent *a, const char *label, int r, unsigned *added)
+{
+	if (r == 0) {
+		(*added)++;
+		return;
+	}
+	if (r == -ENOENT || r == -ESTALE || r == -EINVAL)
+		return;
+	a->stats.ns_skipped++;
+	/* Out of descriptors is the reason worth naming, if it was one. */
+	if (a->stats.skip_err != EMFILE && a->stats.skip_err != ENFILE)
+		a->stats.skip_err = -r;
+	ag_log(a, PF_LOG_DEBUG, "netns %s: not tracked: %s", label, strerror(-r));
+}
+
 /* Track every collected netns; returns how many were added. */
 static unsigned disc_add(struct agent *a, struct disc_ctx *c)
 {
@@ -510,7 +529,8 @@ static unsigned disc_add(struct agent *a, struct disc_ctx *c)
 		/* No memory or no thread: one at a time still works. */
 		free(jobs);
 		for (i = 0; i < c->n; i++)
-			added += ns_add(a, &c->v[i].id, c->v[i].path, c->v[i].label, c->v[i].bind) == 0;
+			disc_count(a, c->v[i].label, ns_add(a, &c->v[i].id, c->v[i].path, c->v[i].label,
+							     c->v[i].bind), &added);
 		return added;
 	}
 	for (i = 0; i < c->n; i++) {
@@ -518,10 +538,7 @@ static unsigned disc_add(struct agent *a, struct disc_ctx *c)
 
 		if (r == 0)
 			r = ns_attach(a, &c->v[i].id, c->v[i].label, c->v[i].bind, jobs[i].req);
-		if (r == 0)
-			added++;
-		else if (r != -ENOENT && r != -ESTALE)	/* gone meanwhile: normal */
-			ag_log(a, PF_LOG_WARNING, "netns %s: not tracked: %s", c->v[i].label, strerror(-r));
+		disc_count(a, c->v[i].label, r, &added);
 	}
 	netns_batch_end(b);
 	free(jobs);
@@ -568,6 +585,8 @@ int agent_discover(struct agent *a)
 		dropped++;
 	}
 	t1 = pf_now_ns();
+	a->stats.ns_skipped = 0;
+	a->stats.skip_err = 0;
 	added = disc_add(a, &c);
 	disc_free(&c);
 	if (added || dropped)
@@ -808,4 +827,6 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	s->scans = a->stats.scans;
 	s->events = a->stats.events;
 	s->last_scan_ns = a->stats.last_scan_ns;
+	s->ns_skipped = a->stats.ns_skipped;
+	s->skip_err = a->stats.skip_err;
 }

@@ -61,6 +61,8 @@ struct agent {
 	unsigned long long start_ns;
 	struct {
 		unsigned long long scans, events, last_scan_ns;
+		unsigned ns_skipped;
+		int skip_err;
 	} stats;
 	/* Every change that adds, drops or moves a netns or a device bumps
 	 * map_gen; the by-BDF index (ag_ref pointers into the map) is rebuilt

@@ -8,8 +8,6 @@
  */
 #include "agent_internal.h"
 #include "pflink/json.h"
-#include "pflink/netns.h"
-#include "pflink/nsdisc.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -129,91 +127,26 @@ static void set_error(struct server *sv, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct skip_ctx {
-	struct agent *a;
-	struct netns_id *seen;
-	unsigned n, cap;
-};
-
-static int skip_cb(const struct netns_id *id, const char *path, const char *label, bool bind_mount,
-		   void *arg)
+/* Report the last discovery's count of netns found but not tracked,
+ * once per change. */
+static void note_skipped(struct server *sv)
 {
-	struct skip_ctx *c = arg;
-	unsigned i;
-	int fd = -1, r;
+	struct agent_stats st;
 
-	(void)label;
-	(void)bind_mount;
-	for (i = 0; i < c->a->n_ns; i++)
-		if (netns_id_eq(&c->a->ns[i]->id, id))
-			return 0;
-	for (i = 0; i < c->n; i++)
-		if (netns_id_eq(&c->seen[i], id))
-			return 0;
-	/* nsfs mounts carry other namespace types too: only a netns that
-	 * could not be opened for want of descriptors, or that opens fine,
-	 * is one the map lacks. */
-	r = netns_open(path, &fd);
-	if (fd >= 0)
-		close(fd);
-	if (r < 0 && r != -EMFILE && r != -ENFILE && r != -ENOMEM)
-		return 0;
-	if (c->n == c->cap) {
-		unsigned cap = c->cap ? 2 * c->cap : 16;
-		struct netns_id *n = realloc(c->seen, cap * sizeof(*n));
-
-		if (!n)
-			return 0;
-		c->seen = n;
-		c->cap = cap;
-	}
-	c->seen[c->n++] = *id;
-	return 0;
-}
-
-/* Would tracking one more netns (three sockets) run out of descriptors
- * within the map's share? */
-static bool map_out_of_fds(void)
-{
-	int fds[3], n = 0;
-	bool out = false;
-
-	agent_fd_map_mode(true);
-	while (n < 3) {
-		fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-		if (fds[n] < 0) {
-			out = errno == EMFILE || errno == ENFILE;
-			break;
-		}
-		n++;
-	}
-	agent_fd_map_mode(false);
-	while (n)
-		close(fds[--n]);
-	return out;
-}
-
-/* An honest count of the netns discovery finds but the map lacks. */
-static void count_skipped(struct server *sv)
-{
-	struct skip_ctx c = { .a = sv->a };
-
-	if (nsdisc_walk(sv->a->o.proc, skip_cb, &c) < 0) {
-		free(c.seen);
-		return;	/* keep the last count */
-	}
-	if (c.n && c.n != sv->ns_skipped) {
+	agent_get_stats(sv->a, &st);
+	if (st.ns_skipped && st.ns_skipped != sv->ns_skipped) {
 		struct rlimit rl = { 0 };
 
 		getrlimit(RLIMIT_NOFILE, &rl);
-		set_error(sv, "%u netns found but not tracked%s (RLIMIT_NOFILE %llu)", c.n,
-			  map_out_of_fds() ? ": out of file descriptors" : "", (unsigned long long)rl.rlim_cur);
+		set_error(sv, "%u netns found but not tracked: %s (RLIMIT_NOFILE %llu)", st.ns_skipped,
+			  st.skip_err == EMFILE || st.skip_err == ENFILE ? "out of file descriptors"
+									: strerror(st.skip_err),
+			  (unsigned long long)rl.rlim_cur);
 		ag_log(sv->a, PF_LOG_WARNING, "%s", sv->last_error);
-	} else if (!c.n && sv->ns_skipped) {
+	} else if (!st.ns_skipped && sv->ns_skipped) {
 		ag_log(sv->a, PF_LOG_INFO, "every netns found is tracked again");
 	}
-	sv->ns_skipped = c.n;
-	free(c.seen);
+	sv->ns_skipped = st.ns_skipped;
 }
 
 /* Discovery, within the map's descriptor budget. */
@@ -226,7 +159,8 @@ static int discover(struct server *sv)
 	agent_fd_map_mode(false);
 	if (r < 0)
 		set_error(sv, "netns discovery failed: %s", strerror(-r));
-	count_skipped(sv);
+	else
+		note_skipped(sv);
 	return r;
 }
 
@@ -631,7 +565,7 @@ int agent_serve(struct agent *a)
 		teardown(&sv);
 		return r;
 	}
-	count_skipped(&sv);
+	note_skipped(&sv);
 	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
 	while (running) {
 		struct epoll_event evs[32];

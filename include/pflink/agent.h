@@ -53,6 +53,10 @@ void agent_fd_map_mode(bool map);
 struct agent_stats {
 	unsigned netns, devices, pfs, vfs;
 	unsigned long long scans, events, last_scan_ns;
+	/* The last discovery: netns found but not tracked, and why (an errno;
+	 * EMFILE/ENFILE when any of them was for want of descriptors). */
+	unsigned ns_skipped;
+	int skip_err;
 };
 void agent_get_stats(const struct agent *a, struct agent_stats *s);
 
