@@ -407,16 +407,12 @@ static int ns_add(struct agent *a, const struct netns_id *id, const char *path, 
 {
 	struct netns_sock_req req[ARRAY_SIZE(ns_socks)];
 	_cleanup_close_ int fd = -1;
-	struct netns_id real;
 	int r;
 
 	memcpy(req, ns_socks, sizeof(req));
-	r = netns_open(path, &fd);
+	r = netns_open_expect(path, id, &fd);
 	if (r < 0)
 		return r;
-	/* The path may have been re-pointed between stat and open. */
-	if (netns_id(fd, &real) < 0 || !netns_id_eq(&real, id))
-		return -ESTALE;
 	r = netns_sockets(fd, req, ARRAY_SIZE(req));
 	if (r < 0)
 		return r;
@@ -647,7 +643,7 @@ int ag_index(struct agent *a)
 {
 	unsigned i, j, n = 0;
 
-	if (a->idx && a->idx_gen == a->map_gen)
+	if (a->idx_gen == a->map_gen)
 		return 0;
 	for (i = 0; i < a->n_ns; i++)
 		n += a->ns[i]->n_devs;
@@ -660,8 +656,6 @@ int ag_index(struct agent *a)
 		a->idx = ni;
 		a->cap_idx = n;
 	}
-	if (!a->idx && !(a->idx = malloc(sizeof(*a->idx))))
-		return -ENOMEM;
 	for (i = 0; i < a->n_ns; i++)
 		for (j = 0; j < a->ns[i]->n_devs; j++)
 			a->idx[a->n_idx++] = (struct ag_ref){ a->ns[i], &a->ns[i]->devs[j], i, j };
@@ -754,6 +748,7 @@ int agent_new(const struct agent_opts *o, struct agent **out)
 		a->o.rescan_ms = 5000;
 	a->sysfd = a->nsep = -1;
 	a->start_ns = pf_now_ns();
+	a->map_gen = 1;		/* the index (generation 0) starts out of date */
 	r = pci_sysfs_open(a->o.sysfs, &a->sysfd);
 	if (r < 0)
 		goto fail;

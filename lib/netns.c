@@ -38,6 +38,20 @@ int netns_open(const char *path, int *fd_out)
 	return 0;
 }
 
+int netns_open_expect(const char *path, const struct netns_id *want, int *fd_out)
+{
+	_cleanup_close_ int fd = -1;
+	struct netns_id id;
+	int r = netns_open(path, &fd);
+
+	if (r < 0)
+		return r;
+	if (netns_id(fd, &id) < 0 || !netns_id_eq(&id, want))
+		return -ESTALE;
+	*fd_out = TAKE_FD(fd);
+	return 0;
+}
+
 int netns_id(int fd, struct netns_id *out)
 {
 	struct stat st;
@@ -122,15 +136,10 @@ struct netns_batch {
 static int enter(const struct netns_job *job)
 {
 	_cleanup_close_ int fd = -1;
-	struct netns_id id;
-	int r = netns_open(job->path, &fd);
+	int r = netns_open_expect(job->path, &job->id, &fd);
 
 	if (r < 0)
 		return r;
-	/* The path may have been re-pointed (or the pid reused) since the
-	 * caller saw it. */
-	if (netns_id(fd, &id) < 0 || !netns_id_eq(&id, &job->id))
-		return -ESTALE;
 	return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
 }
 

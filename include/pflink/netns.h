@@ -19,6 +19,10 @@ struct netns_id {
  * -ENOENT: no such path; -EINVAL: not a netns (wrong fs or ns type). */
 int netns_open(const char *path, int *fd_out);
 
+/* netns_open, then -ESTALE unless the netns is still the one with identity
+ * *want (the path may have been re-pointed, or the pid reused, since). */
+int netns_open_expect(const char *path, const struct netns_id *want, int *fd_out);
+
 /* Identity of an open netns fd (or of the caller's own when fd < 0). */
 int netns_id(int fd, struct netns_id *out);
 bool netns_id_eq(const struct netns_id *a, const struct netns_id *b);
