@@ -372,10 +372,21 @@ static void netdev_cells(struct table *t, struct row *r, const cJSON *nd, bool p
 		note(t, r, "port %s", str(nd, "portName"));
 }
 
-static void no_netdev_cells(struct table *t, struct row *r)
+/* A function's driver, then its first netdev (nd) or a dim "none"; a
+ * missing driver reads no_driver. */
+static void fn_cells(struct table *t, struct row *r, const cJSON *fn, const cJSON *nd, bool pf,
+		     const char *no_driver)
 {
-	cell(t, r, C_NETDEV, ST_DIM, "-");
-	cell(t, r, C_NETNS, ST_DIM, "(no netdev)");
+	if (has_str(fn, "driver"))
+		cell(t, r, C_DRIVER, ST_PLAIN, "%s", str(fn, "driver"));
+	else
+		cell(t, r, C_DRIVER, ST_DIM, "%s", no_driver);
+	if (nd) {
+		netdev_cells(t, r, nd, pf);
+	} else {
+		cell(t, r, C_NETDEV, ST_DIM, "-");
+		cell(t, r, C_NETNS, ST_DIM, "(no netdev)");
+	}
 }
 
 /* Extra netdevs of a function, one line each, under a tree stem. */
@@ -428,14 +439,7 @@ static void pf_rows(struct table *t, const cJSON *pf, bool has_vfs)
 
 	cell(t, r, C_TREE, ST_BOLD, "PF");
 	cell(t, r, C_BDF, ST_BOLD, "%s", str_or(pf, "pciAddress", "?"));
-	if (has_str(pf, "driver"))
-		cell(t, r, C_DRIVER, ST_PLAIN, "%s", str(pf, "driver"));
-	else
-		cell(t, r, C_DRIVER, ST_DIM, "-");
-	if (nd)
-		netdev_cells(t, r, nd, true);
-	else
-		no_netdev_cells(t, r);
+	fn_cells(t, r, pf, nd, true, "-");
 	cell(t, r, C_WHO, ST_PLAIN, "VFs %s/%s", num_s(pf, "numvfs", a), num_s(pf, "totalvfs", b));
 	more_netdevs(t, pf, has_vfs ? "│" : "", true);
 }
@@ -476,14 +480,7 @@ static void vf_rows(struct table *t, const cJSON *vf, bool last, int idx_width,
 		return;
 	}
 	cell(t, r, C_BDF, ST_PLAIN, "%s", str_or(vf, "pciAddress", "?"));
-	if (has_str(vf, "driver"))
-		cell(t, r, C_DRIVER, ST_PLAIN, "%s", str(vf, "driver"));
-	else
-		cell(t, r, C_DRIVER, ST_DIM, "(no driver)");
-	if (nd)
-		netdev_cells(t, r, nd, false);
-	else
-		no_netdev_cells(t, r);
+	fn_cells(t, r, vf, nd, false, "(no driver)");
 	who_cell(t, r, pod);
 	config_notes(t, r, obj(vf, "config"));
 	if (has_str(vf, "representor"))
