@@ -3,7 +3,7 @@
  * pflinkd: the node agent.  Parses options, sets up logging, runs the core's
  * serving loop (lib/agent*.c).  See docs/agent-protocol.md.
  */
-#include "pflink/agent.h"
+#include "agent.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pflink_log log = { .fn = log_line, .level = PF_LOG_INFO };
+	struct pf_log log = { .fn = log_line, .level = PF_LOG_INFO };
 	struct agent_opts o = { .log = &log };
 	struct agent *a;
 	int c, r, lv;

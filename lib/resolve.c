@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "pflink/resolve.h"
+#include "pflink/classify.h"
 #include "pflink/util.h"
 
 #include <dirent.h>
@@ -105,34 +106,6 @@ int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out)
 	return 0;
 }
 
-/* Strict decimal run (no sign, no blanks, at most 5 digits). */
-static const char *num(const char *s, int *v)
-{
-	int n = 0, x = 0;
-
-	while (s[n] >= '0' && s[n] <= '9' && n < 5)
-		x = x * 10 + (s[n++] - '0');
-	if (!n || (s[n] >= '0' && s[n] <= '9'))
-		return NULL;
-	*v = x;
-	return s + n;
-}
-
-int resolve_parse_port_name(const char *s, int *pf, int *vf)
-{
-	int c, p, v;
-
-	/* Controller prefix "cN" of multi-host / SmartNIC representors. */
-	if (s[0] == 'c' && !(s = num(s + 1, &c)))
-		return -EINVAL;
-	if (strncmp(s, "pf", 2) || !(s = num(s + 2, &p)) || strncmp(s, "vf", 2) ||
-	    !(s = num(s + 2, &v)) || *s)
-		return -EINVAL;
-	*pf = p;
-	*vf = v;
-	return 0;
-}
-
 struct rep_cand {
 	char name[IF_NAMESIZE];
 	char switch_id[2 * NL_SWITCHID_MAX + 1];
@@ -159,7 +132,7 @@ static int scan_link(const struct nl_link *l, void *arg)
 	if (l->flags & IFF_LOOPBACK)
 		return 0;
 	if (c->vf_index >= 0 && l->switch_id_len && c->n_reps < ARRAY_SIZE(c->reps) &&
-	    resolve_parse_port_name(l->phys_port_name, &p, &v) == 0 && v == c->vf_index) {
+	    classify_vf_port(l->phys_port_name, &p, &v) == 0 && v == c->vf_index) {
 		struct rep_cand *rc = &c->reps[c->n_reps++];
 
 		memcpy(rc->name, l->name, sizeof(rc->name));

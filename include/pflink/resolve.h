@@ -75,17 +75,8 @@ int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out);
  * -ENODEV when no netns has one. */
 int resolve_pf_netdevs(const char *const *dirs, int vf_index, struct pf_info *pf);
 
-/* Step 6 from pflinkd's answer: the "pf" object of a "pf" request
- * (docs/agent-protocol.md) into pf, with the representor of vf_index.
- * Pure; -EBADMSG on a malformed object, -ENODEV when it lists no netdev. */
-struct cJSON;
-int resolve_pf_from_agent(const struct cJSON *pf_obj, int vf_index, struct pf_info *pf);
-
 /* Default bind-mount directories: /run/netns, /var/run/netns (if it is not
  * the same directory), /var/run/docker/netns. */
 extern const char *const resolve_default_netns_dirs[];
-
-/* "pf0vf3" or "c1pf0vf3" -> pf 0, vf 3.  -EINVAL for anything else. */
-int resolve_parse_port_name(const char *s, int *pf, int *vf);
 
 #endif

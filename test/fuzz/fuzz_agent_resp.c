@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * An answer line from pflinkd, as the plugin reads it: agent_parse_response,
- * agent_response_error, then resolve_pf_from_agent on each PF object the
+ * agent_response_error, then ask_agent_parse_pf on each PF object the
  * answer carries ("pf" of the pf/vf ops, "pfs" of topology, "pf" of each
  * pod attachment), for no VF index and for VF 3.
  *
@@ -14,7 +14,7 @@
 
 #include "pflink/agent_client.h"
 #include "pflink/pci.h"
-#include "pflink/resolve.h"
+#include "ask_agent.h"
 
 #include <errno.h>
 #include <string.h>
@@ -27,7 +27,7 @@ static void check_pf(const cJSON *o, int vf_index)
 	int r;
 
 	memset(&pf, 0x5a, sizeof(pf));
-	r = resolve_pf_from_agent(o, vf_index, &pf);
+	r = ask_agent_parse_pf(o, vf_index, &pf);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -ENODEV);
 	if (r < 0)
 		return;

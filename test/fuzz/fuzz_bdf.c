@@ -9,13 +9,14 @@
  *  - cni_args_get with the input split at its first '\n' into key and
  *    CNI_ARGS (no '\n': key K8S_POD_NAME, the whole input as args), checked
  *    against a straightforward model and for output-buffer bounds.
- *  - resolve_parse_port_name on the input: success means it is
+ *  - classify_vf_port on the input: success means it is
  *    [c<n>]pf<n>vf<n> with 1-5 digit decimal runs.
  */
 #include "fuzz.h"
 
-#include "pflink/cni.h"
+#include "cni.h"
 #include "pflink/pci.h"
+#include "pflink/classify.h"
 #include "pflink/resolve.h"
 
 #include <errno.h>
@@ -136,7 +137,7 @@ static void fuzz_port_name(const char *s)
 	int pf = -1, vf = -1, r;
 	size_t n;
 
-	r = resolve_parse_port_name(s, &pf, &vf);
+	r = classify_vf_port(s, &pf, &vf);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
 	if (r < 0)
 		return;

@@ -6,9 +6,9 @@
  */
 #include "fuzz.h"
 
-#include "pflink/cni.h"
+#include "cni.h"
 #include "pflink/pci.h"
-#include "pflink/result.h"
+#include "result.h"
 
 #include <errno.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  */
 #include "fuzz.h"
 
-#include "pflink/devinfo.h"
+#include "devinfo.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * nsdisc_parse_mountinfo on one line (the input up to its first NUL, as
+ * discover_parse_mountinfo on one line (the input up to its first NUL, as
  * fgets would hand it over), with output buffers of several sizes.
  *
  * Properties: never writes past len; on success the mount point fits in
@@ -11,7 +11,7 @@
  */
 #include "fuzz.h"
 
-#include "pflink/nsdisc.h"
+#include "discover.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int r;
 
 		memset(big, 'x', sizeof(big));
-		r = nsdisc_parse_mountinfo(line, big, lens[i], &nsfs);
+		r = discover_parse_mountinfo(line, big, lens[i], &nsfs);
 		FUZZ_CHECK(big[lens[i]] == 'x');	/* nothing past len */
 		FUZZ_CHECK(r == 0 || r == -EINVAL);
 		if (r < 0) {

@@ -10,6 +10,7 @@
 #include "fuzz.h"
 
 #include "pflink/nl.h"
+#include "pflink/classify.h"
 #include "pflink/resolve.h"
 
 #include <errno.h>
@@ -40,7 +41,7 @@ static void check_link(const struct nl_link *l)
 	memset(tiny, 'x', sizeof(tiny));
 	nl_fmt_mac(l->mac, l->maclen, tiny, sizeof(tiny));
 	FUZZ_CHECK(FUZZ_TERMINATED(tiny));
-	if (resolve_parse_port_name(l->phys_port_name, &p, &v) == 0)
+	if (classify_vf_port(l->phys_port_name, &p, &v) == 0)
 		FUZZ_CHECK(p >= 0 && v >= 0);
 }
 

@@ -29,8 +29,17 @@
  *
  * With $PFLINK_TEST_BUSINFO_LOG set, each answer taken from the map is
  * appended to that file as one line.
+ *
+ * Second job: $PFLINK_NETNS_DIRS ("dir[:dir...]") replaces the bind-mount
+ * directories pflink's direct PF scan reads (/run/netns, /var/run/netns,
+ * /var/run/docker/netns, in that order: the n-th listed dir stands in for
+ * the n-th default, defaults beyond the list do not exist), so a test's
+ * scan never wanders into the netns of other tests on the machine.  This
+ * is opendir(3) interposed, here and not in pflink: no test hook in the
+ * product.
  */
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <linux/ethtool.h>
@@ -379,6 +388,43 @@ int ioctl(int fd, unsigned long req, ...)
 	fake_drvinfo(fd, ifr, info);
 	errno = saved_errno;
 	return ret;
+}
+
+typedef DIR *(*opendir_fn)(const char *);
+
+static const char *const default_netns_dirs[] = {
+	"/run/netns", "/var/run/netns", "/var/run/docker/netns",
+};
+
+__attribute__((visibility("default")))
+DIR *opendir(const char *name)
+{
+	const char *dirs = getenv("PFLINK_NETNS_DIRS");
+	opendir_fn real;
+	void *sym = dlsym(RTLD_NEXT, "opendir");
+	char buf[4096];
+
+	memcpy(&real, &sym, sizeof(real));
+	if (!real) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	if (dirs && *dirs) {
+		for (size_t k = 0; k < sizeof(default_netns_dirs) / sizeof(*default_netns_dirs); k++) {
+			char *save = NULL, *tok;
+			size_t i = 0;
+
+			if (strcmp(name, default_netns_dirs[k]) != 0)
+				continue;
+			snprintf(buf, sizeof(buf), "%s", dirs);
+			for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save), i++)
+				if (i == k)
+					return real(tok);
+			errno = ENOENT;
+			return NULL;
+		}
+	}
+	return real(name);
 }
 
 /* Not needed for correctness; keeps leak checkers quiet at exit. */

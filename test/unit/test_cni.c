@@ -2,7 +2,7 @@
 /* cni: network config parsing, versions, CNI_ARGS, error JSON, GC list. */
 #include "t.h"
 
-#include "pflink/cni.h"
+#include "cni.h"
 
 #define BASE "\"cniVersion\":\"1.1.0\",\"name\":\"sriov-net\",\"type\":\"pflink\""
 

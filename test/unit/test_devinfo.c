@@ -2,7 +2,7 @@
 /* devinfo: NPWG device-info 1.1.0 (type pci) documents and files. */
 #include "t.h"
 
-#include "pflink/devinfo.h"
+#include "devinfo.h"
 
 #include <cjson/cJSON.h>
 #include <sys/stat.h>

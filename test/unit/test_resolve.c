@@ -6,29 +6,30 @@
  */
 #include "t.h"
 
+#include "pflink/classify.h"
 #include "pflink/resolve.h"
 
 static void port_ok(const char *s, int pf, int vf, int line)
 {
-	int p = -42, v = -42, r = resolve_parse_port_name(s, &p, &v);
+	int p = -42, v = -42, r = classify_vf_port(s, &p, &v);
 
 	t_check(r == 0 && p == pf && v == vf, __FILE__, line,
-		"resolve_parse_port_name(\"%s\") = %d -> pf %d vf %d, want 0 -> pf %d vf %d", s, r, p,
+		"classify_vf_port(\"%s\") = %d -> pf %d vf %d, want 0 -> pf %d vf %d", s, r, p,
 		v, pf, vf);
 }
 
 static void port_bad(const char *s, int line)
 {
-	int p = -42, v = -42, r = resolve_parse_port_name(s, &p, &v);
+	int p = -42, v = -42, r = classify_vf_port(s, &p, &v);
 
 	t_check(r == -EINVAL && p == -42 && v == -42, __FILE__, line,
-		"resolve_parse_port_name(\"%s\") = %d (pf %d vf %d), want -EINVAL and no output", s,
+		"classify_vf_port(\"%s\") = %d (pf %d vf %d), want -EINVAL and no output", s,
 		r, p, v);
 }
 
 static void test_port_names(void)
 {
-	T_SECTION("resolve_parse_port_name accepts");
+	T_SECTION("classify_vf_port accepts");
 	port_ok("pf0vf3", 0, 3, __LINE__);
 	port_ok("pf0vf0", 0, 0, __LINE__);
 	port_ok("c1pf0vf3", 0, 3, __LINE__);
@@ -36,7 +37,7 @@ static void test_port_names(void)
 	port_ok("pf12vf127", 12, 127, __LINE__);
 	port_ok("pf1vf65535", 1, 65535, __LINE__);
 
-	T_SECTION("resolve_parse_port_name rejects");
+	T_SECTION("classify_vf_port rejects");
 	port_bad("p0", __LINE__);
 	port_bad("pf0", __LINE__);
 	port_bad("pf0vf", __LINE__);

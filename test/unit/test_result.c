@@ -2,7 +2,7 @@
 /* result: the CNI result pflink prints, built on prevResult. */
 #include "t.h"
 
-#include "pflink/result.h"
+#include "result.h"
 
 #define NETNS "/var/run/netns/cni-1234"
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The PF as pflinkd describes it, read into the same struct the direct scan
- * fills, so the plugin's answer does not depend on who found the PF. */
-#include "pflink/resolve.h"
+#include "ask_agent.h"
+#include "pflink/agent_client.h"
 #include "pflink/util.h"
 
 #include <cjson/cJSON.h>
@@ -33,7 +32,7 @@ static int get_uint(const cJSON *o, const char *k, double max, double *out)
 	return 0;
 }
 
-int resolve_pf_from_agent(const cJSON *o, int vf_index, struct pf_info *pf)
+int ask_agent_parse_pf(const cJSON *o, int vf_index, struct pf_info *pf)
 {
 	struct pf_info p = { 0 };
 	const cJSON *nds, *nd, *vfs, *vf;
@@ -83,4 +82,37 @@ int resolve_pf_from_agent(const cJSON *o, int vf_index, struct pf_info *pf)
 		return -ENODEV;
 	*pf = p;
 	return 0;
+}
+
+int ask_agent_pf(const char *sock, unsigned timeout_ms, const char *pf_bdf, const char *netns,
+		 int vf_index, const struct pf_log *log, struct pf_info *pf, const char **why)
+{
+	_cleanup_agent_json_ cJSON *req = cJSON_CreateObject(), *resp = NULL;
+	const char *e;
+	int x;
+
+	if (!req)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(req, "v", 1);
+	cJSON_AddStringToObject(req, "op", "pf");
+	cJSON_AddStringToObject(req, "pciAddress", pf_bdf);
+	/* The agent starts tracking the pod's netns now, not at its next
+	 * rescan: the VF in it is on the map before the pod runs. */
+	cJSON_AddStringToObject(req, "netns", netns);
+	x = agent_request(sock, req, timeout_ms, &resp);
+	if (x < 0) {
+		*why = x == -ENOENT ? "not running (no socket)" : x == -ETIMEDOUT ? "too slow" : strerror(-x);
+		return x;
+	}
+	if ((e = agent_response_error(resp))) {
+		*why = "answered an error";
+		pf_logf(log, PF_LOG_INFO, "pflinkd: %s", e);
+		return -ENOENT;
+	}
+	x = ask_agent_parse_pf(cJSON_GetObjectItemCaseSensitive(resp, "pf"), vf_index, pf);
+	if (x == -ENODEV)
+		*why = "knows no netdev of this PF";
+	else if (x < 0)
+		*why = "answered a malformed PF";
+	return x;
 }

@@ -12,10 +12,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define STATE_MAX (64u * 1024)
-#define STATE_SUFFIX ".json"
+#define RECORD_MAX (64u * 1024)
+#define RECORD_SUFFIX ".json"
 
-struct pf_state {
+struct pf_record {
 	char network[256];
 	char container_id[256];
 	char ifname[IF_NAMESIZE];
@@ -39,21 +39,21 @@ struct pf_state {
 };
 
 /* Serialise / parse (pure; parse is fuzzed).  -EINVAL on bad input. */
-char *state_to_json(const struct pf_state *s);
-int state_from_json(const char *buf, size_t len, struct pf_state *out);
+char *record_to_json(const struct pf_record *s);
+int record_from_json(const char *buf, size_t len, struct pf_record *out);
 
 /* "<containerID>_<ifname>.json"; -EINVAL if either is unsafe as a name. */
-int state_file_name(const char *container_id, const char *ifname, char *out, size_t len);
+int record_file_name(const char *container_id, const char *ifname, char *out, size_t len);
 
-int state_write(const char *dir, const struct pf_state *s);
+int record_write(const char *dir, const struct pf_record *s);
 /* -ENOENT: no state for this attachment. */
-int state_read(const char *dir, const char *container_id, const char *ifname, struct pf_state *out);
+int record_read(const char *dir, const char *container_id, const char *ifname, struct pf_record *out);
 /* Idempotent: 0 when already gone. */
-int state_remove(const char *dir, const char *container_id, const char *ifname);
+int record_remove(const char *dir, const char *container_id, const char *ifname);
 
 /* Every parseable state file in dir (unparseable ones are skipped and
  * counted in *bad when bad is non-NULL).  cb returns <0 to stop. */
-typedef int (*state_cb)(const struct pf_state *s, void *arg);
-int state_foreach(const char *dir, state_cb cb, void *arg, unsigned *bad);
+typedef int (*record_cb)(const struct pf_record *s, void *arg);
+int record_foreach(const char *dir, record_cb cb, void *arg, unsigned *bad);
 
 #endif

@@ -14,7 +14,7 @@
 #ifndef PFLINK_AGENT_H
 #define PFLINK_AGENT_H
 
-#include "pflink/plugin.h"
+#include "pflink/log.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -25,7 +25,7 @@ struct agent_opts {
 	const char *proc;	/* default /proc */
 	const char *state_dir;	/* pflink's stateDir, default /run/pflink/state */
 	unsigned rescan_ms;	/* periodic discovery, default 5000 */
-	struct pflink_log *log;
+	struct pf_log *log;
 };
 
 struct agent;

@@ -2,13 +2,13 @@
 /* state: per-attachment JSON records and their files. */
 #include "t.h"
 
-#include "pflink/state.h"
+#include "pflink/record.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <sys/stat.h>
 
-static void fill(struct pf_state *s, const char *cid, const char *ifname)
+static void fill(struct pf_record *s, const char *cid, const char *ifname)
 {
 	memset(s, 0, sizeof(*s));
 	strcpy(s->network, "sriov-net");
@@ -33,7 +33,7 @@ static void fill(struct pf_state *s, const char *cid, const char *ifname)
 	s->created = 1732353980;
 }
 
-static bool state_eq(const struct pf_state *a, const struct pf_state *b)
+static bool state_eq(const struct pf_record *a, const struct pf_record *b)
 {
 #define F(x) (!strcmp(a->x, b->x))
 	return F(network) && F(container_id) && F(ifname) && F(netns) && F(cni_version) &&
@@ -44,11 +44,11 @@ static bool state_eq(const struct pf_state *a, const struct pf_state *b)
 #undef F
 }
 
-/* state_to_json, then edit the tree, then state_from_json. */
-static int from_edited(const struct pf_state *s, void (*edit)(cJSON *o, const void *arg),
-		       const void *arg, struct pf_state *out)
+/* record_to_json, then edit the tree, then record_from_json. */
+static int from_edited(const struct pf_record *s, void (*edit)(cJSON *o, const void *arg),
+		       const void *arg, struct pf_record *out)
 {
-	char *j = state_to_json(s), *j2;
+	char *j = record_to_json(s), *j2;
 	cJSON *o = cJSON_Parse(j);
 	int r;
 
@@ -56,7 +56,7 @@ static int from_edited(const struct pf_state *s, void (*edit)(cJSON *o, const vo
 	edit(o, arg);
 	j2 = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	r = state_from_json(j2, strlen(j2), out);
+	r = record_from_json(j2, strlen(j2), out);
 	free(j2);
 	return r;
 }
@@ -77,13 +77,13 @@ static void set_key(cJSON *o, const void *arg)
 
 static void test_json(void)
 {
-	struct pf_state s, t;
+	struct pf_record s, t;
 	char *j;
 	cJSON *o;
 
-	T_SECTION("state_to_json / state_from_json round trip");
+	T_SECTION("record_to_json / record_from_json round trip");
 	fill(&s, "0123456789abcdef", "net1");
-	j = state_to_json(&s);
+	j = record_to_json(&s);
 	if (!CHECK(j))
 		return;
 	o = cJSON_Parse(j);
@@ -94,7 +94,7 @@ static void test_json(void)
 	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(o, "deviceInfoCreated")));
 	cJSON_Delete(o);
 	memset(&t, 0x5a, sizeof(t));
-	CHECK_EQ_INT(state_from_json(j, strlen(j), &t), 0);
+	CHECK_EQ_INT(record_from_json(j, strlen(j), &t), 0);
 	CHECK(state_eq(&s, &t));
 	free(j);
 
@@ -111,9 +111,9 @@ static void test_json(void)
 	memset(s.container_id, 'c', 255);
 	s.container_id[255] = '\0';
 	strcpy(s.ifname, "123456789012345");
-	j = state_to_json(&s);
+	j = record_to_json(&s);
 	memset(&t, 0x5a, sizeof(t));
-	CHECK_EQ_INT(state_from_json(j, strlen(j), &t), 0);
+	CHECK_EQ_INT(record_from_json(j, strlen(j), &t), 0);
 	CHECK(state_eq(&s, &t));
 	CHECK_EQ_INT(t.vf_index, -1);
 	CHECK(!t.devinfo_created);
@@ -122,12 +122,12 @@ static void test_json(void)
 	/* BDFs come back canonical */
 	fill(&s, "c", "net1");
 	strcpy(s.vf, "0000:0A:10.6");
-	j = state_to_json(&s);
-	CHECK_EQ_INT(state_from_json(j, strlen(j), &t), 0);
+	j = record_to_json(&s);
+	CHECK_EQ_INT(record_from_json(j, strlen(j), &t), 0);
 	CHECK_STR(t.vf, "0000:0a:10.6");
 	free(j);
 
-	T_SECTION("state_from_json: optional keys absent");
+	T_SECTION("record_from_json: optional keys absent");
 	fill(&s, "c", "net1");
 	{
 		static const char *const opt[] = { "network", "vfMac", "representor", "podName", "vfIndex",
@@ -143,7 +143,7 @@ static void test_json(void)
 		CHECK(!t.devinfo_created);
 	}
 
-	T_SECTION("state_from_json rejects");
+	T_SECTION("record_from_json rejects");
 	memset(&t, 0x5a, sizeof(t));
 	CHECK_EQ_INT(from_edited(&s, del_key, "containerID", &t), -EINVAL);
 	CHECK_EQ_INT(from_edited(&s, del_key, "ifName", &t), -EINVAL);
@@ -173,32 +173,32 @@ static void test_json(void)
 		unsigned i;
 
 		for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
-			t_check(state_from_json(junk[i], strlen(junk[i]), &t) == -EINVAL, __FILE__,
+			t_check(record_from_json(junk[i], strlen(junk[i]), &t) == -EINVAL, __FILE__,
 				__LINE__, "state \"%s\" accepted", junk[i]);
-		CHECK_EQ_INT(state_from_json(nul, sizeof(nul) - 1, &t), -EINVAL);
+		CHECK_EQ_INT(record_from_json(nul, sizeof(nul) - 1, &t), -EINVAL);
 		/* a valid record with a NUL behind it */
-		j = state_to_json(&s);
+		j = record_to_json(&s);
 		{
 			size_t n = strlen(j);
 			char *k = malloc(n + 2);
 
 			memcpy(k, j, n + 1);
 			k[n + 1] = 'x';
-			CHECK_EQ_INT(state_from_json(k, n + 2, &t), -EINVAL);
-			CHECK_EQ_INT(state_from_json(k, n, &t), 0);
+			CHECK_EQ_INT(record_from_json(k, n + 2, &t), -EINVAL);
+			CHECK_EQ_INT(record_from_json(k, n, &t), 0);
 			free(k);
 		}
 		free(j);
 	}
-	/* over STATE_MAX: padding a valid record */
+	/* over RECORD_MAX: padding a valid record */
 	{
-		char *big = malloc(STATE_MAX + 64), *j0 = state_to_json(&s);
+		char *big = malloc(RECORD_MAX + 64), *j0 = record_to_json(&s);
 		size_t n = strlen(j0);
 
 		memcpy(big, j0, n);
-		memset(big + n, ' ', STATE_MAX + 1 - n);	/* trailing whitespace only */
-		CHECK_EQ_INT(state_from_json(big, STATE_MAX + 1, &t), -EINVAL);
-		CHECK_EQ_INT(state_from_json(big, STATE_MAX, &t), 0);
+		memset(big + n, ' ', RECORD_MAX + 1 - n);	/* trailing whitespace only */
+		CHECK_EQ_INT(record_from_json(big, RECORD_MAX + 1, &t), -EINVAL);
+		CHECK_EQ_INT(record_from_json(big, RECORD_MAX, &t), 0);
 		free(big);
 		free(j0);
 	}
@@ -217,32 +217,32 @@ static void test_file_name(void)
 {
 	char out[512], lng[300];
 
-	T_SECTION("state_file_name");
-	CHECK_EQ_INT(state_file_name("abc123", "net1", out, sizeof(out)), 0);
+	T_SECTION("record_file_name");
+	CHECK_EQ_INT(record_file_name("abc123", "net1", out, sizeof(out)), 0);
 	CHECK_STR(out, "abc123_net1.json");
 	strcpy(out, "untouched");
-	CHECK_EQ_INT(state_file_name("../x", "net1", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("a/b", "net1", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("", "net1", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("..", "net1", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("abc", "../x", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("abc", "a/b", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("abc", "", out, sizeof(out)), -EINVAL);
-	CHECK_EQ_INT(state_file_name("abc", "0123456789abcdef", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("../x", "net1", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("a/b", "net1", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("", "net1", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("..", "net1", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("abc", "../x", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("abc", "a/b", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("abc", "", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("abc", "0123456789abcdef", out, sizeof(out)), -EINVAL);
 	memset(lng, 'c', sizeof(lng) - 1);
 	lng[sizeof(lng) - 1] = '\0';
-	CHECK_EQ_INT(state_file_name(lng, "net1", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name(lng, "net1", out, sizeof(out)), -EINVAL);
 	lng[256] = '\0';
-	CHECK_EQ_INT(state_file_name(lng, "net1", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name(lng, "net1", out, sizeof(out)), -EINVAL);
 	CHECK_STR(out, "untouched");
 	lng[255] = '\0';
-	CHECK_EQ_INT(state_file_name(lng, "0123456789abcde", out, sizeof(out)), 0);
+	CHECK_EQ_INT(record_file_name(lng, "0123456789abcde", out, sizeof(out)), 0);
 	CHECK_EQ_INT(strlen(out), 255 + 1 + 15 + 5);
-	CHECK_EQ_INT(state_file_name("abc", "net1", out, 8), -ENAMETOOLONG);
+	CHECK_EQ_INT(record_file_name("abc", "net1", out, 8), -ENAMETOOLONG);
 }
 
 struct seen { unsigned n; char cids[8][300]; };
-static int collect(const struct pf_state *s, void *arg)
+static int collect(const struct pf_record *s, void *arg)
 {
 	struct seen *x = arg;
 
@@ -251,7 +251,7 @@ static int collect(const struct pf_state *s, void *arg)
 	x->n++;
 	return 0;
 }
-static int stop_at_first(const struct pf_state *s, void *arg)
+static int stop_at_first(const struct pf_record *s, void *arg)
 {
 	(void)s;
 	++*(unsigned *)arg;
@@ -268,54 +268,54 @@ static bool saw(const struct seen *x, const char *what)
 static void test_files(void)
 {
 	char *tmp = t_mkdtemp(), dir[4096], path[4200];
-	struct pf_state s, t;
+	struct pf_record s, t;
 	struct seen seen = { 0 };
 	unsigned bad, calls;
 	struct stat st;
 
 	umask(022);
-	snprintf(dir, sizeof(dir), "%s/state/pflink", tmp);	/* made by state_write */
+	snprintf(dir, sizeof(dir), "%s/state/pflink", tmp);	/* made by record_write */
 
-	T_SECTION("state_write / state_read / state_remove");
+	T_SECTION("record_write / record_read / record_remove");
 	fill(&s, "cid1", "net1");
-	CHECK_EQ_INT(state_write(dir, &s), 0);
+	CHECK_EQ_INT(record_write(dir, &s), 0);
 	snprintf(path, sizeof(path), "%s/cid1_net1.json", dir);
 	CHECK_EQ_INT(stat(path, &st), 0);
 	CHECK_EQ_INT(st.st_mode & 07777, 0600);
 	CHECK_EQ_INT(stat(dir, &st), 0);
 	CHECK_EQ_INT(st.st_mode & 07777, 0700);
 	memset(&t, 0, sizeof(t));
-	CHECK_EQ_INT(state_read(dir, "cid1", "net1", &t), 0);
+	CHECK_EQ_INT(record_read(dir, "cid1", "net1", &t), 0);
 	CHECK(state_eq(&s, &t));
 	/* overwrite */
 	strcpy(s.pod_name, "web-1");
-	CHECK_EQ_INT(state_write(dir, &s), 0);
-	CHECK_EQ_INT(state_read(dir, "cid1", "net1", &t), 0);
+	CHECK_EQ_INT(record_write(dir, &s), 0);
+	CHECK_EQ_INT(record_read(dir, "cid1", "net1", &t), 0);
 	CHECK_STR(t.pod_name, "web-1");
-	CHECK_EQ_INT(state_read(dir, "cid1", "net2", &t), -ENOENT);
-	CHECK_EQ_INT(state_read(dir, "../x", "net1", &t), -ENOENT);
+	CHECK_EQ_INT(record_read(dir, "cid1", "net2", &t), -ENOENT);
+	CHECK_EQ_INT(record_read(dir, "../x", "net1", &t), -ENOENT);
 	/* unsafe names are never written */
 	fill(&s, "../evil", "net1");
-	CHECK_EQ_INT(state_write(dir, &s), -EINVAL);
+	CHECK_EQ_INT(record_write(dir, &s), -EINVAL);
 	fill(&s, "cid", "a/b");
-	CHECK_EQ_INT(state_write(dir, &s), -EINVAL);
+	CHECK_EQ_INT(record_write(dir, &s), -EINVAL);
 
-	CHECK_EQ_INT(state_remove(dir, "cid1", "net1"), 0);
+	CHECK_EQ_INT(record_remove(dir, "cid1", "net1"), 0);
 	CHECK(access(path, F_OK) < 0 && errno == ENOENT);
-	CHECK_EQ_INT(state_remove(dir, "cid1", "net1"), 0);	/* twice: still 0 */
-	CHECK_EQ_INT(state_read(dir, "cid1", "net1", &t), -ENOENT);
-	CHECK_EQ_INT(state_remove(dir, "../x", "net1"), 0);
+	CHECK_EQ_INT(record_remove(dir, "cid1", "net1"), 0);	/* twice: still 0 */
+	CHECK_EQ_INT(record_read(dir, "cid1", "net1", &t), -ENOENT);
+	CHECK_EQ_INT(record_remove(dir, "../x", "net1"), 0);
 	snprintf(path, sizeof(path), "%s/nodir", tmp);
-	CHECK_EQ_INT(state_remove(path, "cid1", "net1"), 0);
+	CHECK_EQ_INT(record_remove(path, "cid1", "net1"), 0);
 
-	T_SECTION("state_foreach");
+	T_SECTION("record_foreach");
 	fill(&s, "cidA", "net1");
-	CHECK_EQ_INT(state_write(dir, &s), 0);
+	CHECK_EQ_INT(record_write(dir, &s), 0);
 	fill(&s, "cidB", "net2");
-	CHECK_EQ_INT(state_write(dir, &s), 0);
+	CHECK_EQ_INT(record_write(dir, &s), 0);
 	/* dot files (our temp files) are skipped, even if parseable */
 	{
-		char *j = state_to_json(&s);
+		char *j = record_to_json(&s);
 
 		snprintf(path, sizeof(path), "%s/.cidB_net2.json.123.tmp", dir);
 		t_write(path, j, strlen(j));
@@ -334,23 +334,23 @@ static void test_files(void)
 	snprintf(path, sizeof(path), "%s/x.json.bak", dir);
 	t_write(path, "x", 1);
 	bad = 0;
-	CHECK_EQ_INT(state_foreach(dir, collect, &seen, &bad), 0);
+	CHECK_EQ_INT(record_foreach(dir, collect, &seen, &bad), 0);
 	CHECK_EQ_INT(seen.n, 2);
 	CHECK(saw(&seen, "cidA/net1"));
 	CHECK(saw(&seen, "cidB/net2"));
 	CHECK_EQ_INT(bad, 2);
 	/* bad may be NULL */
 	seen.n = 0;
-	CHECK_EQ_INT(state_foreach(dir, collect, &seen, NULL), 0);
+	CHECK_EQ_INT(record_foreach(dir, collect, &seen, NULL), 0);
 	CHECK_EQ_INT(seen.n, 2);
 	/* a callback error stops the walk and is returned */
 	calls = 0;
-	CHECK_EQ_INT(state_foreach(dir, stop_at_first, &calls, NULL), -ECANCELED);
+	CHECK_EQ_INT(record_foreach(dir, stop_at_first, &calls, NULL), -ECANCELED);
 	CHECK_EQ_INT(calls, 1);
 	/* no directory: nothing to do */
 	snprintf(path, sizeof(path), "%s/nodir", tmp);
 	seen.n = 0;
-	CHECK_EQ_INT(state_foreach(path, collect, &seen, NULL), 0);
+	CHECK_EQ_INT(record_foreach(path, collect, &seen, NULL), 0);
 	CHECK_EQ_INT(seen.n, 0);
 
 	t_rmrf(tmp);

@@ -5,8 +5,8 @@
  * /proc/PID/ns/net and /proc/PID/task/TID/ns/net, deduplicated by the
  * caller on (st_dev, st_ino).
  */
-#ifndef PFLINK_NSDISC_H
-#define PFLINK_NSDISC_H
+#ifndef PFLINK_AGENT_DISCOVER_H
+#define PFLINK_AGENT_DISCOVER_H
 
 #include "pflink/netns.h"
 
@@ -15,15 +15,15 @@
 
 /* One mountinfo line: mount point (octal escapes decoded) and whether the
  * filesystem is nsfs.  Pure; -EINVAL on a malformed line. */
-int nsdisc_parse_mountinfo(const char *line, char *mountpoint, size_t len, bool *nsfs);
+int discover_parse_mountinfo(const char *line, char *mountpoint, size_t len, bool *nsfs);
 
 /* path: something open()able that is the netns; label: how to name it
  * ("/run/netns/x" or "pid:123").  Return <0 to stop the walk. */
-typedef int (*nsdisc_cb)(const struct netns_id *id, const char *path, const char *label,
+typedef int (*discover_cb)(const struct netns_id *id, const char *path, const char *label,
 			 bool bind_mount, void *arg);
 
 /* Walk bind mounts (mountinfo of proc/self and of proc/1, the host's
  * init when the agent has the host's /proc) then processes and tasks. */
-int nsdisc_walk(const char *proc, nsdisc_cb cb, void *arg);
+int discover_walk(const char *proc, discover_cb cb, void *arg);
 
 #endif

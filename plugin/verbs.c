@@ -4,12 +4,12 @@
  * becomes one error code and a message naming the interface, the netns and
  * what to do about it.
  */
-#include "pflink/plugin.h"
-#include "pflink/agent_client.h"
-#include "pflink/cni.h"
-#include "pflink/devinfo.h"
-#include "pflink/result.h"
-#include "pflink/state.h"
+#include "verbs.h"
+#include "ask_agent.h"
+#include "cni.h"
+#include "devinfo.h"
+#include "result.h"
+#include "pflink/record.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -21,43 +21,14 @@
 
 struct run {
 	const struct pflink_req *req;
-	struct pflink_log *log;
+	struct pf_log *log;
 	struct pflink_err *err;
 	struct cni_conf conf;
 	int sysfd;
 	int nsfd;
 };
 
-static const char *const log_levels[] = { "error", "warning", "info", "debug" };
-
-const char *pf_log_level_name(enum pf_log_level l)
-{
-	return (unsigned)l < ARRAY_SIZE(log_levels) ? log_levels[l] : "?";
-}
-
-int pf_log_level_parse(const char *s)
-{
-	unsigned i;
-
-	for (i = 0; s && i < ARRAY_SIZE(log_levels); i++)
-		if (!strcmp(s, log_levels[i]))
-			return (int)i;
-	return -1;
-}
-
-__attribute__((format(printf, 3, 4)))
-static void logf_(struct run *r, enum pf_log_level lvl, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (!r->log || !r->log->fn || lvl > r->log->level)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	r->log->fn(r->log->ud, lvl, buf);
-}
+#define logf_(r, lvl, ...) pf_logf((r)->log, lvl, __VA_ARGS__)
 
 /* Fill the error and return -1: callers write "return fail(...)". */
 __attribute__((format(printf, 4, 5)))
@@ -225,41 +196,6 @@ static int check_device_id(struct run *r, const struct vf_info *vf)
 	return 0;
 }
 
-/* Step 6 through pflinkd: 0 and *pf filled, or <0 with *why saying why the
- * plugin resolves on its own instead. */
-static int pf_from_agent(struct run *r, const struct vf_info *vf, struct pf_info *pf,
-			 const char **why)
-{
-	_cleanup_agent_json_ cJSON *req = cJSON_CreateObject(), *resp = NULL;
-	const char *e;
-	int x;
-
-	if (!req)
-		return -ENOMEM;
-	cJSON_AddNumberToObject(req, "v", 1);
-	cJSON_AddStringToObject(req, "op", "pf");
-	cJSON_AddStringToObject(req, "pciAddress", vf->pf);
-	/* The agent starts tracking the pod's netns now, not at its next
-	 * rescan: the VF in it is on the map before the pod runs. */
-	cJSON_AddStringToObject(req, "netns", r->req->netns);
-	x = agent_request(r->conf.agent_socket, req, r->conf.agent_timeout_ms, &resp);
-	if (x < 0) {
-		*why = x == -ENOENT ? "not running (no socket)" : x == -ETIMEDOUT ? "too slow" : strerror(-x);
-		return x;
-	}
-	if ((e = agent_response_error(resp))) {
-		*why = "answered an error";
-		logf_(r, PF_LOG_INFO, "pflinkd: %s", e);
-		return -ENOENT;
-	}
-	x = resolve_pf_from_agent(cJSON_GetObjectItemCaseSensitive(resp, "pf"), vf->vf_index, pf);
-	if (x == -ENODEV)
-		*why = "knows no netdev of this PF";
-	else if (x < 0)
-		*why = "answered a malformed PF";
-	return x;
-}
-
 static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 {
 	const char *const *dirs = r->req->netns_dirs ? r->req->netns_dirs : resolve_default_netns_dirs;
@@ -268,7 +204,9 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 	int e;
 
 	memset(pf, 0, sizeof(*pf));
-	if (r->conf.agent_socket && pf_from_agent(r, vf, pf, &why) == 0) {
+	if (r->conf.agent_socket &&
+	    ask_agent_pf(r->conf.agent_socket, r->conf.agent_timeout_ms, vf->pf, r->req->netns,
+			 vf->vf_index, r->log, pf, &why) == 0) {
 		logf_(r, PF_LOG_INFO, "PF %s is %s (%s), from pflinkd in %.0f us", pf->bdf,
 		      pf->netdevs[0].name, pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
 		      (double)(pf_now_ns() - t0) / 1e3);
@@ -298,7 +236,7 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 	return 0;
 }
 
-static void pod_args(struct run *r, struct pf_state *s)
+static void pod_args(struct run *r, struct pf_record *s)
 {
 	const char *a = r->req->args;
 
@@ -312,7 +250,7 @@ static void pod_args(struct run *r, struct pf_state *s)
 		s->pod_uid[0] = '\0';
 }
 
-static void state_fill(struct run *r, struct pf_state *s, const struct vf_info *vf,
+static void record_fill(struct run *r, struct pf_record *s, const struct vf_info *vf,
 		       const struct pf_info *pf)
 {
 	const struct pflink_req *q = r->req;
@@ -368,7 +306,7 @@ static int cmd_add(struct run *r, char **out)
 {
 	struct vf_info vf;
 	struct pf_info pf;
-	struct pf_state s;
+	struct pf_record s;
 	char path[4096];
 	int created = 0, e;
 	cJSON *res;
@@ -381,7 +319,7 @@ static int cmd_add(struct run *r, char **out)
 	if (resolve_all(r, &vf, &pf) < 0)
 		return -1;
 
-	state_fill(r, &s, &vf, &pf);
+	record_fill(r, &s, &vf, &pf);
 	if (r->conf.devinfo_file)
 		e = pf_strscpy(path, r->conf.devinfo_file, sizeof(path));
 	else
@@ -405,7 +343,7 @@ static int cmd_add(struct run *r, char **out)
 	snprintf(s.devinfo_path, sizeof(s.devinfo_path), "%s", path);
 	s.devinfo_created = created;
 
-	e = state_write(r->conf.state_dir, &s);
+	e = record_write(r->conf.state_dir, &s);
 	if (e < 0) {
 		/* Leave nothing half-done: a device-info without state would
 		 * never be cleaned up by DEL or GC. */
@@ -432,7 +370,7 @@ static int cmd_check(struct run *r, char **out)
 	struct result_record rec;
 	struct vf_info vf;
 	struct pf_info pf;
-	struct pf_state s;
+	struct pf_record s;
 	const char *want_vf = NULL;
 	unsigned i;
 	bool have_state;
@@ -449,7 +387,7 @@ static int cmd_check(struct run *r, char **out)
 	/* No record (an ADD by a pflink without one): compare with the
 	 * prevResult only.  A record that is there but unreadable is not
 	 * "no record": CHECK would silently skip what it records. */
-	e = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s);
+	e = record_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s);
 	if (e < 0 && e != -ENOENT)
 		return fail(r, CNI_ERR_IO, strerror(-e),
 			    "the record of attachment %s/%s in stateDir %s is unreadable or corrupt, so CHECK cannot compare with it: DEL and ADD the attachment again (recreate the pod)",
@@ -494,7 +432,7 @@ static int cmd_check(struct run *r, char **out)
 
 /* Device-info first, the record last: while the record stays, a retried
  * DEL (or GC) still knows what to remove.  0, or -1 with r->err filled. */
-static int remove_attachment(struct run *r, const struct pf_state *s, const char *cid,
+static int remove_attachment(struct run *r, const struct pf_record *s, const char *cid,
 			     const char *ifname)
 {
 	char path[4096];
@@ -511,7 +449,7 @@ static int remove_attachment(struct run *r, const struct pf_state *s, const char
 		/* State lost: the file under pflink's own name is pflink's. */
 		unlink(path);
 	}
-	e = state_remove(r->conf.state_dir, cid, ifname);
+	e = record_remove(r->conf.state_dir, cid, ifname);
 	if (e < 0 && e != -ENOTDIR)
 		return fail(r, CNI_ERR_IO, strerror(-e),
 			    "cannot remove the record of attachment %s/%s from stateDir %s: make it writable, then DEL again",
@@ -521,14 +459,14 @@ static int remove_attachment(struct run *r, const struct pf_state *s, const char
 
 static int cmd_del(struct run *r)
 {
-	struct pf_state s;
+	struct pf_record s;
 	bool have;
 
 	if (check_version(r, NULL) < 0 || need_attachment_env(r, false) < 0)
 		return -1;
 	/* DEL succeeds whatever is already gone: the netns, the VF, the
 	 * state.  Only pflink's own files are touched. */
-	have = state_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
+	have = record_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
 	/* ...but it fails when what is there cannot be removed, so that the
 	 * runtime retries instead of leaving the record behind for good. */
 	if (remove_attachment(r, have ? &s : NULL, r->req->container_id, r->req->ifname) < 0)
@@ -543,7 +481,7 @@ struct gc_ctx {
 	unsigned kept, removed;
 };
 
-static int gc_one(const struct pf_state *s, void *arg)
+static int gc_one(const struct pf_record *s, void *arg)
 {
 	struct gc_ctx *g = arg;
 	const char *net = g->r->conf.name ? g->r->conf.name : "";
@@ -568,7 +506,7 @@ static int cmd_gc(struct run *r)
 
 	if (check_version(r, "1.1.0") < 0)
 		return -1;
-	e = state_foreach(r->conf.state_dir, gc_one, &g, &bad);
+	e = record_foreach(r->conf.state_dir, gc_one, &g, &bad);
 	if (e < 0)
 		return fail(r, CNI_ERR_IO, strerror(-e), "cannot read stateDir %s", r->conf.state_dir);
 	logf_(r, PF_LOG_INFO, "GC %s: removed %u, kept %u, unreadable %u", r->conf.name,
@@ -603,7 +541,7 @@ static int cmd_version(struct run *r, const char *version, char **out)
 	return *out ? 0 : fail(r, CNI_ERR_IO, NULL, "out of memory");
 }
 
-int pflink_cni_run(const struct pflink_req *req, struct pflink_log *log, char **out,
+int pflink_cni_run(const struct pflink_req *req, struct pf_log *log, char **out,
 		   struct pflink_err *err, char version[16])
 {
 	struct run r = { .req = req, .log = log, .err = err, .sysfd = -1, .nsfd = -1 };

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * state_from_json on arbitrary bytes.  Round trip: whatever parses must
- * serialise (state_to_json) into something that parses back to the same
+ * record_from_json on arbitrary bytes.  Round trip: whatever parses must
+ * serialise (record_to_json) into something that parses back to the same
  * record, field by field -- the state file pflink writes at ADD is what
  * CHECK, DEL, GC and the agent read later.
  */
 #include "fuzz.h"
 
 #include "pflink/pci.h"
-#include "pflink/state.h"
+#include "pflink/record.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define F(field) { #field, offsetof(struct pf_state, field), sizeof(((struct pf_state *)0)->field) }
+#define F(field) { #field, offsetof(struct pf_record, field), sizeof(((struct pf_record *)0)->field) }
 static const struct {
 	const char *name;
 	size_t off, size;
@@ -25,12 +25,12 @@ static const struct {
 };
 #undef F
 
-static const char *field(const struct pf_state *s, size_t i)
+static const char *field(const struct pf_record *s, size_t i)
 {
 	return (const char *)s + strs[i].off;
 }
 
-static void check_valid(const struct pf_state *s)
+static void check_valid(const struct pf_record *s)
 {
 	char canon[PCI_BDF_LEN];
 	size_t i;
@@ -45,7 +45,7 @@ static void check_valid(const struct pf_state *s)
 	FUZZ_CHECK(s->created >= 0);
 }
 
-static void check_same(const struct pf_state *a, const struct pf_state *b)
+static void check_same(const struct pf_record *a, const struct pf_record *b)
 {
 	size_t i;
 
@@ -63,11 +63,11 @@ static void check_same(const struct pf_state *a, const struct pf_state *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pf_state s, t;
+	struct pf_record s, t;
 	char name[512], *json;
 	int r;
 
-	r = state_from_json(fuzz_guarded(data, size), size, &s);
+	r = record_from_json(fuzz_guarded(data, size), size, &s);
 	if (r < 0) {
 		FUZZ_CHECK(r == -EINVAL);
 		return 0;
@@ -75,21 +75,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(r == 0);
 	check_valid(&s);
 
-	json = state_to_json(&s);
+	json = record_to_json(&s);
 	FUZZ_CHECK(json != NULL);
-	/* state_read refuses files above STATE_MAX: what we write must fit. */
-	FUZZ_CHECK(strlen(json) <= STATE_MAX);
+	/* record_read refuses files above RECORD_MAX: what we write must fit. */
+	FUZZ_CHECK(strlen(json) <= RECORD_MAX);
 	memset(&t, 0xa5, sizeof(t));
-	r = state_from_json(json, strlen(json), &t);
+	r = record_from_json(json, strlen(json), &t);
 	if (r < 0) {
-		fprintf(stderr, "state_to_json wrote what state_from_json refuses:\n%s\n", json);
+		fprintf(stderr, "record_to_json wrote what record_from_json refuses:\n%s\n", json);
 		__builtin_trap();
 	}
 	check_same(&s, &t);
 	free(json);
 
 	/* The file name derived from the record is either refused or safe. */
-	r = state_file_name(s.container_id, s.ifname, name, sizeof(name));
+	r = record_file_name(s.container_id, s.ifname, name, sizeof(name));
 	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENAMETOOLONG);
 	if (r == 0)
 		FUZZ_CHECK(!strchr(name, '/') && strcmp(name, ".") && strcmp(name, ".."));

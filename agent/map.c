@@ -4,12 +4,10 @@
  * (by ethtool bus_info), kept current by that netns' link events.  libnl's
  * types stay inside this file.
  */
-#include "pflink/agent.h"
-#include "pflink/cni.h"
+#include "map.h"
+#include "discover.h"
 #include "pflink/ethtool.h"
-#include "pflink/nsdisc.h"
-#include "pflink/resolve.h"
-#include "pflink/state.h"
+#include "pflink/record.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -24,7 +22,6 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "agent_internal.h"
 
 __attribute__((format(printf, 3, 4)))
 void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...)
@@ -560,7 +557,7 @@ int agent_discover(struct agent *a)
 	int r;
 
 	a->gen++;
-	r = nsdisc_walk(a->o.proc, disc_cb, &c);
+	r = discover_walk(a->o.proc, disc_cb, &c);
 	if (r < 0 || c.err < 0) {
 		disc_free(&c);
 		return r < 0 ? r : c.err;
@@ -686,14 +683,14 @@ unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first)
 /* ---- attachments (pflink's state records) ----------------------------- */
 
 struct att_list {
-	struct pf_state *v;
+	struct pf_record *v;
 	unsigned n, cap;
 };
 
-static int att_add(const struct pf_state *s, void *arg)
+static int att_add(const struct pf_record *s, void *arg)
 {
 	struct att_list *l = arg;
-	struct pf_state *n;
+	struct pf_record *n;
 
 	if (l->n == l->cap) {
 		unsigned cap = l->cap ? 2 * l->cap : 16;
@@ -713,7 +710,7 @@ static int att_add(const struct pf_state *s, void *arg)
 int ag_load_attachments(struct agent *a)
 {
 	struct att_list l = { 0 };
-	int r = state_foreach(a->o.state_dir, att_add, &l, NULL);
+	int r = record_foreach(a->o.state_dir, att_add, &l, NULL);
 
 	if (r < 0 && r != -ENOENT) {
 		free(l.v);

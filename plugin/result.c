@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include "pflink/result.h"
-#include "pflink/cni.h"
+#include "result.h"
+#include "cni.h"
 #include "pflink/util.h"
 
 #include <errno.h>

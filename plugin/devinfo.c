@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "pflink/devinfo.h"
+#include "devinfo.h"
 #include "pflink/util.h"
 
 #include "pflink/json.h"

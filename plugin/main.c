@@ -4,8 +4,8 @@
  * prints exactly one JSON object on stdout (result or error).  Logs go to
  * stderr or the netconf's logFile, never stdout.
  */
-#include "pflink/cni.h"
-#include "pflink/plugin.h"
+#include "cni.h"
+#include "verbs.h"
 #include "pflink/util.h"
 
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 
 static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
 {
-	struct pflink_log *log = ud;
+	struct pf_log *log = ud;
 	char ts[32], line[1400];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -79,7 +79,7 @@ static char *read_stdin(size_t *len)
 
 int main(void)
 {
-	struct pflink_log log = { .fn = log_line, .level = PF_LOG_WARNING };
+	struct pf_log log = { .fn = log_line, .level = PF_LOG_WARNING };
 	struct pflink_req req = {
 		.command = getenv("CNI_COMMAND"),
 		.container_id = getenv("CNI_CONTAINERID"),
@@ -91,9 +91,6 @@ int main(void)
 	struct pflink_err err;
 	char version[16];
 	size_t len = 0;
-	const char *dirs = getenv("PFLINK_NETNS_DIRS");
-	const char *dirv[9] = { 0 };
-	_cleanup_free_ char *dirbuf = NULL;
 
 	log.ud = &log;
 	/* VERSION may come with no stdin at all (a terminal): do not wait. */
@@ -101,16 +98,6 @@ int main(void)
 		in = read_stdin(&len);
 		req.conf = in;
 		req.conf_len = len;
-	}
-	/* Test and unusual-runtime hook: colon-separated bind-mount dirs that
-	 * replace the default list for the no-agent PF scan. */
-	if (dirs && (dirbuf = strdup(dirs))) {
-		char *save = NULL, *tok;
-		unsigned i = 0;
-
-		for (tok = strtok_r(dirbuf, ":", &save); tok && i < 8; tok = strtok_r(NULL, ":", &save))
-			dirv[i++] = tok;
-		req.netns_dirs = dirv;
 	}
 	if (pflink_cni_run(&req, &log, &out, &err, version) < 0) {
 		_cleanup_free_ char *e = cni_error_json(version, err.code, err.msg, err.details);

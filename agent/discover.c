@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "pflink/nsdisc.h"
+#include "discover.h"
 #include "pflink/util.h"
 
 #include <ctype.h>
@@ -24,7 +24,7 @@ static const char *field(const char *s, unsigned n, size_t *flen)
 	return s;
 }
 
-int nsdisc_parse_mountinfo(const char *line, char *mountpoint, size_t len, bool *nsfs)
+int discover_parse_mountinfo(const char *line, char *mountpoint, size_t len, bool *nsfs)
 {
 	const char *mp, *sep, *fs;
 	size_t mlen, flen, i, o = 0;
@@ -68,7 +68,7 @@ static int id_of(const char *path, struct netns_id *id)
 	return 0;
 }
 
-static int walk_mounts(const char *proc, const char *who, nsdisc_cb cb, void *arg)
+static int walk_mounts(const char *proc, const char *who, discover_cb cb, void *arg)
 {
 	char path[PATH_MAX], line[8192], mp[PATH_MAX], alt[PATH_MAX];
 	FILE *f;
@@ -86,7 +86,7 @@ static int walk_mounts(const char *proc, const char *who, nsdisc_cb cb, void *ar
 		const char *open_path = mp;
 		bool nsfs;
 
-		if (nsdisc_parse_mountinfo(line, mp, sizeof(mp), &nsfs) < 0 || !nsfs)
+		if (discover_parse_mountinfo(line, mp, sizeof(mp), &nsfs) < 0 || !nsfs)
 			continue;
 		/* nsfs also carries other namespace types (mnt, uts, ...):
 		 * netns_open() in the callback tells a netns apart. */
@@ -114,7 +114,7 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static int walk_tasks(const char *proc, const char *pid, nsdisc_cb cb, void *arg)
+static int walk_tasks(const char *proc, const char *pid, discover_cb cb, void *arg)
 {
 	char path[PATH_MAX], label[300];
 	struct dirent *de;
@@ -141,7 +141,7 @@ static int walk_tasks(const char *proc, const char *pid, nsdisc_cb cb, void *arg
 	return r;
 }
 
-int nsdisc_walk(const char *proc, nsdisc_cb cb, void *arg)
+int discover_walk(const char *proc, discover_cb cb, void *arg)
 {
 	char path[PATH_MAX], label[300];
 	struct dirent *de;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include "pflink/cni.h"
+#include "cni.h"
 #include "pflink/json.h"
-#include "pflink/plugin.h"
+#include "pflink/log.h"
 #include "pflink/util.h"
 
 #include <errno.h>

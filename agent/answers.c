@@ -3,7 +3,8 @@
  * pflinkd's answers (docs/agent-protocol.md): the map joined with sysfs
  * (which PFs and VFs exist) and pflink's attachment records (which pod).
  */
-#include "agent_internal.h"
+#include "map.h"
+#include "pflink/classify.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -53,9 +54,9 @@ static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 	return arr;
 }
 
-static const struct pf_state *attachment_of(const struct agent *a, const char *vf)
+static const struct pf_record *attachment_of(const struct agent *a, const char *vf)
 {
-	const struct pf_state *best = NULL;
+	const struct pf_record *best = NULL;
 	unsigned i;
 
 	for (i = 0; i < a->n_att; i++)
@@ -99,7 +100,7 @@ static const struct ag_dev *representor(const struct agent *a, const struct ag_d
 			const struct ag_dev *d = &a->ns[i]->devs[j];
 
 			if (!strcmp(d->swid, pfdev->swid) &&
-			    resolve_parse_port_name(d->port, &p, &v) == 0 && v == idx)
+			    classify_vf_port(d->port, &p, &v) == 0 && v == idx)
 				return d;
 		}
 	return NULL;
@@ -108,7 +109,7 @@ static const struct ag_dev *representor(const struct agent *a, const struct ag_d
 static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx, const char *bdf)
 {
 	cJSON *o = cJSON_CreateObject(), *nds;
-	const struct pf_state *att = attachment_of(a, bdf);
+	const struct pf_record *att = attachment_of(a, bdf);
 	const struct ag_dev *first = NULL, *rep;
 	const struct ag_ns *first_ns = NULL;
 	char drv[64] = "", why[1024] = "";
@@ -319,7 +320,7 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 	unsigned i;
 
 	for (i = 0; i < a->n_att; i++) {
-		const struct pf_state *s = &a->att[i];
+		const struct pf_record *s = &a->att[i];
 		cJSON *e, *pf, *vf;
 
 		if (strcmp(s->pod_namespace, ns) || strcmp(s->pod_name, name))

@@ -6,7 +6,7 @@
  * inotify on pflink's state dir, the rescan timer and the signals.  Nothing
  * a client sends can stop it: every request is bounded in size and time.
  */
-#include "agent_internal.h"
+#include "map.h"
 #include "pflink/json.h"
 #include "pflink/util.h"
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* pflinkd's private structures, shared by lib/agent*.c only. */
-#ifndef PFLINK_AGENT_INTERNAL_H
-#define PFLINK_AGENT_INTERNAL_H
+/* pflinkd's map: the structures map.c, answers.c and server.c share. */
+#ifndef PFLINK_AGENT_MAP_H
+#define PFLINK_AGENT_MAP_H
 
-#include "pflink/agent.h"
+#include "agent.h"
 #include "pflink/resolve.h"
-#include "pflink/state.h"
+#include "pflink/record.h"
 
 struct nl_sock;
 
@@ -56,7 +56,7 @@ struct agent {
 	struct ag_ns **ns;
 	unsigned n_ns, cap_ns;
 	unsigned long long gen;
-	struct pf_state *att;
+	struct pf_record *att;
 	unsigned n_att, cap_att;
 	unsigned long long start_ns;
 	struct {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "pflink/state.h"
+#include "pflink/record.h"
 #include "pflink/util.h"
 
 #include "pflink/json.h"
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 /* One table drives both directions, so writer and reader cannot drift. */
-#define S(key, field) { key, offsetof(struct pf_state, field), sizeof(((struct pf_state *)0)->field) }
+#define S(key, field) { key, offsetof(struct pf_record, field), sizeof(((struct pf_record *)0)->field) }
 static const struct {
 	const char *key;
 	size_t off, size;
@@ -27,7 +27,7 @@ static const struct {
 };
 #undef S
 
-char *state_to_json(const struct pf_state *s)
+char *record_to_json(const struct pf_record *s)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *out;
@@ -46,14 +46,14 @@ char *state_to_json(const struct pf_state *s)
 	return out;
 }
 
-int state_from_json(const char *buf, size_t len, struct pf_state *out)
+int record_from_json(const char *buf, size_t len, struct pf_record *out)
 {
-	struct pf_state s = { .vf_index = -1 };
+	struct pf_record s = { .vf_index = -1 };
 	cJSON *o, *it;
 	size_t i;
 	int r = -EINVAL;
 
-	if (len > STATE_MAX)
+	if (len > RECORD_MAX)
 		return -EINVAL;
 	o = json_parse_exact(buf, len);
 	if (!cJSON_IsObject(o))
@@ -87,54 +87,54 @@ done:
 	return r;
 }
 
-int state_file_name(const char *container_id, const char *ifname, char *out, size_t len)
+int record_file_name(const char *container_id, const char *ifname, char *out, size_t len)
 {
 	if (!pf_safe_component(container_id, 255) || !pf_safe_component(ifname, IF_NAMESIZE - 1))
 		return -EINVAL;
-	if ((size_t)snprintf(out, len, "%s_%s" STATE_SUFFIX, container_id, ifname) >= len)
+	if ((size_t)snprintf(out, len, "%s_%s" RECORD_SUFFIX, container_id, ifname) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
-int state_write(const char *dir, const struct pf_state *s)
+int record_write(const char *dir, const struct pf_record *s)
 {
 	_cleanup_free_ char *json = NULL;
 	char name[512];
-	int r = state_file_name(s->container_id, s->ifname, name, sizeof(name));
+	int r = record_file_name(s->container_id, s->ifname, name, sizeof(name));
 
 	if (r < 0)
 		return r;
 	r = pf_mkdir_p(dir, 0700);
 	if (r < 0)
 		return r;
-	json = state_to_json(s);
+	json = record_to_json(s);
 	if (!json)
 		return -ENOMEM;
 	return pf_write_file_atomic(dir, name, json, strlen(json), 0600);
 }
 
-int state_read(const char *dir, const char *container_id, const char *ifname, struct pf_state *out)
+int record_read(const char *dir, const char *container_id, const char *ifname, struct pf_record *out)
 {
 	_cleanup_free_ char *buf = NULL;
 	char name[512], path[PATH_MAX];
 	size_t len;
-	int r = state_file_name(container_id, ifname, name, sizeof(name));
+	int r = record_file_name(container_id, ifname, name, sizeof(name));
 
 	if (r < 0)
 		return -ENOENT;	/* nothing unsafe was ever written */
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
-	r = pf_read_file_at(AT_FDCWD, path, STATE_MAX, &buf, &len);
+	r = pf_read_file_at(AT_FDCWD, path, RECORD_MAX, &buf, &len);
 	if (r < 0)
 		return r;
-	return state_from_json(buf, len, out);
+	return record_from_json(buf, len, out);
 }
 
-int state_remove(const char *dir, const char *container_id, const char *ifname)
+int record_remove(const char *dir, const char *container_id, const char *ifname)
 {
 	char name[512], path[PATH_MAX];
 
-	if (state_file_name(container_id, ifname, name, sizeof(name)) < 0)
+	if (record_file_name(container_id, ifname, name, sizeof(name)) < 0)
 		return 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
@@ -151,7 +151,7 @@ int state_remove(const char *dir, const char *container_id, const char *ifname)
 	return 0;
 }
 
-int state_foreach(const char *dir, state_cb cb, void *arg, unsigned *bad)
+int record_foreach(const char *dir, record_cb cb, void *arg, unsigned *bad)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -162,14 +162,14 @@ int state_foreach(const char *dir, state_cb cb, void *arg, unsigned *bad)
 	while (r >= 0 && (de = readdir(d))) {
 		_cleanup_free_ char *buf = NULL;
 		size_t n = strlen(de->d_name), len;
-		struct pf_state s;
+		struct pf_record s;
 
 		/* Skip dot files: they include our own in-flight temp files. */
-		if (de->d_name[0] == '.' || n <= strlen(STATE_SUFFIX) ||
-		    strcmp(de->d_name + n - strlen(STATE_SUFFIX), STATE_SUFFIX))
+		if (de->d_name[0] == '.' || n <= strlen(RECORD_SUFFIX) ||
+		    strcmp(de->d_name + n - strlen(RECORD_SUFFIX), RECORD_SUFFIX))
 			continue;
-		if (pf_read_file_at(dirfd(d), de->d_name, STATE_MAX, &buf, &len) < 0 ||
-		    state_from_json(buf, len, &s) < 0) {
+		if (pf_read_file_at(dirfd(d), de->d_name, RECORD_MAX, &buf, &len) < 0 ||
+		    record_from_json(buf, len, &s) < 0) {
 			if (bad)
 				(*bad)++;
 			continue;
