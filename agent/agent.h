@@ -40,8 +40,10 @@ int agent_track_path(struct agent *a, const char *path);
 /* Read pending link events of every netns; returns events handled. */
 int agent_poll_events(struct agent *a, int timeout_ms);
 
-/* Answer one protocol request (pure in its I/O: the caller frames it). */
-cJSON *agent_handle(struct agent *a, const cJSON *req);
+/* Answer one parsed protocol request (the caller frames it, and does the
+ * tracking a "pf" or "nudge" asks for first). */
+struct agent_req;
+cJSON *agent_answer(struct agent *a, const struct agent_req *req);
 
 /* The serving loop: listens on o->socket until SIGTERM/SIGINT. */
 int agent_serve(struct agent *a);

@@ -4,7 +4,9 @@
  * (which PFs and VFs exist) and pflink's attachment records (which pod).
  */
 #include "map.h"
+#include "request.h"
 #include "pflink/classify.h"
+#include "pflink/nl.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -127,12 +129,14 @@ static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx
 	nds = netdevs_of(a, bdf);
 	cJSON_AddItemToObject(o, "netdevs", nds);
 	for (i = 0; pfdev && i < pfdev->n_vfc; i++) {
-		const struct ag_vfcfg *c = &pfdev->vfc[i];
+		const struct nl_vf *c = &pfdev->vfc[i];
+		char mac[MAC_STR_MAX];
 		cJSON *cfg;
 
 		if (c->index != idx || !(cfg = cJSON_AddObjectToObject(o, "config")))
 			continue;
-		cJSON_AddStringToObject(cfg, "mac", c->mac);
+		nl_fmt_mac(c->mac, sizeof(c->mac), mac, sizeof(mac));
+		cJSON_AddStringToObject(cfg, "mac", mac);
 		cJSON_AddNumberToObject(cfg, "vlan", c->vlan);
 		cJSON_AddNumberToObject(cfg, "qos", c->qos);
 		if (c->spoofchk >= 0)
@@ -307,13 +311,6 @@ static int bdf_cmp(const void *x, const void *y)
 	return strcmp(((const struct vf_ent *)x)->bdf, ((const struct vf_ent *)y)->bdf);
 }
 
-static const char *str(const cJSON *o, const char *k)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
 static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 {
 	cJSON *o = answer(true), *arr = cJSON_AddArrayToObject(o, "attachments");
@@ -337,27 +334,15 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 	return o;
 }
 
-cJSON *agent_handle(struct agent *a, const cJSON *req)
+cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "v");
-	const char *op = str(req, "op"), *bdf_in = str(req, "pciAddress"), *nspath = str(req, "netns");
-	char bdf[PCI_BDF_LEN];
 	cJSON *o;
 
-	if (!cJSON_IsObject(req) || !cJSON_IsNumber(v) || v->valuedouble != 1)
-		return error("request must be a JSON object with \"v\":1");
-	if (!op)
-		return error("request has no \"op\"");
-	if (nspath && (!strcmp(op, "pf") || !strcmp(op, "nudge"))) {
-		int r = agent_track_path(a, nspath);
-
-		if (r < 0 && !strcmp(op, "nudge"))
-			return error("cannot track netns %s: %s", nspath, strerror(-r));
-	}
-	/* After any tracking above: answers read the map through the index. */
+	/* Answers read the map through the index. */
 	if (ag_index(a) < 0)
 		return error("out of memory");
-	if (!strcmp(op, "health")) {
+	switch (req->op) {
+	case AGENT_OP_HEALTH: {
 		struct agent_stats s;
 
 		agent_get_stats(a, &s);
@@ -375,16 +360,10 @@ cJSON *agent_handle(struct agent *a, const cJSON *req)
 		cJSON_AddNumberToObject(o, "lastScanUs", (double)((s.last_scan_ns + 500) / 1000));
 		return o;
 	}
-	if (!strcmp(op, "nudge")) {
-		if (!nspath) {
-			int r = agent_discover(a);
-
-			if (r < 0)
-				return error("discovery failed: %s", strerror(-r));
-		}
+	case AGENT_OP_NUDGE:
+		/* The serving loop did the tracking or the discovery. */
 		return answer(true);
-	}
-	if (!strcmp(op, "topology")) {
+	case AGENT_OP_TOPOLOGY: {
 		struct topo_ctx c = { .a = a };
 		cJSON *arr;
 		size_t i;
@@ -405,40 +384,33 @@ cJSON *agent_handle(struct agent *a, const cJSON *req)
 		free(c.pfs.v);
 		return o;
 	}
-	if (!strcmp(op, "pf") || !strcmp(op, "vf")) {
-		if (!bdf_in || pci_bdf_parse(bdf_in, bdf) < 0)
-			return error("\"pciAddress\" must be a PCI address DDDD:BB:DD.F");
-		if (!strcmp(op, "pf")) {
-			cJSON *pf = pf_json(a, bdf, true);
+	case AGENT_OP_PF: {
+		cJSON *pf = pf_json(a, req->bdf, true);
 
-			if (!pf)
-				return error("PF %s not found", bdf);
-			o = answer(true);
-			cJSON_AddItemToObject(o, "pf", pf);
-			return o;
-		} else {
-			char pf[PCI_BDF_LEN];
-			cJSON *pfo, *vf;
+		if (!pf)
+			return error("PF %s not found", req->bdf);
+		o = answer(true);
+		cJSON_AddItemToObject(o, "pf", pf);
+		return o;
+	}
+	case AGENT_OP_VF: {
+		char pf[PCI_BDF_LEN];
+		cJSON *pfo, *vf;
 
-			if (pci_physfn(a->sysfd, bdf, pf) < 0 || !(pfo = pf_json(a, pf, false)))
-				return error("VF %s not found", bdf);
-			vf = vf_of(a, pf, bdf);
-			if (!vf) {
-				cJSON_Delete(pfo);
-				return error("VF %s is not listed by its PF %s", bdf, pf);
-			}
-			o = answer(true);
-			cJSON_AddItemToObject(o, "vf", vf);
-			cJSON_AddItemToObject(o, "pf", pfo);
-			return o;
+		if (pci_physfn(a->sysfd, req->bdf, pf) < 0 || !(pfo = pf_json(a, pf, false)))
+			return error("VF %s not found", req->bdf);
+		vf = vf_of(a, pf, req->bdf);
+		if (!vf) {
+			cJSON_Delete(pfo);
+			return error("VF %s is not listed by its PF %s", req->bdf, pf);
 		}
+		o = answer(true);
+		cJSON_AddItemToObject(o, "vf", vf);
+		cJSON_AddItemToObject(o, "pf", pfo);
+		return o;
 	}
-	if (!strcmp(op, "pod")) {
-		const char *ns = str(req, "namespace"), *name = str(req, "name");
-
-		if (!ns || !name)
-			return error("\"pod\" needs \"namespace\" and \"name\"");
-		return op_pod(a, ns, name);
+	case AGENT_OP_POD:
+		return op_pod(a, req->pod_ns, req->pod_name);
 	}
-	return error("unknown op \"%s\"", op);
+	return error("unknown op");
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pflinkd's map: for every tracked netns, the links that are PCI functions
- * (by ethtool bus_info), kept current by that netns' link events.  libnl's
- * types stay inside this file.
+ * (by ethtool bus_info), kept current by that netns' link events.
  */
 #include "map.h"
 #include "discover.h"
@@ -10,12 +9,11 @@
 #include "pflink/record.h"
 #include "pflink/util.h"
 
+#include "pflink/nl.h"
+
 #include <errno.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/sriov.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,74 +65,89 @@ static void dev_remove(struct ag_ns *ns, int ifindex)
 	ns->a->map_gen++;
 }
 
-static void fmt_addr(struct nl_addr *addr, char *out, size_t len)
+/* One link as a message told it, before any I/O: collected while the
+ * kernel's answer is read, acted on (ethtool, sysfs) only after, so a
+ * dump is read as fast as the kernel sends it. */
+struct ag_seen {
+	struct nl_link l;		/* l.msg cleared: the message is gone */
+	struct nl_vf *vfs;		/* owned; with has_vfs */
+	unsigned n_vfs;
+	bool has_vfs;			/* the message carried a VF table (IFLA_NUM_VF) */
+};
+
+struct seen_list {
+	struct ag_seen *v;
+	unsigned n, cap;
+};
+
+static void seen_clear(struct seen_list *s)
 {
-	out[0] = '\0';
-	if (addr && nl_addr_get_len(addr))
-		nl_fmt_mac(nl_addr_get_binary_addr(addr), nl_addr_get_len(addr), out, len);
+	unsigned i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].vfs);
+	s->n = 0;
 }
 
-/* IFLA_VFINFO_LIST of a PF, as libnl parsed it. */
-static void read_vfinfo(struct ag_dev *d, struct rtnl_link *l)
+static void seen_free(struct seen_list *s)
 {
-	uint32_t n = 0, i;
-	struct ag_vfcfg *v;
+	seen_clear(s);
+	free(s->v);
+	s->v = NULL;
+	s->cap = 0;
+}
 
-	if (rtnl_link_get_num_vf(l, &n) < 0 || !n)
-		return;	/* this message carried no VF table: keep the last one */
-	v = calloc(n, sizeof(*v));
-	if (!v)
-		return;
-	for (i = 0; i < n; i++) {
-		struct rtnl_link_vf *vf = rtnl_link_vf_get(l, i);
-		nl_vf_vlans_t *vl = NULL;
-		struct nl_addr *mac = NULL;
-		uint32_t x;
+/* nl_link_cb: parse, copy, nothing else. */
+static int collect(const struct nl_link *l, void *arg)
+{
+	struct seen_list *s = arg;
+	struct ag_seen *e;
+	unsigned n = 0;
 
-		v[i].index = (int)i;
-		v[i].spoofchk = v[i].trust = v[i].linkstate = -1;
-		if (!vf)
-			continue;
-		if (rtnl_link_vf_get_index(vf, &x) == 0)
-			v[i].index = (int)x;
-		if (rtnl_link_vf_get_addr(vf, &mac) == 0)
-			fmt_addr(mac, v[i].mac, sizeof(v[i].mac));
-		if (rtnl_link_vf_get_vlans(vf, &vl) == 0 && vl && vl->size > 0) {
-			v[i].vlan = vl->vlans[0].vf_vlan;
-			v[i].qos = vl->vlans[0].vf_vlan_qos;
-		}
-		if (rtnl_link_vf_get_spoofchk(vf, &x) == 0)
-			v[i].spoofchk = (int)x;
-		if (rtnl_link_vf_get_trust(vf, &x) == 0)
-			v[i].trust = (int)x;
-		if (rtnl_link_vf_get_linkstate(vf, &x) == 0)
-			v[i].linkstate = (int)x;
-		rtnl_link_vf_put(vf);
+	if (s->n == s->cap) {
+		unsigned cap = s->cap ? 2 * s->cap : 16;
+		struct ag_seen *nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = cap;
 	}
-	free(d->vfc);
-	d->vfc = v;
-	d->n_vfc = n;
+	e = &s->v[s->n];
+	memset(e, 0, sizeof(*e));
+	e->l = *l;
+	e->l.msg = NULL;
+	e->l.msg_len = 0;
+	if (l->has_num_vf) {
+		/* A message asked with the VF filter: its table replaces the
+		 * last one (empty when the PF has no VFs any more). */
+		e->has_vfs = true;
+		if (nl_link_vfs(l, NULL, 0, &n) < 0)
+			n = 0;
+		if (n && (e->vfs = calloc(n, sizeof(*e->vfs))) &&
+		    nl_link_vfs(l, e->vfs, n, &e->n_vfs) < 0)
+			e->n_vfs = 0;
+	}
+	s->n++;
+	return 0;
 }
 
-/* A link was seen (dump or RTM_NEWLINK): record it if it is a PCI
- * function.  Returns true when the map changed. */
-static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
+/* A link was seen (dump, event or query): record it if it is a PCI
+ * function; takes the VF table.  Returns true when the map changed. */
+static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 {
-	int ifindex = rtnl_link_get_ifindex(l);
-	const char *name = rtnl_link_get_name(l);
-	struct ag_dev *d = dev_find(ns, ifindex);
-	const char *pn;
-	struct nl_data *sw;
+	const struct nl_link *l = &e->l;
+	struct ag_dev *d = dev_find(ns, l->ifindex);
 	char bdf[PCI_BDF_LEN];
 
-	if (!name || (rtnl_link_get_flags(l) & IFF_LOOPBACK))
+	if (l->flags & IFF_LOOPBACK)
 		return false;
 	if (!d) {
 		struct ethtool_info eth;
 		unsigned tv;
 
 		/* Not every link has a bus address; those are not ours. */
-		if (ethtool_drvinfo(ns->ethfd, name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0)
+		if (ethtool_drvinfo(ns->ethfd, l->name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0)
 			return false;
 		if (ns->n_devs == ns->cap_devs) {
 			unsigned cap = ns->cap_devs ? 2 * ns->cap_devs : 2;
@@ -148,7 +161,7 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
 		d = &ns->devs[ns->n_devs++];
 		memset(d, 0, sizeof(*d));
 		a->map_gen++;
-		d->ifindex = ifindex;
+		d->ifindex = l->ifindex;
 		memcpy(d->bdf, bdf, sizeof(bdf));
 		d->is_pf = pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) == 0;
 		{
@@ -157,31 +170,22 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct rtnl_link *l)
 			d->is_vf = pci_physfn(a->sysfd, bdf, pf) == 0;
 		}
 	}
-	pf_strscpy(d->name, name, sizeof(d->name));
-	fmt_addr(rtnl_link_get_addr(l), d->mac, sizeof(d->mac));
-	pn = rtnl_link_get_phys_port_name(l);
-	pf_strscpy(d->port, pn ? pn : "", sizeof(d->port));
-	sw = rtnl_link_get_phys_switch_id(l);
-	d->swid[0] = '\0';
-	if (sw && nl_data_get_size(sw) <= NL_SWITCHID_MAX)
-		nl_fmt_hex(nl_data_get(sw), (unsigned)nl_data_get_size(sw), d->swid);
-	if (d->is_pf)
-		read_vfinfo(d, l);
+	pf_strscpy(d->name, l->name, sizeof(d->name));
+	nl_fmt_mac(l->mac, l->maclen, d->mac, sizeof(d->mac));
+	pf_strscpy(d->port, l->phys_port_name, sizeof(d->port));
+	nl_fmt_hex(l->switch_id, l->switch_id_len, d->swid);
+	if (d->is_pf && e->has_vfs) {
+		free(d->vfc);
+		d->vfc = TAKE_PTR(e->vfs);
+		d->n_vfc = e->n_vfs;
+	}
 	return true;
 }
 
-static void dump_one(struct nl_object *o, void *arg)
-{
-	struct ag_ns *ns = arg;
-
-	ns_upsert(ns->a, ns, (struct rtnl_link *)o);
-}
-
-/* Full dump of a netns (libnl asks with RTEXT_FILTER_VF, so PFs come with
- * their VF tables). */
+/* Full dump of a netns, with the VF tables of its PFs. */
 static int ns_dump(struct agent *a, struct ag_ns *ns)
 {
-	struct nl_cache *cache = NULL;
+	struct seen_list s = { 0 };
 	unsigned long long t0 = pf_now_ns();
 	unsigned i;
 	int r;
@@ -191,86 +195,65 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
 	ns->n_devs = 0;
 	a->map_gen++;
 	/* Links changing during the dump make the kernel flag it
-	 * NLM_F_DUMP_INTR (libnl: -NLE_DUMP_INTR): dump again. */
+	 * NLM_F_DUMP_INTR: dump again. */
 	for (i = 0; i < 8; i++) {
-		r = rtnl_link_alloc_cache(ns->req, AF_UNSPEC, &cache);
-		if (r != -NLE_DUMP_INTR)
+		seen_clear(&s);
+		r = nl_link_dump(ns->req, NL_WANT_VFS, collect, &s);
+		if (r != -EINTR)
 			break;
 	}
-	if (r < 0)
+	if (r < 0) {
+		seen_free(&s);
 		return -EIO;
-	nl_cache_foreach(cache, dump_one, ns);
-	nl_cache_free(cache);
+	}
+	for (i = 0; i < s.n; i++)
+		ns_upsert(a, ns, &s.v[i]);
+	seen_free(&s);
 	a->stats.scans++;
 	a->stats.last_scan_ns = pf_now_ns() - t0;
 	return 0;
 }
 
-/* The answer to a GETLINK for one PF after an event: events carry no VF
- * table (the kernel fills them without RTEXT_FILTER_VF). */
-static void ns_refresh_pf(struct agent *a, struct ag_ns *ns, int ifindex)
-{
-	struct rtnl_link *l = NULL;
-
-	if (rtnl_link_get_kernel(ns->req, ifindex, NULL, &l) == 0) {
-		ns_upsert(a, ns, l);
-		rtnl_link_put(l);
-	}
-}
-
-struct ev_ctx {
-	struct agent *a;
-	struct ag_ns *ns;
-	int type;
-	int refresh[16];
-	unsigned n_refresh;
-};
-
-static void ev_obj(struct nl_object *o, void *arg)
-{
-	struct ev_ctx *c = arg;
-	struct rtnl_link *l = (struct rtnl_link *)o;
-	struct ag_dev *d;
-
-	if (c->type == RTM_DELLINK) {
-		dev_remove(c->ns, rtnl_link_get_ifindex(l));
-		return;
-	}
-	if (!ns_upsert(c->a, c->ns, l))
-		return;
-	d = dev_find(c->ns, rtnl_link_get_ifindex(l));
-	if (d && d->is_pf && c->n_refresh < ARRAY_SIZE(c->refresh))
-		c->refresh[c->n_refresh++] = d->ifindex;
-}
-
-static int ev_valid(struct nl_msg *msg, void *arg)
-{
-	struct ev_ctx *c = arg;
-
-	c->type = nlmsg_hdr(msg)->nlmsg_type;
-	c->a->stats.events++;
-	nl_msg_parse(msg, ev_obj, c);
-	return NL_OK;
-}
-
 /* Drain one netns' event socket. */
 int ag_ns_events(struct agent *a, struct ag_ns *ns)
 {
-	struct ev_ctx c = { .a = a, .ns = ns };
-	unsigned i;
-	int r, n = 0;
+	struct seen_list s = { 0 };
+	int refresh[16];
+	unsigned i, n_refresh = 0;
+	int r;
 
-	nl_socket_modify_cb(ns->ev, NL_CB_VALID, NL_CB_CUSTOM, ev_valid, &c);
-	while ((r = nl_recvmsgs_default(ns->ev)) >= 0)
-		n++;
-	if (r == -NLE_NOMEM || r == -NLE_MSG_OVERFLOW) {
-		/* ENOBUFS: events were lost; only a full dump is exact now. */
+	r = nl_link_events(ns->ev, 0, collect, &s);
+	if (r == -ENOBUFS) {
+		/* Events were lost; only a full dump is exact now. */
 		ag_log(a, PF_LOG_WARNING, "netns %s: link events overflowed, rescanning", ns->label);
+		seen_free(&s);
 		ns_dump(a, ns);
+		return 0;
 	}
-	for (i = 0; i < c.n_refresh; i++)
-		ns_refresh_pf(a, ns, c.refresh[i]);
-	return n;
+	a->stats.events += s.n;
+	for (i = 0; i < s.n; i++) {
+		struct ag_dev *d;
+
+		if (s.v[i].l.type == RTM_DELLINK) {
+			dev_remove(ns, s.v[i].l.ifindex);
+			continue;
+		}
+		if (!ns_upsert(a, ns, &s.v[i]))
+			continue;
+		/* Events carry no VF table (the kernel fills them without
+		 * RTEXT_FILTER_VF): ask for the PF's. */
+		d = dev_find(ns, s.v[i].l.ifindex);
+		if (d && d->is_pf && n_refresh < ARRAY_SIZE(refresh))
+			refresh[n_refresh++] = d->ifindex;
+	}
+	seen_free(&s);
+	for (i = 0; i < n_refresh; i++) {
+		seen_clear(&s);
+		if (nl_link_query(ns->req, refresh[i], NL_WANT_VFS, collect, &s) == 0 && s.n)
+			ns_upsert(a, ns, &s.v[0]);
+	}
+	seen_free(&s);
+	return r < 0 ? 0 : r;
 }
 
 /* ---- netns lifecycle ------------------------------------------------- */
@@ -280,11 +263,11 @@ static void ns_free(struct agent *a, struct ag_ns *ns)
 	unsigned i;
 
 	if (ns->ev) {
-		epoll_ctl(a->nsep, EPOLL_CTL_DEL, nl_socket_get_fd(ns->ev), NULL);
-		nl_socket_free(ns->ev);	/* closes the fd: the netns may now die */
+		epoll_ctl(a->nsep, EPOLL_CTL_DEL, nl_handle_fd(ns->ev), NULL);
+		nl_handle_close(ns->ev);	/* closes the fd: the netns may now die */
 	}
 	if (ns->req)
-		nl_socket_free(ns->req);
+		nl_handle_close(ns->req);
 	if (ns->ethfd >= 0)
 		close(ns->ethfd);
 	for (i = 0; i < ns->n_devs; i++)
@@ -292,24 +275,6 @@ static void ns_free(struct agent *a, struct ag_ns *ns)
 	free(ns->devs);
 	free(ns);
 	a->map_gen++;
-}
-
-static struct nl_sock *adopt(int fd)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct nl_sock *sk;
-
-	/* Bound here so the kernel picks a port id; libnl reads it back. */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || !(sk = nl_socket_alloc())) {
-		close(fd);
-		return NULL;
-	}
-	if (nl_socket_set_fd(sk, NETLINK_ROUTE, fd) < 0) {
-		nl_socket_free(sk);
-		close(fd);
-		return NULL;
-	}
-	return sk;
 }
 
 static struct ag_ns *ns_find(struct agent *a, const struct netns_id *id)
@@ -364,23 +329,20 @@ static int ns_attach(struct agent *a, const struct netns_id *id, const char *lab
 	ns->host = netns_id_eq(id, &a->host);
 	pf_strscpy(ns->label, ns->host ? "host" : label, sizeof(ns->label));
 	ns->ethfd = req[2].fd;
-	ns->ev = adopt(req[0].fd);
-	ns->req = adopt(req[1].fd);
-	if (!ns->ev || !ns->req) {
+	r = nl_handle_open(req[0].fd, &ns->ev);
+	if (r < 0) {
+		close(req[1].fd);
 		ns_free(a, ns);
-		return -ENOMEM;
+		return r;
 	}
+	r = nl_handle_open(req[1].fd, &ns->req);
 	/* Subscribe before the dump so no change falls between the two. */
-	nl_socket_disable_seq_check(ns->ev);
-	nl_socket_set_nonblocking(ns->ev);
-	nl_socket_set_buffer_size(ns->ev, 1 << 20, 0);
-	nl_socket_enable_msg_peek(ns->req);
-	if (nl_socket_add_membership(ns->ev, RTNLGRP_LINK) < 0) {
+	if (r < 0 || (r = nl_link_subscribe(ns->ev, 1 << 20)) < 0) {
 		ns_free(a, ns);
-		return -EIO;
+		return r;
 	}
 	ev.data.ptr = ns;
-	if (epoll_ctl(a->nsep, EPOLL_CTL_ADD, nl_socket_get_fd(ns->ev), &ev) < 0) {
+	if (epoll_ctl(a->nsep, EPOLL_CTL_ADD, nl_handle_fd(ns->ev), &ev) < 0) {
 		r = -errno;
 		ns_free(a, ns);
 		return r;

@@ -7,14 +7,8 @@
 #include "pflink/resolve.h"
 #include "pflink/record.h"
 
-struct nl_sock;
-
-struct ag_vfcfg {		/* one entry of a PF's IFLA_VFINFO_LIST */
-	int index;
-	char mac[MAC_STR_MAX];
-	unsigned vlan, qos;
-	int spoofchk, trust, linkstate;	/* -1: not reported */
-};
+struct nl_handle;
+struct nl_vf;
 
 struct ag_dev {			/* a link that is a PCI function */
 	int ifindex;
@@ -24,7 +18,7 @@ struct ag_dev {			/* a link that is a PCI function */
 	char port[NL_PORTNAME_MAX];
 	char swid[2 * NL_SWITCHID_MAX + 1];
 	bool is_pf, is_vf;
-	struct ag_vfcfg *vfc;
+	struct nl_vf *vfc;		/* a PF's IFLA_VFINFO_LIST, as last dumped */
 	unsigned n_vfc;
 };
 
@@ -33,8 +27,8 @@ struct ag_ns {
 	struct netns_id id;
 	char label[PF_NETNS_PATH_MAX];	/* "host", a bind-mount path, "pid:N" */
 	bool bind, host;
-	struct nl_sock *ev;		/* RTNLGRP_LINK events */
-	struct nl_sock *req;		/* dumps and gets */
+	struct nl_handle *ev;		/* RTNLGRP_LINK events */
+	struct nl_handle *req;		/* dumps and gets */
 	int ethfd;			/* AF_INET for ethtool, in this netns */
 	struct ag_dev *devs;
 	unsigned n_devs, cap_devs;

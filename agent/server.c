@@ -7,7 +7,7 @@
  * a client sends can stop it: every request is bounded in size and time.
  */
 #include "map.h"
-#include "pflink/json.h"
+#include "request.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -345,54 +345,35 @@ static void on_accept(struct server *sv)
 	}
 }
 
-static cJSON *ok_answer(void)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(o, "v", 1);
-	cJSON_AddBoolToObject(o, "ok", true);
-	return o;
-}
-
 /* One request.  What may track new netns (nudge, pf with "netns") runs
  * within the map's descriptor budget here; the answer itself is made with
  * the headroom, so reading sysfs cannot fail for want of descriptors. */
-static cJSON *handle(struct server *sv, cJSON *req)
+static cJSON *handle(struct server *sv, const struct agent_req *req)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(req, "v");
-	const char *op = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "op"));
-	const char *nspath = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "netns"));
 	cJSON *ans;
+	int r;
 
-	if (cJSON_IsNumber(v) && v->valuedouble == 1 && op && (!strcmp(op, "nudge") || (!strcmp(op, "pf") && nspath))) {
-		int r;
+	if (req->netns) {
+		agent_fd_map_mode(true);
+		r = agent_track_path(sv->a, req->netns);
+		agent_fd_map_mode(false);
+		if (req->op == AGENT_OP_NUDGE && r < 0) {
+			char msg[512];
 
-		if (nspath) {
-			agent_fd_map_mode(true);
-			r = agent_track_path(sv->a, nspath);
-			agent_fd_map_mode(false);
-			if (!strcmp(op, "nudge")) {
-				char msg[512];
+			snprintf(msg, sizeof(msg), "cannot track netns %.400s: %s", req->netns, strerror(-r));
+			return err_answer(msg);
+		}
+	} else if (req->op == AGENT_OP_NUDGE) {
+		char msg[300];
 
-				if (r >= 0)
-					return ok_answer();
-				snprintf(msg, sizeof(msg), "cannot track netns %.400s: %s", nspath, strerror(-r));
-				return err_answer(msg);
-			}
-			/* Tracked (or not) already: the core need not try again. */
-			cJSON_DeleteItemFromObjectCaseSensitive(req, "netns");
-		} else {
-			char msg[300];
-
-			r = discover(sv);
-			if (r >= 0)
-				return ok_answer();
+		r = discover(sv);
+		if (r < 0) {
 			snprintf(msg, sizeof(msg), "discovery failed: %s", strerror(-r));
 			return err_answer(msg);
 		}
 	}
-	ans = agent_handle(sv->a, req);
-	if (op && !strcmp(op, "health") && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
+	ans = agent_answer(sv->a, req);
+	if (req->op == AGENT_OP_HEALTH && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
 		cJSON_AddNumberToObject(ans, "nsSkipped", sv->ns_skipped);
 		cJSON_AddNumberToObject(ans, "clientsRefused", (double)sv->refused);
 		cJSON_AddStringToObject(ans, "lastError", sv->last_error);
@@ -423,17 +404,22 @@ static void on_client(struct server *sv, struct client *c)
 	c->deadline = pf_now_ns() + CLIENT_IDLE_MS * 1000000ull;
 	while ((nl = memchr(c->buf, '\n', c->len))) {
 		size_t line = (size_t)(nl - c->buf);
-		cJSON *req = json_parse_exact(c->buf, line);
+		struct agent_req req;
+		char why[300];
 		cJSON *ans;
+		int r = agent_req_parse(c->buf, line, &req, why, sizeof(why));
 
-		if (!cJSON_IsObject(req)) {
-			cJSON_Delete(req);
-			send_json(c->s.fd, err_answer("request is not a JSON object on one line"));
+		if (r == -EBADMSG) {
+			send_json(c->s.fd, err_answer(why));
 			client_close(sv, c);
 			return;
 		}
-		ans = handle(sv, req);
-		cJSON_Delete(req);
+		if (r < 0) {
+			ans = err_answer(why);
+		} else {
+			ans = handle(sv, &req);
+			agent_req_free(&req);
+		}
 		if (send_json(c->s.fd, ans) < 0) {
 			client_close(sv, c);
 			return;

@@ -2,7 +2,7 @@
 # Install what building and testing pflink needs, from Debian's archive.
 # Idempotent: apt runs only when a package is missing.
 set -euo pipefail
-PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev libnl-3-dev libnl-route-3-dev
+PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
       clang libclang-rt-14-dev valgrind strace socat util-linux)
 # The runtime tests (test/runtime): podman on its CNI backend and containerd's

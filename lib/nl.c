@@ -1,25 +1,33 @@
 /* SPDX-License-Identifier: MIT */
-/* The plugin's RTNETLINK talk: one link by name, or one dump of a netns. */
+/* RTNETLINK talk: one link, a dump of a netns, link events. */
 #include "pflink/nl.h"
 #include "pflink/util.h"
 
 #include <errno.h>
-#include <stdbool.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 struct nl_handle {
 	struct mnl_socket *nl;
 	unsigned portid;
 	unsigned seq;
-	/* A link dump of a busy host netns does not fit one page; the kernel
-	 * sizes each dump skb to fit, so 32 KiB messages are the safe bound. */
-	char buf[32768];
 };
+
+/* A link dump of a busy host netns does not fit one page; the kernel
+ * sizes each dump skb to the largest link message (a PF's VF table with
+ * statistics is ~300 bytes a VF), so 32 KiB holds any message without VF
+ * tables and most with them.  A bigger one arrives truncated (MSG_TRUNC
+ * says by how much) and the request is made again with a buffer that
+ * fits.  The buffer lives for one request only: the agent holds two
+ * handles per netns, and 32 KiB each would be most of its memory. */
+#define RX_START 32768u
+#define RX_MAX (4u << 20)
 
 int nl_handle_open(int fd, struct nl_handle **out)
 {
@@ -64,6 +72,11 @@ void nl_handle_close(struct nl_handle *h)
 	free(h);
 }
 
+int nl_handle_fd(const struct nl_handle *h)
+{
+	return mnl_socket_get_fd(h->nl);
+}
+
 struct run_ctx {
 	nl_link_cb cb;
 	void *arg;
@@ -71,16 +84,15 @@ struct run_ctx {
 	int stop;
 };
 
-static int msg_cb(const struct nlmsghdr *nlh, void *data)
+static void msg_cb(const struct nlmsghdr *nlh, struct run_ctx *c)
 {
-	struct run_ctx *c = data;
 	struct nl_link l;
 	int r;
 
 	if (c->stop)
-		return MNL_CB_OK;	/* drain the rest of a dump */
+		return;		/* drain the rest of a dump */
 	if (nl_link_parse(nlh, nlh->nlmsg_len, &l) < 0)
-		return MNL_CB_OK;	/* a link we cannot read is not the one we want */
+		return;		/* a link we cannot read is not the one we want */
 	r = c->cb(&l, c->arg);
 	if (r < 0) {
 		c->err = r;
@@ -88,14 +100,45 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	} else if (r > 0) {
 		c->stop = 1;
 	}
-	return MNL_CB_OK;
+}
+
+/* One datagram into *buf (grown to fit the next one when it was cut):
+ * its length, -EMSGSIZE when it was cut (the datagram is lost), or
+ * -errno. */
+static ssize_t recv_one(struct nl_handle *h, char **buf, size_t *cap, int flags)
+{
+	struct iovec iov = { *buf, *cap };
+	struct sockaddr_nl sa;
+	struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	do
+		n = recvmsg(mnl_socket_get_fd(h->nl), &m, flags | MSG_TRUNC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n > *cap) {
+		size_t want = ((size_t)n + 4095) & ~(size_t)4095;
+		char *nb = want <= RX_MAX ? realloc(*buf, want) : NULL;
+
+		if (nb) {
+			*buf = nb;
+			*cap = want;
+		}
+		return -EMSGSIZE;
+	}
+	/* Only the kernel talks to us (a forged unicast could lie). */
+	if (sa.nl_pid != 0)
+		return 0;
+	return n;
 }
 
 /* Our own receive loop rather than mnl_cb_run(): libmnl stops at the first
  * message flagged NLM_F_DUMP_INTR (links changed during the dump), leaving
  * the rest of the dump in the socket.  Here the dump is read to its end and
  * -EINTR returned after, so the caller can retry it whole. */
-static int run(struct nl_handle *h, struct nlmsghdr *req, struct run_ctx *c)
+static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_t *cap,
+		    struct run_ctx *c)
 {
 	unsigned seq = req->nlmsg_seq;
 	bool intr = false;
@@ -107,13 +150,21 @@ static int run(struct nl_handle *h, struct nlmsghdr *req, struct run_ctx *c)
 		const struct nlmsghdr *nlh;
 		int len;
 
-		n = mnl_socket_recvfrom(h->nl, h->buf, sizeof(h->buf));
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = recv_one(h, buf, cap, 0);
+		if (n == -EMSGSIZE) {
+			/* The rest of this answer is useless without the lost
+			 * part: read it to its end, then ask again. */
+			for (;;) {
+				n = recv_one(h, buf, cap, MSG_DONTWAIT);
+				if (n < 0 && n != -EMSGSIZE)
+					break;
+			}
+			return -EMSGSIZE;
+		}
 		if (n < 0)
-			return errno == ENOBUFS ? -EAGAIN : -errno;
+			return n == -ENOBUFS ? -EAGAIN : (int)n;
 		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)h->buf; mnl_nlmsg_ok(nlh, len);
+		for (nlh = (const struct nlmsghdr *)*buf; mnl_nlmsg_ok(nlh, len);
 		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			if (nlh->nlmsg_seq != seq || (nlh->nlmsg_pid && nlh->nlmsg_pid != h->portid))
 				continue;	/* not an answer to this request */
@@ -140,18 +191,46 @@ done:
 	return intr ? -EINTR : 0;
 }
 
-static struct nlmsghdr *getlink_req(struct nl_handle *h, unsigned flags)
+/* A request in its own buffer, made again (new sequence number) after an
+ * answer too big for the receive buffer.  Callbacks have then seen part of
+ * it: only requests whose callbacks tolerate a restart retry (a get stops
+ * at its one link; dump callers start from scratch on any error). */
+static int run(struct nl_handle *h, struct nlmsghdr *req, struct run_ctx *c)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(h->buf);
+	size_t cap = RX_START;
+	char *buf = malloc(cap);
+	int r, tries = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	do {
+		if (tries) {
+			req->nlmsg_seq = ++h->seq;
+			c->err = c->stop = 0;
+		}
+		r = run_once(h, req, &buf, &cap, c);
+	} while (r == -EMSGSIZE && ++tries < 4);
+	free(buf);
+	return r;
+}
+
+static struct nlmsghdr *getlink_req(struct nl_handle *h, char *buf, unsigned flags, unsigned want)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
+	unsigned mask = 0;
 
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++h->seq;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
-	/* No VF table, no stats: the plugin wants the link, not its counters. */
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	/* The plugin wants the link, not its counters or VF table. */
+	if (want & NL_WANT_VFS)
+		mask |= RTEXT_FILTER_VF;
+	if (!(want & NL_WANT_STATS))
+		mask |= RTEXT_FILTER_SKIP_STATS;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, mask);
 	return nlh;
 }
 
@@ -161,8 +240,11 @@ static int take_one(const struct nl_link *l, void *arg)
 	return 1;
 }
 
+#define REQ_BUF 256	/* a getlink: header, ifinfomsg, ext mask, a name */
+
 int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out)
 {
+	char req[REQ_BUF] = { 0 };
 	struct nlmsghdr *nlh;
 	struct nl_link l = { 0 };
 	struct run_ctx c = { .cb = take_one, .arg = &l };
@@ -170,20 +252,113 @@ int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out)
 
 	if (strlen(name) >= IF_NAMESIZE)
 		return -ENODEV;
-	nlh = getlink_req(h, NLM_F_ACK);
+	nlh = getlink_req(h, req, NLM_F_ACK, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	r = run(h, nlh, &c);
 	if (r < 0)
 		return r;
 	if (!l.ifindex)
 		return -ENODEV;
+	/* The message it came from is gone with the request. */
+	l.msg = NULL;
+	l.msg_len = 0;
 	*out = l;
 	return 0;
 }
 
-int nl_link_dump(struct nl_handle *h, nl_link_cb cb, void *arg)
+struct query_ctx {
+	nl_link_cb cb;
+	void *arg;
+	int ifindex;
+	bool seen;
+};
+
+static int query_one(const struct nl_link *l, void *arg)
 {
+	struct query_ctx *q = arg;
+
+	if (l->ifindex != q->ifindex)
+		return 0;
+	q->seen = true;
+	return q->cb(l, q->arg) < 0 ? -ECANCELED : 1;
+}
+
+int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb, void *arg)
+{
+	char req[REQ_BUF] = { 0 };
+	struct nlmsghdr *nlh = getlink_req(h, req, NLM_F_ACK, want);
+	struct query_ctx q = { .cb = cb, .arg = arg, .ifindex = ifindex };
+	struct run_ctx c = { .cb = query_one, .arg = &q };
+	int r;
+
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index = ifindex;
+	r = run(h, nlh, &c);
+	if (r < 0)
+		return r;
+	return q.seen ? 0 : -ENODEV;
+}
+
+int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg)
+{
+	char req[REQ_BUF] = { 0 };
 	struct run_ctx c = { .cb = cb, .arg = arg };
 
-	return run(h, getlink_req(h, NLM_F_DUMP), &c);
+	return run(h, getlink_req(h, req, NLM_F_DUMP, want), &c);
+}
+
+int nl_link_subscribe(struct nl_handle *h, int rcvbuf)
+{
+	int fd = mnl_socket_get_fd(h->nl), grp = RTNLGRP_LINK, fl;
+
+	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
+		return -errno;
+	/* A bigger buffer than the default (~200 KiB) rides out a burst of
+	 * events (a pod start moves and renames links) without ENOBUFS. */
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg)
+{
+	struct run_ctx c = { .cb = cb, .arg = arg };
+	size_t cap = RX_START;
+	char *buf = malloc(cap);
+	unsigned got = 0;
+	int r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	while (!max || got < max) {
+		const struct nlmsghdr *nlh;
+		ssize_t n = recv_one(h, &buf, &cap, MSG_DONTWAIT);
+		int len;
+
+		if (n == -EAGAIN)
+			break;
+		/* An event too big to read is one lost, as with ENOBUFS. */
+		if (n == -ENOBUFS || n == -EMSGSIZE) {
+			r = -ENOBUFS;
+			break;
+		}
+		if (n < 0) {
+			r = (int)n;
+			break;
+		}
+		len = (int)n;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
+				c.stop = 0;
+				msg_cb(nlh, &c);
+			}
+			got++;
+		}
+	}
+	free(buf);
+	if (r < 0)
+		return r;
+	return c.err ? c.err : (int)got;
 }

@@ -210,7 +210,7 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 	for (tries = 0; tries < 8; tries++) {
 		pf->n_netdevs = 0;
 		c.n_reps = 0;
-		r = nl_link_dump(nl, scan_link, &c);
+		r = nl_link_dump(nl, 0, scan_link, &c);
 		if (r != -EINTR)
 			break;
 	}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RTNETLINK link queries (libmnl).  No libmnl type leaves this module:
- * callers see plain structs.  Parsing (nl_link_parse) is separate from the
- * socket I/O so it can be fuzzed on its own.
+ * RTNETLINK links (libmnl): the one netlink module of the project.  The
+ * plugin asks for one link or dumps a netns; the agent also dumps with the
+ * VF table and reads link events.  No libmnl type leaves this module:
+ * callers see plain structs.  Parsing (nl_link_parse, nl_link_vfs) is
+ * separate from the socket I/O so it can be fuzzed on its own.
  */
 #ifndef PFLINK_NL_H
 #define PFLINK_NL_H
@@ -10,12 +12,14 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define NL_ADDR_MAX 32
 #define NL_PORTNAME_MAX 32
 #define NL_SWITCHID_MAX 32
 
 struct nl_link {
+	int type;			/* RTM_NEWLINK or RTM_DELLINK */
 	int ifindex;
 	char name[IF_NAMESIZE];
 	unsigned flags;			/* IFF_* */
@@ -25,17 +29,41 @@ struct nl_link {
 	char phys_port_name[NL_PORTNAME_MAX];
 	unsigned char switch_id[NL_SWITCHID_MAX];
 	unsigned switch_id_len;
+	unsigned num_vf;		/* IFLA_NUM_VF */
+	bool has_num_vf;		/* sent when asked with the VF filter */
+	/* The whole message it was parsed from, for nl_link_vfs(): valid
+	 * only inside the callback that was handed this link. */
+	const void *msg;
+	size_t msg_len;
 };
 
-/* Parse one RTM_NEWLINK message (buf/len = the whole nlmsghdr).
- * -EINVAL on anything malformed; never reads past len. */
+/* Parse one RTM_NEWLINK or RTM_DELLINK message (buf/len = the whole
+ * nlmsghdr).  -EINVAL on anything malformed; never reads past len. */
 int nl_link_parse(const void *buf, size_t len, struct nl_link *out);
+
+/* One entry of a PF's IFLA_VFINFO_LIST. */
+struct nl_vf {
+	int index;			/* IFLA_VF_MAC's vf */
+	unsigned char mac[6];		/* what ip-link shows (IFLA_VF_MAC's first 6 bytes) */
+	unsigned vlan, qos;
+	int spoofchk, trust, linkstate;	/* -1: the driver did not say */
+	bool has_stats;			/* IFLA_VF_STATS present */
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	uint64_t broadcast, multicast, rx_dropped, tx_dropped;
+};
+
+/* The VF table of the message l was parsed from (l->msg): up to max entries
+ * into out, their number in *n (out may be NULL with max 0: count only).
+ * A link without IFLA_VFINFO_LIST has none.  -EINVAL when the table is
+ * malformed.  Pure, fuzzed. */
+int nl_link_vfs(const struct nl_link *l, struct nl_vf *out, unsigned max, unsigned *n);
 
 /* A netlink handle on an existing NETLINK_ROUTE socket fd (made in the
  * right netns with netns_socket()); takes ownership of fd. */
 struct nl_handle;
 int nl_handle_open(int fd, struct nl_handle **out);
 void nl_handle_close(struct nl_handle *h);
+int nl_handle_fd(const struct nl_handle *h);
 static inline void nl_handle_closep(struct nl_handle **h)
 {
 	if (*h)
@@ -43,14 +71,35 @@ static inline void nl_handle_closep(struct nl_handle **h)
 }
 #define _cleanup_nl_ __attribute__((cleanup(nl_handle_closep)))
 
+/* What a link request asks the kernel to add (IFLA_EXT_MASK): without
+ * either, no VF table and no statistics. */
+#define NL_WANT_VFS   1u	/* IFLA_VFINFO_LIST of PFs */
+#define NL_WANT_STATS 2u	/* IFLA_STATS64, and VF statistics with NL_WANT_VFS */
+
+/* cb returns 0 to go on, <0 to stop with that error, >0 to stop with
+ * success. */
+typedef int (*nl_link_cb)(const struct nl_link *l, void *arg);
+
 /* RTM_GETLINK by name.  -ENODEV when the netns has no such link. */
 int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out);
 
-/* Dump every link; cb returns 0 to go on, <0 to stop with that error, >0 to
- * stop with success.  -EINTR: links changed during the dump (the kernel set
+/* RTM_GETLINK by index, the answer handed to cb (so it may read the VF
+ * table).  -ENODEV when the netns has no such link. */
+int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb, void *arg);
+
+/* Dump every link.  -EINTR: links changed during the dump (the kernel set
  * NLM_F_DUMP_INTR), what cb saw may be inconsistent: dump again. */
-typedef int (*nl_link_cb)(const struct nl_link *l, void *arg);
-int nl_link_dump(struct nl_handle *h, nl_link_cb cb, void *arg);
+int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg);
+
+/* Link events: join RTNLGRP_LINK on this handle, make it non-blocking and
+ * give it a receive buffer of rcvbuf bytes. */
+int nl_link_subscribe(struct nl_handle *h, int rcvbuf);
+
+/* Read every event queued on a subscribed handle, up to max messages
+ * (0: no limit), without blocking; cb sees each RTM_NEWLINK/RTM_DELLINK.
+ * Returns the number of messages read, or -ENOBUFS when the kernel dropped
+ * events (the socket's buffer overflowed: only a dump is exact now). */
+int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg);
 
 /* "aabb..." (2n+1 bytes of out) for a switch id and the like. */
 void nl_fmt_hex(const unsigned char *b, unsigned n, char *out);

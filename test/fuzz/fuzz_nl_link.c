@@ -6,6 +6,10 @@
  * phys_port_name NUL-terminated.  The parser promises never to read past
  * len and to use only nlmsg_len bytes, so it is also run on an exact-size
  * copy of the first nlmsg_len bytes and must say the same.
+ *
+ * The VF table (nl_link_vfs) of a parsed link: counting agrees with
+ * filling; a table cut to k entries is the first k of the whole one;
+ * every entry has an index 0..65535, settings -1/0/1, a link state -1..2.
  */
 #include "fuzz.h"
 
@@ -45,9 +49,46 @@ static void check_link(const struct nl_link *l)
 		FUZZ_CHECK(p >= 0 && v >= 0);
 }
 
+static bool same_vf(const struct nl_vf *a, const struct nl_vf *b)
+{
+	return a->index == b->index && !memcmp(a->mac, b->mac, sizeof(a->mac)) && a->vlan == b->vlan &&
+	       a->qos == b->qos && a->spoofchk == b->spoofchk && a->trust == b->trust &&
+	       a->linkstate == b->linkstate && a->has_stats == b->has_stats &&
+	       a->rx_packets == b->rx_packets && a->tx_packets == b->tx_packets &&
+	       a->rx_bytes == b->rx_bytes && a->tx_bytes == b->tx_bytes && a->broadcast == b->broadcast &&
+	       a->multicast == b->multicast && a->rx_dropped == b->rx_dropped && a->tx_dropped == b->tx_dropped;
+}
+
+static void check_vfs(const struct nl_link *l)
+{
+	struct nl_vf all[64], few[2];
+	unsigned n = 99, n_all = 99, n_few = 99, i;
+	int r = nl_link_vfs(l, NULL, 0, &n);
+
+	FUZZ_CHECK(r == 0 || r == -EINVAL);
+	if (r < 0) {
+		FUZZ_CHECK(n == 0);
+		FUZZ_CHECK(nl_link_vfs(l, all, 64, &n_all) == -EINVAL);
+		return;
+	}
+	FUZZ_CHECK(nl_link_vfs(l, all, 64, &n_all) == 0 && n_all == (n < 64 ? n : 64));
+	FUZZ_CHECK(nl_link_vfs(l, few, 2, &n_few) == 0 && n_few == (n < 2 ? n : 2));
+	for (i = 0; i < n_few; i++)
+		FUZZ_CHECK(same_vf(&few[i], &all[i]));
+	for (i = 0; i < n_all; i++) {
+		const struct nl_vf *v = &all[i];
+
+		FUZZ_CHECK(v->index >= 0 && v->index <= 65535);
+		FUZZ_CHECK(v->spoofchk >= -1 && v->spoofchk <= 1);
+		FUZZ_CHECK(v->trust >= -1 && v->trust <= 1);
+		FUZZ_CHECK(v->linkstate >= -1 && v->linkstate <= 2);
+	}
+}
+
 static bool same(const struct nl_link *a, const struct nl_link *b)
 {
-	return a->ifindex == b->ifindex && !strcmp(a->name, b->name) && a->flags == b->flags &&
+	return a->type == b->type && a->num_vf == b->num_vf && a->has_num_vf == b->has_num_vf &&
+	       a->ifindex == b->ifindex && !strcmp(a->name, b->name) && a->flags == b->flags &&
 	       a->maclen == b->maclen && !memcmp(a->mac, b->mac, a->maclen) &&
 	       !strcmp(a->kind, b->kind) && !strcmp(a->phys_port_name, b->phys_port_name) &&
 	       a->switch_id_len == b->switch_id_len &&
@@ -82,8 +123,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&l, 0x5a, sizeof(l));
 	r = nl_link_parse(data, size, &l);
 	FUZZ_CHECK(r == 0 || r == -EINVAL);
-	if (r == 0)
+	if (r == 0) {
 		check_link(&l);
+		check_vfs(&l);
+	}
 
 	if (size < sizeof(h))
 		return 0;

@@ -8,7 +8,9 @@
  *
  * The synthetic messages are what this machine usually lacks: a switchdev
  * VF representor (IFLA_PHYS_PORT_NAME "pf0vf3", IFLA_PHYS_SWITCH_ID), a
- * controller-prefixed one ("c1pf0vf3") and a link with IFLA_LINKINFO.  The
+ * controller-prefixed one ("c1pf0vf3"), a link with IFLA_LINKINFO and a
+ * PF with an IFLA_VFINFO_LIST of three VFs (MAC, VLAN list, spoofchk,
+ * trust, link state, statistics; one VF with all -1 settings).  The
  * committed corpus/nl_link/ was made with this program; rerun it only to
  * refresh the seeds.
  */
@@ -16,6 +18,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <arpa/inet.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -109,12 +112,46 @@ struct synth {
 	unsigned flags;
 	unsigned char mac[6];
 	bool switch_id;
+	unsigned vfs;	/* a VF table with this many entries */
 };
+
+/* One IFLA_VF_INFO as the kernel's rtnl_fill_vfinfo() writes it. */
+static void put_vf(struct nlmsghdr *nlh, unsigned i)
+{
+	struct ifla_vf_mac mac = { .vf = i, .mac = { 0x02, 0x00, 0x00, 0x00, 0x10, (unsigned char)i } };
+	struct ifla_vf_vlan vlan = { .vf = i, .vlan = i ? 10 * i : 0, .qos = 0 };
+	struct ifla_vf_vlan_info vi = { .vf = i, .vlan = vlan.vlan, .qos = 0, .vlan_proto = htons(0x8100) };
+	/* VF 2 says nothing of spoofchk and trust: the kernel's preset -1. */
+	struct ifla_vf_spoofchk sc = { .vf = i, .setting = i == 2 ? (__u32)-1 : i != 1 };
+	struct ifla_vf_trust tr = { .vf = i, .setting = i == 2 ? (__u32)-1 : i == 1 };
+	struct ifla_vf_link_state ls = { .vf = i, .link_state = i % 3 };
+	struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO), *vl, *st;
+
+	mnl_attr_put(nlh, IFLA_VF_MAC, sizeof(mac), &mac);
+	mnl_attr_put(nlh, IFLA_VF_VLAN, sizeof(vlan), &vlan);
+	vl = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+	mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, sizeof(vi), &vi);
+	mnl_attr_nest_end(nlh, vl);
+	mnl_attr_put(nlh, IFLA_VF_SPOOFCHK, sizeof(sc), &sc);
+	mnl_attr_put(nlh, IFLA_VF_LINK_STATE, sizeof(ls), &ls);
+	st = mnl_attr_nest_start(nlh, IFLA_VF_STATS);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_RX_PACKETS, 100 + i);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_TX_PACKETS, 200 + i);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_RX_BYTES, 6400 + i);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_TX_BYTES, 12800 + i);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_BROADCAST, 3);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_MULTICAST, 4);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_RX_DROPPED, 5);
+	mnl_attr_put_u64(nlh, IFLA_VF_STATS_TX_DROPPED, 6);
+	mnl_attr_nest_end(nlh, st);
+	mnl_attr_put(nlh, IFLA_VF_TRUST, sizeof(tr), &tr);
+	mnl_attr_nest_end(nlh, info);
+}
 
 static int synthetic(const struct synth *s)
 {
 	static const unsigned char sw_id[8] = { 0xb8, 0x59, 0x9f, 0x03, 0x00, 0xaa, 0xbb, 0xcc };
-	char buf[1024];
+	char buf[4096];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 
@@ -139,6 +176,16 @@ static int synthetic(const struct synth *s)
 		mnl_attr_put_strz(nlh, IFLA_INFO_KIND, s->kind);
 		mnl_attr_nest_end(nlh, li);
 	}
+	if (s->vfs) {
+		struct nlattr *list;
+		unsigned i;
+
+		mnl_attr_put_u32(nlh, IFLA_NUM_VF, s->vfs);
+		list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+		for (i = 0; i < s->vfs; i++)
+			put_vf(nlh, i);
+		mnl_attr_nest_end(nlh, list);
+	}
 	return save(s->file, nlh, nlh->nlmsg_len);
 }
 
@@ -146,13 +193,15 @@ int main(int argc, char **argv)
 {
 	static const struct synth synth[] = {
 		{ "synth-representor", "ens1f0_3", "pf0vf3", NULL, 12, IFF_UP | IFF_BROADCAST,
-		  { 0x3a, 0x1c, 0x22, 0x00, 0x00, 0x03 }, true },
+		  { 0x3a, 0x1c, 0x22, 0x00, 0x00, 0x03 }, true, 0 },
 		{ "synth-representor-c1", "ens1f0c1_3", "c1pf0vf3", NULL, 13, IFF_BROADCAST,
-		  { 0x3a, 0x1c, 0x22, 0x00, 0x01, 0x03 }, true },
+		  { 0x3a, 0x1c, 0x22, 0x00, 0x01, 0x03 }, true, 0 },
 		{ "synth-uplink", "ens1f0np0", "p0", NULL, 4, IFF_UP | IFF_BROADCAST | IFF_MULTICAST,
-		  { 0xb8, 0x59, 0x9f, 0x03, 0x00, 0x01 }, true },
+		  { 0xb8, 0x59, 0x9f, 0x03, 0x00, 0x01 }, true, 0 },
 		{ "synth-veth", "veth0", NULL, "veth", 20, IFF_UP | IFF_BROADCAST,
-		  { 0x02, 0x42, 0xac, 0x11, 0x00, 0x02 }, false },
+		  { 0x02, 0x42, 0xac, 0x11, 0x00, 0x02 }, false, 0 },
+		{ "synth-pf-vfs", "enp1s0f0", NULL, NULL, 3, IFF_UP | IFF_BROADCAST | IFF_MULTICAST,
+		  { 0x00, 0xe0, 0xed, 0x19, 0x7f, 0xe4 }, false, 3 },
 	};
 	bool real = true;
 	size_t i;
