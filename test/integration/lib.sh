@@ -39,7 +39,7 @@ tl_setup() {
 	trap tl_cleanup EXIT
 	export PFLINK_TEST_BUSINFO=$MAP
 	# gcc's ASan wants its runtime first in the link map; the shim only
-	# interposes ioctl, so the order check can be relaxed safely.
+	# interposes ioctl and opendir, so the order check can be relaxed safely.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0
 	# The PF scan looks in these bind-mount dirs only, not the machine's.
 	export PFLINK_NETNS_DIRS=$NOMOUNTS
