@@ -649,11 +649,12 @@ struct att_list {
 	unsigned n, cap;
 };
 
-static int att_add(const struct pf_record *s, void *arg)
+static int att_add(const struct pf_record *s, const char *file, void *arg)
 {
 	struct att_list *l = arg;
 	struct pf_record *n;
 
+	(void)file;
 	if (l->n == l->cap) {
 		unsigned cap = l->cap ? 2 * l->cap : 16;
 

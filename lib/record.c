@@ -87,13 +87,50 @@ done:
 	return r;
 }
 
+/* "<containerID>_<ifname>.json" with '_' in the container ID written %5F:
+ * the first '_' always ends the container ID, so (a_b, c) and (a, b_c)
+ * cannot share a file.  IDs without '_' (every runtime's hex IDs) keep the
+ * name earlier pflink versions gave them. */
 int record_file_name(const char *container_id, const char *ifname, char *out, size_t len)
 {
+	char cid[3 * 256];
+
 	if (!pf_safe_component(container_id, 255) || !pf_safe_component(ifname, IF_NAMESIZE - 1))
 		return -EINVAL;
-	if ((size_t)snprintf(out, len, "%s_%s" RECORD_SUFFIX, container_id, ifname) >= len)
+	if (pf_escape_name(container_id, "_", cid, sizeof(cid)) < 0)
+		return -ENAMETOOLONG;
+	if ((size_t)snprintf(out, len, "%s_%s" RECORD_SUFFIX, cid, ifname) >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+/* The name pflink gave records before the escaping above; it differs only
+ * when the container ID has a '_', and such a file may then belong to
+ * another attachment: only a record naming this one is taken for it. */
+static int legacy_name(const char *container_id, const char *ifname, char *out, size_t len)
+{
+	char now[512];
+
+	if (record_file_name(container_id, ifname, now, sizeof(now)) < 0 ||
+	    (size_t)snprintf(out, len, "%s_%s" RECORD_SUFFIX, container_id, ifname) >= len ||
+	    !strcmp(now, out))
+		return -ENOENT;
+	return 0;
+}
+
+static int read_named(const char *dir, const char *name, struct pf_record *out)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[PATH_MAX];
+	size_t len;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	r = pf_read_file_at(AT_FDCWD, path, RECORD_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	return record_from_json(buf, len, out);
 }
 
 int record_write(const char *dir, const struct pf_record *s)
@@ -113,29 +150,39 @@ int record_write(const char *dir, const struct pf_record *s)
 	return pf_write_file_atomic(dir, name, json, strlen(json), 0600);
 }
 
+static bool names_attachment(const struct pf_record *s, const char *container_id, const char *ifname)
+{
+	return !strcmp(s->container_id, container_id) && !strcmp(s->ifname, ifname);
+}
+
 int record_read(const char *dir, const char *container_id, const char *ifname, struct pf_record *out)
 {
-	_cleanup_free_ char *buf = NULL;
-	char name[512], path[PATH_MAX];
-	size_t len;
+	char name[512];
+	struct pf_record s;
 	int r = record_file_name(container_id, ifname, name, sizeof(name));
 
 	if (r < 0)
 		return -ENOENT;	/* nothing unsafe was ever written */
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	r = pf_read_file_at(AT_FDCWD, path, RECORD_MAX, &buf, &len);
+	r = read_named(dir, name, &s);
+	if (r == -ENOENT && legacy_name(container_id, ifname, name, sizeof(name)) == 0) {
+		r = read_named(dir, name, &s);
+		if (r == -EINVAL)
+			return -ENOENT;	/* someone else's, or nobody's */
+	}
 	if (r < 0)
 		return r;
-	return record_from_json(buf, len, out);
+	/* The name may be an earlier version's for another attachment
+	 * ("x_y" "net1" then was what "x" "y_net1" is now). */
+	if (!names_attachment(&s, container_id, ifname))
+		return -ENOENT;
+	*out = s;
+	return 0;
 }
 
-int record_remove(const char *dir, const char *container_id, const char *ifname)
+int record_remove_file(const char *dir, const char *name)
 {
-	char name[512], path[PATH_MAX];
+	char path[PATH_MAX];
 
-	if (record_file_name(container_id, ifname, name, sizeof(name)) < 0)
-		return 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return -ENAMETOOLONG;
 	if (unlink(path) < 0 && errno != ENOENT) {
@@ -149,6 +196,29 @@ int record_remove(const char *dir, const char *container_id, const char *ifname)
 		return e;
 	}
 	return 0;
+}
+
+/* Remove dir/name unless it is readable and names another attachment. */
+static int remove_own(const char *dir, const char *name, const char *container_id, const char *ifname)
+{
+	struct pf_record s;
+
+	if (read_named(dir, name, &s) == 0 && !names_attachment(&s, container_id, ifname))
+		return 0;
+	return record_remove_file(dir, name);
+}
+
+int record_remove(const char *dir, const char *container_id, const char *ifname)
+{
+	char name[512];
+	int r;
+
+	if (record_file_name(container_id, ifname, name, sizeof(name)) < 0)
+		return 0;
+	r = remove_own(dir, name, container_id, ifname);
+	if (r < 0 || legacy_name(container_id, ifname, name, sizeof(name)) < 0)
+		return r;
+	return remove_own(dir, name, container_id, ifname);
 }
 
 int record_foreach(const char *dir, record_cb cb, void *arg, unsigned *bad)
@@ -174,7 +244,7 @@ int record_foreach(const char *dir, record_cb cb, void *arg, unsigned *bad)
 				(*bad)++;
 			continue;
 		}
-		r = cb(&s, arg);
+		r = cb(&s, de->d_name, arg);
 	}
 	closedir(d);
 	return r < 0 ? r : 0;

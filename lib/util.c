@@ -165,6 +165,32 @@ bool pf_safe_component(const char *s, size_t max)
 	return true;
 }
 
+int pf_escape_name(const char *s, const char *also, char *out, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (pf_safe_char(*s) && !strchr(also, *s)) {
+			if (o + 1 >= len)
+				return -ENAMETOOLONG;
+			out[o++] = *s;
+			continue;
+		}
+		if (o + 3 >= len)
+			return -ENAMETOOLONG;
+		out[o++] = '%';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	if (o >= len)
+		return -ENAMETOOLONG;
+	out[o] = '\0';
+	return 0;
+}
+
 /* Length of the well-formed RFC 3629 UTF-8 sequence at s (no overlong
  * form, no surrogate, nothing past U+10FFFF), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t len)

@@ -83,7 +83,7 @@ done:
 }
 
 int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
-		   const char *representor, int *created)
+		   const char *representor, struct devinfo_undo *undo)
 {
 	_cleanup_free_ char *old = NULL, *doc = NULL;
 	char dir[PATH_MAX], base[PATH_MAX];
@@ -106,26 +106,58 @@ int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
 	if (r < 0)
 		return r;
 	r = pf_write_file_atomic(d, b, doc, strlen(doc), 0644);
-	if (r == 0)
-		*created = is_new;
+	if (r < 0)
+		return r;
+	undo->existed = !is_new;
+	undo->old = TAKE_PTR(old);
+	undo->len = len;
+	return 0;
+}
+
+int devinfo_undo(const char *path, struct devinfo_undo *undo)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	int r = 0;
+
+	if (!undo->existed) {
+		if (unlink(path) < 0 && errno != ENOENT)
+			r = -errno;
+	} else if (pf_strscpy(dir, path, sizeof(dir)) < 0 || pf_strscpy(base, path, sizeof(base)) < 0) {
+		r = -ENAMETOOLONG;
+	} else {
+		r = pf_write_file_atomic(dirname(dir), basename(base), undo->old ? undo->old : "",
+					 undo->len, 0644);
+	}
+	devinfo_undo_free(undo);
 	return r;
 }
 
+void devinfo_undo_free(struct devinfo_undo *undo)
+{
+	free(undo->old);
+	undo->old = NULL;
+	undo->len = 0;
+}
+
+/* The name Multus gives CNI-written files, "<network>-<containerID>_<ifname>",
+ * made one-to-one: the network name's unsafe bytes, a '-' or '_' in the
+ * container ID and a '_' in the ifname are written %XX.  Then the last '_'
+ * ends the container ID and the last '-' before it the network name, so
+ * no two attachments share a file; the usual names (a network "sriov-net",
+ * a runtime's hex container ID, "net1") are left exactly as Multus has
+ * them. */
 int devinfo_default_path(const char *dir, const char *network, const char *container_id,
 			 const char *ifname, char *out, size_t len)
 {
-	char net[256];
-	size_t i;
+	char net[3 * 256], cid[3 * 256], ifn[3 * 16];
 
-	if (pf_strscpy(net, network, sizeof(net)) < 0)
-		return -ENAMETOOLONG;
-	for (i = 0; net[i]; i++)
-		if (!pf_safe_char(net[i]))
-			net[i] = '-';
 	if (!pf_safe_component(container_id, 256) || !pf_safe_component(ifname, 15))
 		return -EINVAL;
-	if ((size_t)snprintf(out, len, "%s/%s-%s_%s-device-info.json", dir, net,
-			     container_id, ifname) >= len)
+	if (strlen(network) > 255 || pf_escape_name(network, "", net, sizeof(net)) < 0 ||
+	    pf_escape_name(container_id, "-_", cid, sizeof(cid)) < 0 ||
+	    pf_escape_name(ifname, "_", ifn, sizeof(ifn)) < 0)
+		return -ENAMETOOLONG;
+	if ((size_t)snprintf(out, len, "%s/%s-%s_%s-device-info.json", dir, net, cid, ifn) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }

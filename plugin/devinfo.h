@@ -5,6 +5,7 @@
 #ifndef PFLINK_DEVINFO_H
 #define PFLINK_DEVINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DEVINFO_MAX (64u * 1024)
@@ -17,14 +18,26 @@
 int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
 		  const char *pf_bdf, const char *representor, char **out);
 
-/* Read-merge-write path atomically (the file may not exist yet).
- * *created says whether pflink made it (then DEL removes it). */
+/* What an update replaced, to put back when the ADD fails after it. */
+struct devinfo_undo {
+	bool existed;	/* false: pflink made the file (DEL may remove it) */
+	char *old;	/* the previous content, when it existed */
+	size_t len;
+};
+
+/* Read-merge-write path atomically (the file may not exist yet); *undo
+ * (written on success only) says what was there. */
 int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
-		   const char *representor, int *created);
+		   const char *representor, struct devinfo_undo *undo);
+/* Put back what *undo says was there (remove a file the update made);
+ * frees it. */
+int devinfo_undo(const char *path, struct devinfo_undo *undo);
+void devinfo_undo_free(struct devinfo_undo *undo);
 
 /* <dir>/<network>-<containerID>_<ifname>-device-info.json, the name Multus
- * uses for CNI-written files, with unsafe bytes of the network name
- * replaced by '-'. */
+ * uses for CNI-written files, with %XX escapes where a name holds bytes
+ * that would be unsafe in a file name or would make the name ambiguous
+ * (see devinfo.c). */
 int devinfo_default_path(const char *dir, const char *network, const char *container_id,
 			 const char *ifname, char *out, size_t len);
 

@@ -308,7 +308,8 @@ static int cmd_add(struct run *r, char **out)
 	struct pf_info pf;
 	struct pf_record s;
 	char path[4096];
-	int created = 0, e;
+	struct devinfo_undo undo;
+	int e;
 	cJSON *res;
 
 	if (check_version(r, NULL) < 0 || need_attachment_env(r, true) < 0)
@@ -329,7 +330,7 @@ static int cmd_add(struct run *r, char **out)
 		return fail(r, CNI_ERR_INVALID_ENV, NULL,
 			    "cannot name a device-info file for container %s interface %s: use [A-Za-z0-9_.-] only",
 			    r->req->container_id, r->req->ifname);
-	e = devinfo_update(path, vf.bdf, pf.bdf, pf.representor, &created);
+	e = devinfo_update(path, vf.bdf, pf.bdf, pf.representor, &undo);
 	if (e == -EEXIST)
 		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
 			    "device-info file %s names another VF than %s (interface %s in netns %s): the device plugin allocated one VF and the pod got another",
@@ -341,18 +342,24 @@ static int cmd_add(struct run *r, char **out)
 	if (e < 0)
 		return fail(r, CNI_ERR_IO, strerror(-e), "cannot write device-info file %s", path);
 	snprintf(s.devinfo_path, sizeof(s.devinfo_path), "%s", path);
-	s.devinfo_created = created;
+	/* Multus' file is Multus': pflink merges into it and never removes
+	 * it, even when it made it (Multus reads it after the chain). */
+	s.devinfo_created = !undo.existed && !r->conf.devinfo_file;
 
 	e = record_write(r->conf.state_dir, &s);
 	if (e < 0) {
-		/* Leave nothing half-done: a device-info without state would
-		 * never be cleaned up by DEL or GC. */
-		if (created)
-			unlink(path);
+		/* Leave nothing half-done: put the device-info back as it was
+		 * (a merge without a record would never be undone). */
+		int u = devinfo_undo(path, &undo);
+
+		if (u < 0)
+			logf_(r, PF_LOG_ERROR, "ADD %s/%s: cannot restore device-info file %s: %s",
+			      r->req->container_id, r->req->ifname, path, strerror(-u));
 		return fail(r, e == -EINVAL ? CNI_ERR_INVALID_ENV : CNI_ERR_IO, strerror(-e),
 			    "cannot record attachment %s/%s in stateDir %s", r->req->container_id,
 			    r->req->ifname, r->conf.state_dir);
 	}
+	devinfo_undo_free(&undo);
 	res = result_build(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
 			   &vf, &pf);
 	if (!res || !(*out = cJSON_PrintUnformatted(res))) {
@@ -430,30 +437,35 @@ static int cmd_check(struct run *r, char **out)
 	return 0;
 }
 
-/* Device-info first, the record last: while the record stays, a retried
- * DEL (or GC) still knows what to remove.  0, or -1 with r->err filled. */
-static int remove_attachment(struct run *r, const struct pf_record *s, const char *cid,
-			     const char *ifname)
+/* Device-info first, the record last: while the record stays, a later
+ * GC (or pflinkd's report of leftovers) still knows what to remove.  0 when
+ * everything is gone; else -errno, logged at error, and the record kept. */
+static int remove_attachment(struct run *r, const struct pf_record *s, const char *file,
+			     const char *cid, const char *ifname)
 {
 	char path[4096];
 	int e;
 
 	if (s && s->devinfo_created && s->devinfo_path[0]) {
-		if (unlink(s->devinfo_path) < 0 && errno != ENOENT && errno != ENOTDIR)
-			return fail(r, CNI_ERR_IO, strerror(errno),
-				    "cannot remove device-info file %s of attachment %s/%s: make its directory writable; the record stays so that DEL can be retried",
-				    s->devinfo_path, cid, ifname);
+		if (unlink(s->devinfo_path) < 0 && errno != ENOENT && errno != ENOTDIR) {
+			e = -errno;
+			logf_(r, PF_LOG_ERROR,
+			      "%s %s/%s: cannot remove device-info file %s: %s; the record stays in stateDir %s for GC to retry",
+			      r->req->command, cid, ifname, s->devinfo_path, strerror(-e), r->conf.state_dir);
+			return e;
+		}
 	} else if (!s && r->conf.name &&
 		   devinfo_default_path(r->conf.devinfo_dir, r->conf.name, cid, ifname, path,
 					sizeof(path)) == 0) {
 		/* State lost: the file under pflink's own name is pflink's. */
 		unlink(path);
 	}
-	e = record_remove(r->conf.state_dir, cid, ifname);
-	if (e < 0 && e != -ENOTDIR)
-		return fail(r, CNI_ERR_IO, strerror(-e),
-			    "cannot remove the record of attachment %s/%s from stateDir %s: make it writable, then DEL again",
-			    cid, ifname, r->conf.state_dir);
+	e = file ? record_remove_file(r->conf.state_dir, file) : record_remove(r->conf.state_dir, cid, ifname);
+	if (e < 0 && e != -ENOTDIR) {
+		logf_(r, PF_LOG_ERROR, "%s %s/%s: cannot remove its record from stateDir %s: %s",
+		      r->req->command, cid, ifname, r->conf.state_dir, strerror(-e));
+		return e;
+	}
 	return 0;
 }
 
@@ -461,18 +473,20 @@ static int cmd_del(struct run *r)
 {
 	struct pf_record s;
 	bool have;
+	int e;
 
 	if (check_version(r, NULL) < 0 || need_attachment_env(r, false) < 0)
 		return -1;
 	/* DEL succeeds whatever is already gone: the netns, the VF, the
-	 * state.  Only pflink's own files are touched. */
+	 * state.  Only pflink's own files are touched.  And it succeeds when
+	 * they cannot be removed: libcni runs a chain's DEL in reverse and
+	 * stops at the first error, so failing here would keep sriov-cni or
+	 * host-device from giving the VF back and IPAM from freeing the
+	 * address, on every retry.  What stays is logged and left to GC. */
 	have = record_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &s) == 0;
-	/* ...but it fails when what is there cannot be removed, so that the
-	 * runtime retries instead of leaving the record behind for good. */
-	if (remove_attachment(r, have ? &s : NULL, r->req->container_id, r->req->ifname) < 0)
-		return -1;
+	e = remove_attachment(r, have ? &s : NULL, NULL, r->req->container_id, r->req->ifname);
 	logf_(r, PF_LOG_INFO, "DEL %s/%s%s", r->req->container_id, r->req->ifname,
-	      have ? "" : " (no state: nothing to do)");
+	      e < 0 ? ": files left for GC (see the error above)" : have ? "" : " (no state: nothing to do)");
 	return 0;
 }
 
@@ -481,7 +495,7 @@ struct gc_ctx {
 	unsigned kept, removed;
 };
 
-static int gc_one(const struct pf_record *s, void *arg)
+static int gc_one(const struct pf_record *s, const char *file, void *arg)
 {
 	struct gc_ctx *g = arg;
 	const char *net = g->r->conf.name ? g->r->conf.name : "";
@@ -493,7 +507,7 @@ static int gc_one(const struct pf_record *s, void *arg)
 		return 0;
 	}
 	/* One attachment GC cannot remove (logged) must not stop the rest. */
-	if (remove_attachment(g->r, s, s->container_id, s->ifname) == 0)
+	if (remove_attachment(g->r, s, file, s->container_id, s->ifname) == 0)
 		g->removed++;
 	return 0;
 }
@@ -506,6 +520,12 @@ static int cmd_gc(struct run *r)
 
 	if (check_version(r, "1.1.0") < 0)
 		return -1;
+	/* The runtime's list of what is still in use.  Without it every
+	 * record of this network would look stale. */
+	if (!r->conf.valid_attachments)
+		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
+			    "GC of network %s needs \"cni.dev/valid-attachments\" (the attachments still in use, possibly []): without it every attachment would be removed; nothing was",
+			    r->conf.name ? r->conf.name : "(unnamed)");
 	e = record_foreach(r->conf.state_dir, gc_one, &g, &bad);
 	if (e < 0)
 		return fail(r, CNI_ERR_IO, strerror(-e), "cannot read stateDir %s", r->conf.state_dir);

@@ -42,7 +42,10 @@ struct pf_record {
 char *record_to_json(const struct pf_record *s);
 int record_from_json(const char *buf, size_t len, struct pf_record *out);
 
-/* "<containerID>_<ifname>.json"; -EINVAL if either is unsafe as a name. */
+/* "<containerID>_<ifname>.json", a '_' in the container ID written %5F so
+ * that no two attachments share a name; -EINVAL if either is unsafe as a
+ * name.  A record under the name earlier versions gave it (the '_' left
+ * as is) is still read and removed when it names this attachment. */
 int record_file_name(const char *container_id, const char *ifname, char *out, size_t len);
 
 int record_write(const char *dir, const struct pf_record *s);
@@ -50,10 +53,12 @@ int record_write(const char *dir, const struct pf_record *s);
 int record_read(const char *dir, const char *container_id, const char *ifname, struct pf_record *out);
 /* Idempotent: 0 when already gone. */
 int record_remove(const char *dir, const char *container_id, const char *ifname);
+/* One file of dir by name (as record_foreach handed it over); idempotent. */
+int record_remove_file(const char *dir, const char *name);
 
 /* Every parseable state file in dir (unparseable ones are skipped and
  * counted in *bad when bad is non-NULL).  cb returns <0 to stop. */
-typedef int (*record_cb)(const struct pf_record *s, void *arg);
+typedef int (*record_cb)(const struct pf_record *s, const char *file, void *arg);
 int record_foreach(const char *dir, record_cb cb, void *arg, unsigned *bad);
 
 #endif

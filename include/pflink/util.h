@@ -55,6 +55,12 @@ bool pf_safe_char(char c);
  * they become file names. */
 bool pf_safe_component(const char *s, size_t max);
 
+/* s with every byte that is not pf_safe_char(), or is in also, written as
+ * %XX (upper-case hex; '%' itself is never safe, so the mapping is
+ * one-to-one and a file name built from escaped parts and a separator
+ * from also cannot be read two ways).  -ENAMETOOLONG if out is too small. */
+int pf_escape_name(const char *s, const char *also, char *out, size_t len);
+
 /* Is s[0..len) well-formed UTF-8 (RFC 3629)? */
 bool pf_utf8_valid(const char *s, size_t len);
 /* Replace every byte that is not part of well-formed UTF-8 with '?', so

@@ -37,7 +37,7 @@ check "result keeps host-device's sandbox interface" jqe --arg ns "$NS" '.interf
 check "result carries the PF as a host-side interface (name, mac)" \
 	jqe --arg n "pfa$TAG" '.interfaces[] | select(.name==$n and .sandbox==null) | .mac=="02:bb:00:01:00:00"'
 check "libcni 1.1.2 dropped pciID (spec 1.1 field) as documented" jqe '[.. | .pciID? // empty] | length==0'
-DI=$DEVINFO/$NET-$CNI_CONTAINERID\_net1-device-info.json
+DI=$DEVINFO/$(tl_di_name "$NET" "$CNI_CONTAINERID" net1)
 check "device-info has pf-pci-address" jq -e '.pci["pf-pci-address"]=="0000:01:00.0" and .pci["pci-address"]=="0000:01:10.0"' "$DI"
 check "state names the pod" jq -e '.podNamespace=="team-b" and .podName=="db-1" and .pfPciAddress=="0000:01:00.0"' "$STATE/${CNI_CONTAINERID}_net1.json"
 

@@ -63,6 +63,27 @@ tl_dev() {
 	echo "$mac $bus $drv" >> "$MAP"
 }
 
+# tl_esc STRING ALSO: STRING with every byte outside [A-Za-z0-9_.-], and
+# every byte of ALSO, written %XX, as pflink writes file names.
+tl_esc() {
+	local LC_ALL=C s=$1 also=$2 out="" c i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		if [[ $c == [A-Za-z0-9_.-] && $also != *"$c"* ]]; then
+			out+=$c
+		else
+			out+=$(printf '%%%02X' "'$c")
+		fi
+	done
+	printf '%s' "$out"
+}
+
+# tl_di_name NETWORK CONTAINERID IFNAME: the device-info file pflink makes
+# when Multus gives none (plugin/devinfo.c: one-to-one escapes).
+tl_di_name() {
+	printf '%s-%s_%s-device-info.json' "$(tl_esc "$1" "")" "$(tl_esc "$2" "-_")" "$(tl_esc "$3" "_")"
+}
+
 # pflink_run CMD NETNS IFNAME CONFIG [CNI_ARGS]: run the plugin, stdout in
 # $OUT, exit code in $RC.  CNI_CONTAINERID comes from $CID.
 pflink_run() {

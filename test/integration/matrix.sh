@@ -89,7 +89,7 @@ OUT=$(conf 1.1.0 '' net1 "$NS2" | jq -c '.name="keep-net"' | env CNI_COMMAND=ADD
 	CNI_NETNS="$NS2" CNI_IFNAME=net1 CNI_PATH=/x LD_PRELOAD="$SHIM" "$PFLINK" 2>"$T/stderr")
 [ $? = 0 ] || { echo "set-up: the other pod's ADD failed: $OUT"; cat "$T/stderr"; exit 1; }
 echo 'not a state file' > "$STATE/notes.txt"
-test -s "$STATE/mx-keep_net1.json" -a -s "$DEVINFO/keep-net-mx-keep_net1-device-info.json" ||
+test -s "$STATE/mx-keep_net1.json" -a -s "$DEVINFO/$(tl_di_name keep-net mx-keep net1)" ||
 	{ echo "set-up: the other pod left no state/device-info"; exit 1; }
 # The reference ADD answer: every agent row must print exactly this.
 OUT=$(conf 1.1.0 '' net1 "$NS" | env CNI_COMMAND=ADD CNI_CONTAINERID=mx-ref CNI_NETNS="$NS" \
@@ -130,7 +130,7 @@ pre_add() {	# pre_add [JQ-FILTER]
 # CHECK input: the config with the set-up ADD's result as prevResult.
 in_check() { conf 1.1.0 '' net1 "$NS" | jq -c --argjson p "$PRE" ".prevResult=\$p | ${1:-.}" > "$R_IN"; }
 sfile() { echo "$STATE/${R_ENV[CNI_CONTAINERID]}_net1.json"; }
-dfile() { echo "$DEVINFO/sriov-a-${R_ENV[CNI_CONTAINERID]}_net1-device-info.json"; }
+dfile() { echo "$DEVINFO/$(tl_di_name sriov-a "${R_ENV[CNI_CONTAINERID]}" net1)"; }
 
 # A hostile link as the pod's eth9 for this row.
 use_dev() {
@@ -216,7 +216,7 @@ v|utf8-invalid-in-string|ADD|6|in_conf; sed -i 's/"name":"sriov-a"/"name":"sriov
 |utf8-overlong-slash-in-string|ADD|6|in_conf; sed -i 's/"name":"sriov-a"/"name":"sriov\xc0\xafa"/' "$R_IN"
 |utf8-surrogate-in-string|ADD|6|in_conf; sed -i 's/"name":"sriov-a"/"name":"sriov\xed\xa0\x80a"/' "$R_IN"
 |utf8-raw-between-tokens|ADD|6|in_conf; sed -i 's/^{/{\xff /' "$R_IN"
-|utf8-valid-multibyte|ADD|ok|in_conf '.name="sriov-\u00e9\u4e2d"'; post 'check "$R_NAME: devinfo name made safe" test -e "$DEVINFO/sriov-------${R_ENV[CNI_CONTAINERID]}_net1-device-info.json" -o -e "$DEVINFO/sriov------${R_ENV[CNI_CONTAINERID]}_net1-device-info.json"'
+|utf8-valid-multibyte|ADD|ok|in_conf '.name="sriov-\u00e9\u4e2d"'; post 'check "$R_NAME: devinfo name made safe, one-to-one" test -e "$DEVINFO/sriov-%C3%A9%E4%B8%AD-$(tl_esc "${R_ENV[CNI_CONTAINERID]}" -_)_net1-device-info.json"'
 v|nul-inside-string|ADD|6|in_conf; sed -i 's/"name":"sriov-a"/"name":"sriov\x00a"/' "$R_IN"
 |nul-after-object|ADD|6|in_conf; printf '\0' >> "$R_IN"
 |nul-only|ADD|6|printf '\0\0\0\0' > "$R_IN"
@@ -237,8 +237,10 @@ v|add-no-CNI_CONTAINERID|ADD|4|env_unset CNI_CONTAINERID
 |del-no-CNI_NETNS|DEL|ok|pre_add; env_unset CNI_NETNS; post 'check "$R_NAME: state removed" test ! -e "$(sfile)"'
 |del-no-CNI_IFNAME|DEL|4|env_unset CNI_IFNAME
 |del-no-CNI_PATH|DEL|ok|env_unset CNI_PATH
-|gc-no-CNI_CONTAINERID-NETNS-IFNAME|GC|ok|env_unset CNI_CONTAINERID; env_unset CNI_NETNS; env_unset CNI_IFNAME
-|gc-no-CNI_PATH|GC|ok|env_unset CNI_PATH
+|gc-no-CNI_CONTAINERID-NETNS-IFNAME|GC|ok|in_conf '."cni.dev/valid-attachments"=[]'; env_unset CNI_CONTAINERID; env_unset CNI_NETNS; env_unset CNI_IFNAME
+|gc-no-CNI_PATH|GC|ok|in_conf '."cni.dev/valid-attachments"=[]'; env_unset CNI_PATH
+v|gc-no-valid-attachments|GC|7|pre_add; post 'check "$R_NAME: record kept" test -s "$(sfile)"; check "$R_NAME: device-info kept" test -s "$(dfile)"'
+|gc-valid-attachments-null|GC|7|pre_add; in_conf '."cni.dev/valid-attachments"=null'; post 'check "$R_NAME: record kept" test -s "$(sfile)"'
 |status-no-CNI_CONTAINERID-NETNS-IFNAME|STATUS|ok|env_unset CNI_CONTAINERID; env_unset CNI_NETNS; env_unset CNI_IFNAME
 |status-no-CNI_PATH|STATUS|ok|env_unset CNI_PATH
 |version-no-env-no-stdin|VERSION|ok|for v in CNI_CONTAINERID CNI_NETNS CNI_IFNAME CNI_PATH CNI_ARGS; do env_unset $v; done; : > "$R_IN"
@@ -319,11 +321,13 @@ v|statedir-is-file-add|ADD|5|echo x > "$ALT/sdfile"; in_conf ".stateDir=\"$ALT/s
 |statedir-readonly-add|ADD|5|ro_dir "$ALT/ro-sd" && in_conf ".stateDir=\"$ALT/ro-sd\""
 |statedir-is-file-del|DEL|ok|echo x > "$ALT/sdfile3"; in_conf ".stateDir=\"$ALT/sdfile3\""
 |statedir-readonly-del-nostate|DEL|ok|ro_dir "$ALT/ro-sd2" && in_conf ".stateDir=\"$ALT/ro-sd2\""
-v|statedir-readonly-del-state|DEL|5|pre_add ".stateDir=\"$ALT/ro-sd3\"" && ro_dir "$ALT/ro-sd3" && in_conf ".stateDir=\"$ALT/ro-sd3\""; post 'check "$R_NAME: state kept for the retry" test -s "$ALT/ro-sd3/${R_ENV[CNI_CONTAINERID]}_net1.json"'
+v|statedir-readonly-del-state|DEL|ok|pre_add ".stateDir=\"$ALT/ro-sd3\"" && ro_dir "$ALT/ro-sd3" && in_conf ".stateDir=\"$ALT/ro-sd3\""; post 'check "$R_NAME: state kept for GC" test -s "$ALT/ro-sd3/${R_ENV[CNI_CONTAINERID]}_net1.json"; check "$R_NAME: the error is logged" grep -q "error: DEL.*cannot remove its record" "$T/stderr"'
 |statedir-is-file-gc|GC|5|echo x > "$ALT/sdfile4"; in_conf ".stateDir=\"$ALT/sdfile4\" | .\"cni.dev/valid-attachments\"=[]"
 |devinfodir-is-file-add|ADD|5|echo x > "$ALT/difile"; in_conf ".deviceInfoDir=\"$ALT/difile\""
 v|devinfodir-readonly-add|ADD|5|ro_dir "$ALT/ro-di" && in_conf ".deviceInfoDir=\"$ALT/ro-di\""
-|devinfodir-readonly-del|DEL|5|pre_add ".deviceInfoDir=\"$ALT/ro-di2\"" && ro_dir "$ALT/ro-di2" && in_conf ".deviceInfoDir=\"$ALT/ro-di2\""; post 'check "$R_NAME: state kept for the retry" test -s "$(sfile)"'
+|devinfodir-readonly-del|DEL|ok|pre_add ".deviceInfoDir=\"$ALT/ro-di2\"" && ro_dir "$ALT/ro-di2" && in_conf ".deviceInfoDir=\"$ALT/ro-di2\""; post 'check "$R_NAME: state kept for GC" test -s "$(sfile)"; check "$R_NAME: the error is logged" grep -q "error: DEL.*cannot remove device-info file" "$T/stderr"'
+v|multus-devinfo-merge-undone|ADD|5|printf '%s' '{"type":"pci","version":"1.0.0","pci":{"pci-address":"0000:01:10.0","rdma-device":"mlx5_3"}}' > "$MULTUS/dp-$R_N.json"; ro_dir "$ALT/ro-sdm$R_N" && in_conf ".stateDir=\"$ALT/ro-sdm$R_N\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/dp-$R_N.json\"}"; later "rm -f '$MULTUS/dp-$R_N.json'"
+|multus-devinfo-new-undone|ADD|5|ro_dir "$ALT/ro-sdn$R_N" && in_conf ".stateDir=\"$ALT/ro-sdn$R_N\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/new-$R_N.json\"}"
 |multus-devinfo-is-dir|ADD|5|mkdir -p "$MULTUS/d.json"; in_conf ".runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/d.json\"}"
 |multus-devinfo-relative|ADD|7|in_conf '.runtimeConfig={"CNIDeviceInfoFile":"devinfo.json"}'
 |conf-sysfsroot-relative|ADD|7|in_conf '.sysfsRoot="sys"'
@@ -358,7 +362,7 @@ EOF
 TABLE=() R_N=0 NROWS=0
 run_row() {
 	local flags=$1 verb=$3 want=$4 setup=$5 fail0=$TL_FAIL before after t0 ms got k
-	local -a ev
+	local -a ev own
 	R_NAME=$2 R_N=$((R_N + 1)) R_IN=$T/in R_POST="" R_CLEAN="" R_BOUND_MS="" R_SYS="" R_TMO=""
 	NROWS=$((NROWS + 1))
 	declare -gA R_ENV=([CNI_COMMAND]="$verb" [CNI_CONTAINERID]="mx$R_N-$TAG" [CNI_NETNS]="$NS"
@@ -411,8 +415,8 @@ run_row() {
 		[ "$before" = "$after" ] || bad "$R_NAME: failed, yet changed files: $(diff <(echo "$before") <(echo "$after") | head -20)"
 	else
 		# Only this attachment's own files may change.
-		[ "$(grep -v -- "${R_ENV[CNI_CONTAINERID]:-@@}" <<<"$before")" = \
-		  "$(grep -v -- "${R_ENV[CNI_CONTAINERID]:-@@}" <<<"$after")" ] ||
+		own=(-e "${R_ENV[CNI_CONTAINERID]:-@@}" -e "$(tl_esc "${R_ENV[CNI_CONTAINERID]:-@@}" -_)")
+		[ "$(grep -vF "${own[@]}" <<<"$before")" = "$(grep -vF "${own[@]}" <<<"$after")" ] ||
 			bad "$R_NAME: changed another attachment's files: $(diff <(echo "$before") <(echo "$after") | head -20)"
 	fi
 	if [ -n "$R_BOUND_MS" ] && [ "$ms" -gt "$R_BOUND_MS" ]; then
@@ -432,11 +436,12 @@ run_row() {
 		ev=(PATH=/usr/sbin:/usr/bin:/sbin:/bin)
 		for k in "${!R_ENV[@]}"; do ev+=("$k=${R_ENV[$k]}"); done
 		env -i "${ev[@]}" "$PFLINK" < "$R_IN" > /dev/null 2>&1 || bad "$R_NAME: DEL after it failed"
-		grep -q -- "${R_ENV[CNI_CONTAINERID]}" <<<"$(snap)" && bad "$R_NAME: DEL after it left files"
+		grep -qF -e "${R_ENV[CNI_CONTAINERID]}" -e "$(tl_esc "${R_ENV[CNI_CONTAINERID]}" -_)" <<<"$(snap)" &&
+			bad "$R_NAME: DEL after it left files"
 	fi
 	eval "$R_CLEAN"
 	# Undo pre_add leftovers of rows whose DEL did not run or failed.
-	rm -rf "$STATE/${R_ENV[CNI_CONTAINERID]:-@@}"_* "$DEVINFO"/*"-${R_ENV[CNI_CONTAINERID]:-@@}"_*
+	rm -rf "$STATE/${R_ENV[CNI_CONTAINERID]:-@@}"_* "$DEVINFO"/*"-$(tl_esc "${R_ENV[CNI_CONTAINERID]:-@@}" -_)"_*
 	if [ "$RC" = 0 ]; then got=ok; else got=$(jq -r '.code // empty' "$T/out" 2>/dev/null); got=${got:-rc$RC}; fi
 	TABLE+=("$(printf '%-40s %-8s %-6s %-6s %6s  %s' "$R_NAME" "$verb" "$want" "$got" "${ms}ms" \
 		"$([ "$TL_FAIL" = "$fail0" ] && echo PASS || echo FAIL)")")

@@ -41,7 +41,7 @@ check "ADD 1.1.0: PF host-side interface with name, mac, pciID" \
 	jqe --arg n "pfa$TAG" '.interfaces[] | select(.name==$n and .sandbox==null) | .mac=="02:aa:00:01:00:00" and .pciID=="0000:01:00.0"'
 check "ADD 1.1.0: prevResult ips and dns pass through" jqe '.ips[0].address=="10.1.0.5/24" and .dns=={} and .cniVersion=="1.1.0"'
 check "ADD 1.1.0: exactly one PF entry" jqe '[.interfaces[] | select(.sandbox==null)] | length==1'
-DI=$DEVINFO/sriov-a-c-add11_net1-device-info.json
+DI=$DEVINFO/$(tl_di_name sriov-a c-add11 net1)
 check "ADD: device-info has pci-address and pf-pci-address" \
 	jq -e '.type=="pci" and .version=="1.1.0" and .pci["pci-address"]=="0000:01:10.0" and .pci["pf-pci-address"]=="0000:01:00.0"' "$DI"
 SF=$STATE/c-add11_net1.json
@@ -138,6 +138,15 @@ check "merged device-info keeps what was there and adds pf-pci-address" \
 	jq -e '.version=="1.1.0" and .pci["pf-pci-address"]=="0000:01:00.0" and .pci["rdma-device"]=="mlx5_3" and .extra==1' "$MF"
 pflink_run DEL "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF"'"}' net1 "$NS")"
 check "DEL leaves Multus' own device-info file" test -e "$MF"
+# A file Multus names but has not written yet is still Multus': pflink
+# makes it, and never removes it.
+MF2=$T/multus/new-devinfo.json
+CID=c-multus2
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF2"'"}' net1 "$NS")"
+expect_ok "ADD with Multus' device-info file not there yet"
+check "the record does not claim Multus' file" jq -e '.deviceInfoCreated==false' "$STATE/c-multus2_net1.json"
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF2"'"}' net1 "$NS")"
+check "DEL leaves Multus' device-info file that pflink made" jq -e '.pci["pci-address"]=="0000:01:10.0"' "$MF2"
 echo '{"type":"pci","version":"1.0.0","pci":{"pci-address":"0000:01:10.6"}}' > "$MF"
 pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF"'"}' net1 "$NS")"
 expect_code "ADD when the device plugin's device-info names another VF" 103
@@ -178,9 +187,16 @@ CID=g4 pflink_run ADD "$NS" net1 "$(jq -c '.name="other-net"' <<<"$(conf 1.1.0 '
 pflink_run GC "" "" "$(jq -c '."cni.dev/valid-attachments"=[{"containerID":"g2","ifname":"net1"}]' <<<"$(conf 1.1.0)")"
 expect_ok "GC"
 check "GC removed stale attachments' state" test ! -e "$STATE/g1_net1.json" -a ! -e "$STATE/g3_net1.json"
-check "GC removed their device-info" test ! -e "$DEVINFO/sriov-a-g1_net1-device-info.json"
-check "GC kept the valid attachment" test -e "$STATE/g2_net1.json" -a -e "$DEVINFO/sriov-a-g2_net1-device-info.json"
+check "GC removed their device-info" test ! -e "$DEVINFO/$(tl_di_name sriov-a g1 net1)"
+check "GC kept the valid attachment" test -e "$STATE/g2_net1.json" -a -e "$DEVINFO/$(tl_di_name sriov-a g2 net1)"
 check "GC kept another network's attachment" test -e "$STATE/g4_net1.json"
+# Without the runtime's list every record would look stale: refuse.
+pflink_run GC "" "" "$(conf 1.1.0)"
+expect_code "GC without cni.dev/valid-attachments" 7
+check "... removed nothing" test -e "$STATE/g2_net1.json" -a -e "$STATE/g4_net1.json" -a -e "$DEVINFO/$(tl_di_name sriov-a g2 net1)"
+check "... and says which key to set" jqe '.msg|contains("cni.dev/valid-attachments")'
+pflink_run GC "" "" "$(jq -c '."cni.dev/valid-attachments"=null' <<<"$(conf 1.1.0)")"
+expect_code "GC with cni.dev/valid-attachments null" 7
 echo '{garbage' > "$STATE/zz_net1.json"
 pflink_run GC "" "" "$(jq -c '."cni.dev/valid-attachments"=[]' <<<"$(conf 1.1.0)")"
 expect_ok "GC with a corrupt state file present"
@@ -188,6 +204,27 @@ pflink_run GC "" "" "$(conf 1.0.0)"
 expect_code "GC at 1.0.0" 1
 for c in g2 g4; do CID=$c pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"; done
 rm -f "$STATE/zz_net1.json"
+
+# --- two attachments whose file names once were one: (a_b, c) and (a, b_c)
+into "va1$TAG" "$POD" c
+into "vb0$TAG" "$POD" b_c
+CID=a_b pflink_run ADD "$NS" c "$(conf 1.1.0 '' c "$NS")"
+expect_ok "ADD (a_b, c)"
+CID=a pflink_run ADD "$NS" b_c "$(conf 1.1.0 '' b_c "$NS")"
+expect_ok "ADD (a, b_c)"
+check "(a_b, c) has its own record" jq -e '.containerID=="a_b" and .ifName=="c" and .vfPciAddress=="0000:01:10.2"' "$STATE/a%5Fb_c.json"
+check "(a, b_c) has its own record" jq -e '.containerID=="a" and .ifName=="b_c" and .vfPciAddress=="0000:02:10.0"' "$STATE/a_b_c.json"
+check "(a_b, c) has its own device-info" jq -e '.pci["pci-address"]=="0000:01:10.2"' "$DEVINFO/$(tl_di_name sriov-a a_b c)"
+check "(a, b_c) has its own device-info" jq -e '.pci["pci-address"]=="0000:02:10.0"' "$DEVINFO/$(tl_di_name sriov-a a b_c)"
+CID=a_b pflink_run DEL "$NS" c "$(conf 1.1.0 '' c "$NS")"
+expect_ok "DEL (a_b, c)"
+check "DEL (a_b, c) left (a, b_c)'s record" jq -e '.containerID=="a"' "$STATE/a_b_c.json"
+check "DEL (a_b, c) left (a, b_c)'s device-info" test -e "$DEVINFO/$(tl_di_name sriov-a a b_c)"
+check "... and removed its own" test ! -e "$STATE/a%5Fb_c.json" -a ! -e "$DEVINFO/$(tl_di_name sriov-a a_b c)"
+CID=a pflink_run DEL "$NS" b_c "$(conf 1.1.0 '' b_c "$NS")"
+check "DEL (a, b_c) removed its record" test ! -e "$STATE/a_b_c.json"
+ip -n "$POD" link set c netns 1 name "va1$TAG"
+ip -n "$POD" link set b_c netns 1 name "vb0$TAG"
 
 # --- STATUS and VERSION
 pflink_run STATUS "" "" "$(conf 1.1.0)"

@@ -114,7 +114,7 @@ check "state file exists" test -s "$ST"
 check "state names VF 0000:01:10.4 (index 2) of PF 0000:01:00.0 ($PF)" \
 	jq -e --arg n "$PF" --arg net "$NET" \
 	'.vfPciAddress=="0000:01:10.4" and .vfIndex==2 and .pfPciAddress=="0000:01:00.0" and .pfNetdev==$n and .network==$net' "$ST"
-DI=$DEVINFO/$NET-${CID}_eth0-device-info.json
+DI=$DEVINFO/$(tl_di_name "$NET" "$CID" eth0)
 check "device-info file exists" test -s "$DI"
 check "device-info names the VF and its PF" \
 	jq -e '.type=="pci" and .pci["pci-address"]=="0000:01:10.4" and .pci["pf-pci-address"]=="0000:01:00.0"' "$DI"

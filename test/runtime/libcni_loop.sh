@@ -41,7 +41,7 @@ gc() {
 		"$NET" "$SYS" "$STATE" "$DEVINFO" "$T/pflink.log" "$va")"
 }
 st() { echo "$STATE/${1}_net1.json"; }
-di() { echo "$DEVINFO/$2-${1}_net1-device-info.json"; }
+di() { echo "$DEVINFO/$(tl_di_name "$2" "$1" net1)"; }
 # Round results are counted, not printed one by one.
 RFAIL=0
 rcheck() { local what=$1; shift; "$@" >/dev/null 2>&1 || { bad "round $r: $what"; RFAIL=$((RFAIL + 1)); }; }

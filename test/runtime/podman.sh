@@ -90,7 +90,7 @@ check "state file exists" test -s "$ST"
 check "state names VF 0000:01:10.2 (index 1) of PF 0000:01:00.0 ($PF)" \
 	jq -e --arg n "$PF" --arg ns "$SANDBOX" --arg net "$NET" \
 	'.vfPciAddress=="0000:01:10.2" and .vfIndex==1 and .pfPciAddress=="0000:01:00.0" and .pfNetdev==$n and .netns==$ns and .network==$net' "$ST"
-DI=$DEVINFO/$NET-${CID}_net1-device-info.json
+DI=$DEVINFO/$(tl_di_name "$NET" "$CID" net1)
 check "device-info file exists" test -s "$DI"
 check "device-info names the VF and its PF" \
 	jq -e '.type=="pci" and .pci["pci-address"]=="0000:01:10.2" and .pci["pf-pci-address"]=="0000:01:00.0"' "$DI"

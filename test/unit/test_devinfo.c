@@ -159,14 +159,15 @@ static void test_update(void)
 {
 	char *tmp = t_mkdtemp(), path[4096], *s;
 	cJSON *d, *pci;
-	int created = 42;
+	struct devinfo_undo u = { .existed = true, .old = NULL, .len = 42 };
 	struct stat st;
 
 	umask(022);
 	T_SECTION("devinfo_update creates the file (and its directories)");
 	snprintf(path, sizeof(path), "%s/devinfo/cni/net-cid_net1-device-info.json", tmp);
-	CHECK_EQ_INT(devinfo_update(path, VF, PF, "", &created), 0);
-	CHECK_EQ_INT(created, 1);
+	CHECK_EQ_INT(devinfo_update(path, VF, PF, "", &u), 0);
+	CHECK(!u.existed);
+	devinfo_undo_free(&u);
 	s = t_slurp(path, NULL);
 	d = cJSON_Parse(s);
 	free(s);
@@ -181,9 +182,9 @@ static void test_update(void)
 	CHECK_EQ_INT(st.st_mode & 07777, 0644);
 
 	T_SECTION("devinfo_update a second time");
-	created = 42;
-	CHECK_EQ_INT(devinfo_update(path, VF, PF, "pf0vf1", &created), 0);
-	CHECK_EQ_INT(created, 0);
+	CHECK_EQ_INT(devinfo_update(path, VF, PF, "pf0vf1", &u), 0);
+	CHECK(u.existed && u.old && u.len);
+	devinfo_undo_free(&u);
 	s = t_slurp(path, NULL);
 	d = cJSON_Parse(s);
 	free(s);
@@ -195,9 +196,8 @@ static void test_update(void)
 	snprintf(path, sizeof(path), "%s/dp.json", tmp);
 	s = (char *)"{\"type\":\"pci\",\"version\":\"1.0.0\",\"pci\":{\"pci-address\":\"" VF "\",\"rdma-device\":\"mlx5_3\"}}";
 	t_write(path, s, strlen(s));
-	created = 42;
-	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &created), 0);
-	CHECK_EQ_INT(created, 0);
+	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &u), 0);
+	CHECK(u.existed);
 	s = t_slurp(path, NULL);
 	d = cJSON_Parse(s);
 	free(s);
@@ -206,11 +206,31 @@ static void test_update(void)
 	CHECK_STR(sget(cJSON_GetObjectItem(d, "pci"), "pf-pci-address"), PF);
 	cJSON_Delete(d);
 
+	T_SECTION("devinfo_undo puts the device plugin's file back byte for byte");
+	CHECK_EQ_INT(devinfo_undo(path, &u), 0);
+	CHECK(u.old == NULL);
+	s = t_slurp(path, NULL);
+	CHECK_STR(s, "{\"type\":\"pci\",\"version\":\"1.0.0\",\"pci\":{\"pci-address\":\"" VF "\",\"rdma-device\":\"mlx5_3\"}}");
+	free(s);
+	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &u), 0);
+	devinfo_undo_free(&u);
+
+	T_SECTION("devinfo_undo removes a file the update made");
+	{
+		char made[4096];
+
+		snprintf(made, sizeof(made), "%s/made-by-add.json", tmp);
+		CHECK_EQ_INT(devinfo_update(made, VF, PF, NULL, &u), 0);
+		CHECK_EQ_INT(access(made, F_OK), 0);
+		CHECK_EQ_INT(devinfo_undo(made, &u), 0);
+		CHECK(access(made, F_OK) < 0 && errno == ENOENT);
+	}
+
 	T_SECTION("devinfo_update refuses another VF's file, leaves it alone");
 	{
 		char *before = t_slurp(path, NULL), *after;
 
-		CHECK_EQ_INT(devinfo_update(path, "0000:01:10.4", PF, NULL, &created), -EEXIST);
+		CHECK_EQ_INT(devinfo_update(path, "0000:01:10.4", PF, NULL, &u), -EEXIST);
 		after = t_slurp(path, NULL);
 		CHECK(before && after && !strcmp(before, after));
 		free(before);
@@ -219,17 +239,15 @@ static void test_update(void)
 	snprintf(path, sizeof(path), "%s/vdpa.json", tmp);
 	s = (char *)"{\"type\":\"vdpa\"}";
 	t_write(path, s, strlen(s));
-	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &created), -EINVAL);
+	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &u), -EINVAL);
 	s = t_slurp(path, NULL);
 	CHECK_STR(s, "{\"type\":\"vdpa\"}");
 	free(s);
-	/* DESIGN.md convention 3: outputs written only on success.  CORE
-	 * BUG (minor): devinfo_update sets *created before the merge, so a
-	 * failed call still overwrites it. */
-	T_SECTION("devinfo_update leaves *created alone on failure");
-	created = 42;
-	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &created), -EINVAL);
-	CHECK_EQ_INT(created, 42);
+	/* DESIGN.md convention 3: outputs written only on success. */
+	T_SECTION("devinfo_update leaves *undo alone on failure");
+	u = (struct devinfo_undo){ .existed = true, .old = NULL, .len = 42 };
+	CHECK_EQ_INT(devinfo_update(path, VF, PF, NULL, &u), -EINVAL);
+	CHECK(u.existed && !u.old && u.len == 42);
 
 	t_rmrf(tmp);
 	free(tmp);
@@ -243,14 +261,42 @@ static void test_default_path(void)
 	CHECK_EQ_INT(devinfo_default_path("/var/run/k8s.cni.cncf.io/devinfo/cni", "sriov-net",
 					  "0123abcdef", "net1", out, sizeof(out)), 0);
 	CHECK_STR(out, "/var/run/k8s.cni.cncf.io/devinfo/cni/sriov-net-0123abcdef_net1-device-info.json");
-	/* unsafe network-name bytes become '-' */
+	/* unsafe network-name bytes become %XX (one-to-one: "a/b" and
+	 * "a-b" are two networks, and two files) */
 	CHECK_EQ_INT(devinfo_default_path("/d", "ns/my net", "c1", "net1", out, sizeof(out)), 0);
-	CHECK_STR(out, "/d/ns-my-net-c1_net1-device-info.json");
+	CHECK_STR(out, "/d/ns%2Fmy%20net-c1_net1-device-info.json");
 	CHECK_EQ_INT(devinfo_default_path("/d", "../../etc/x", "c1", "net1", out, sizeof(out)), 0);
-	CHECK_STR(out, "/d/..-..-etc-x-c1_net1-device-info.json");
+	CHECK_STR(out, "/d/..%2F..%2Fetc%2Fx-c1_net1-device-info.json");
 	CHECK(!strchr(out + 3, '/'));
 	CHECK_EQ_INT(devinfo_default_path("/d", "caf\xc3\xa9", "c1", "net1", out, sizeof(out)), 0);
-	CHECK_STR(out, "/d/caf---c1_net1-device-info.json");
+	CHECK_STR(out, "/d/caf%C3%A9-c1_net1-device-info.json");
+	CHECK_EQ_INT(devinfo_default_path("/d", "100%", "c1", "net1", out, sizeof(out)), 0);
+	CHECK_STR(out, "/d/100%25-c1_net1-device-info.json");
+
+	T_SECTION("devinfo_default_path: no two attachments share a file");
+	{
+		static const char *const att[][3] = {
+			{ "n", "a_b", "c" }, { "n", "a", "b_c" },	/* the '_' of the ID or the ifname */
+			{ "a-b", "c", "d" }, { "a", "b-c", "d" },	/* the '-' of the network or the ID */
+			{ "n-a", "b_c", "d" }, { "n", "a-b", "c_d" }, { "n", "a-b_c", "d" },
+			{ "n_a", "b", "c" }, { "n", "a%5Fb", "c" },
+		};
+		char names[sizeof(att) / sizeof(att[0])][512];
+		size_t i, j;
+
+		for (i = 0; i < sizeof(att) / sizeof(att[0]); i++)
+			if (devinfo_default_path("/d", att[i][0], att[i][1], att[i][2], names[i],
+						 sizeof(names[i])) < 0)
+				snprintf(names[i], sizeof(names[i]), "(refused %zu)", i);
+		for (i = 0; i < sizeof(att) / sizeof(att[0]); i++)
+			for (j = i + 1; j < sizeof(att) / sizeof(att[0]); j++)
+				t_check(strcmp(names[i], names[j]) != 0, __FILE__, __LINE__,
+					"(%s, %s, %s) and (%s, %s, %s) share %s", att[i][0], att[i][1],
+					att[i][2], att[j][0], att[j][1], att[j][2], names[i]);
+		CHECK_STR(names[0], "/d/n-a%5Fb_c-device-info.json");
+		CHECK_STR(names[1], "/d/n-a_b%5Fc-device-info.json");
+		CHECK_STR(names[3], "/d/a-b%2Dc_d-device-info.json");
+	}
 	/* container ID and ifname must be safe; they are not rewritten */
 	strcpy(out, "untouched");
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "../x", "net1", out, sizeof(out)), -EINVAL);

@@ -220,6 +220,10 @@ static void test_file_name(void)
 	T_SECTION("record_file_name");
 	CHECK_EQ_INT(record_file_name("abc123", "net1", out, sizeof(out)), 0);
 	CHECK_STR(out, "abc123_net1.json");
+	CHECK_EQ_INT(record_file_name("a_b", "c", out, sizeof(out)), 0);
+	CHECK_STR(out, "a%5Fb_c.json");
+	CHECK_EQ_INT(record_file_name("a", "b_c", out, sizeof(out)), 0);
+	CHECK_STR(out, "a_b_c.json");
 	strcpy(out, "untouched");
 	CHECK_EQ_INT(record_file_name("../x", "net1", out, sizeof(out)), -EINVAL);
 	CHECK_EQ_INT(record_file_name("a/b", "net1", out, sizeof(out)), -EINVAL);
@@ -242,18 +246,19 @@ static void test_file_name(void)
 }
 
 struct seen { unsigned n; char cids[8][300]; };
-static int collect(const struct pf_record *s, void *arg)
+static int collect(const struct pf_record *s, const char *file, void *arg)
 {
 	struct seen *x = arg;
 
 	if (x->n < 8)
-		snprintf(x->cids[x->n], sizeof(x->cids[0]), "%s/%s", s->container_id, s->ifname);
+		snprintf(x->cids[x->n], sizeof(x->cids[0]), "%s/%s@%s", s->container_id, s->ifname, file);
 	x->n++;
 	return 0;
 }
-static int stop_at_first(const struct pf_record *s, void *arg)
+static int stop_at_first(const struct pf_record *s, const char *file, void *arg)
 {
 	(void)s;
+	(void)file;
 	++*(unsigned *)arg;
 	return -ECANCELED;
 }
@@ -336,8 +341,8 @@ static void test_files(void)
 	bad = 0;
 	CHECK_EQ_INT(record_foreach(dir, collect, &seen, &bad), 0);
 	CHECK_EQ_INT(seen.n, 2);
-	CHECK(saw(&seen, "cidA/net1"));
-	CHECK(saw(&seen, "cidB/net2"));
+	CHECK(saw(&seen, "cidA/net1@cidA_net1.json"));
+	CHECK(saw(&seen, "cidB/net2@cidB_net2.json"));
 	CHECK_EQ_INT(bad, 2);
 	/* bad may be NULL */
 	seen.n = 0;
@@ -352,6 +357,43 @@ static void test_files(void)
 	seen.n = 0;
 	CHECK_EQ_INT(record_foreach(path, collect, &seen, NULL), 0);
 	CHECK_EQ_INT(seen.n, 0);
+
+	T_SECTION("(a_b, c) and (a, b_c) have a record each");
+	fill(&s, "a_b", "c");
+	CHECK_EQ_INT(record_write(dir, &s), 0);
+	fill(&t, "a", "b_c");
+	CHECK_EQ_INT(record_write(dir, &t), 0);
+	CHECK_EQ_INT(record_read(dir, "a_b", "c", &t), 0);
+	CHECK_STR(t.container_id, "a_b");
+	CHECK_STR(t.ifname, "c");
+	CHECK_EQ_INT(record_read(dir, "a", "b_c", &t), 0);
+	CHECK_STR(t.container_id, "a");
+	CHECK_STR(t.ifname, "b_c");
+	CHECK_EQ_INT(record_remove(dir, "a_b", "c"), 0);
+	CHECK_EQ_INT(record_read(dir, "a", "b_c", &t), 0);
+	CHECK_EQ_INT(record_remove(dir, "a", "b_c"), 0);
+	CHECK_EQ_INT(record_read(dir, "a", "b_c", &t), -ENOENT);
+
+	T_SECTION("a record under the name earlier versions gave it");
+	{
+		char *j;
+
+		fill(&s, "x_y", "net1");
+		j = record_to_json(&s);
+		snprintf(path, sizeof(path), "%s/x_y_net1.json", dir);
+		t_write(path, j, strlen(j));
+		free(j);
+		/* read for its own attachment ... */
+		CHECK_EQ_INT(record_read(dir, "x_y", "net1", &t), 0);
+		CHECK_STR(t.container_id, "x_y");
+		/* ... never for the attachment its old name also fits */
+		CHECK_EQ_INT(record_read(dir, "x", "y_net1", &t), -ENOENT);
+		CHECK_EQ_INT(record_remove(dir, "x", "y_net1"), 0);
+		CHECK_EQ_INT(access(path, F_OK), 0);
+		/* and removed with it */
+		CHECK_EQ_INT(record_remove(dir, "x_y", "net1"), 0);
+		CHECK(access(path, F_OK) < 0 && errno == ENOENT);
+	}
 
 	t_rmrf(tmp);
 	free(tmp);
