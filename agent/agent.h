@@ -53,7 +53,7 @@ int agent_serve(struct agent *a);
 void agent_fd_map_mode(bool map);
 
 struct agent_stats {
-	unsigned netns, devices, pfs, vfs;
+	unsigned netns, devices, pfs, vfs, representors;
 	unsigned long long scans, events, last_scan_ns;
 	/* The last discovery: netns found but not tracked, and why (an errno;
 	 * EMFILE/ENFILE when any of them was for want of descriptors). */

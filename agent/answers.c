@@ -32,17 +32,21 @@ static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *
 }
 
 /* The first netdev of a PCI function (the host's first, as tracked netns
- * start with the host), or NULL. */
+ * start with the host), or NULL.  Representors carry their PF's address
+ * and are never one of its netdevs (classify.h). */
 static const struct ag_dev *first_dev(const struct agent *a, const char *bdf,
 				      const struct ag_ns **ns_out)
 {
-	unsigned i;
+	unsigned i, n = ag_index_find(a, bdf, &i);
 
-	if (!ag_index_find(a, bdf, &i))
-		return NULL;
-	if (ns_out)
-		*ns_out = a->idx[i].ns;
-	return a->idx[i].dev;
+	for (n += i; i < n; i++) {
+		if (classify_is_representor(a->idx[i].dev->kind))
+			continue;
+		if (ns_out)
+			*ns_out = a->idx[i].ns;
+		return a->idx[i].dev;
+	}
+	return NULL;
 }
 
 /* Every netdev of a PCI function, across all netns. */
@@ -52,7 +56,8 @@ static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 	unsigned i, n = ag_index_find(a, bdf, &i);
 
 	for (n += i; arr && i < n; i++)
-		add_netdev(arr, a->idx[i].ns, a->idx[i].dev);
+		if (!classify_is_representor(a->idx[i].dev->kind))
+			add_netdev(arr, a->idx[i].ns, a->idx[i].dev);
 	return arr;
 }
 
@@ -89,11 +94,12 @@ static const char *linkstate(int s)
 	}
 }
 
-/* Representor of VF idx: same switch as the PF netdev, port "pfNvfIDX". */
-static const struct ag_dev *representor(const struct agent *a, const struct ag_dev *pfdev, int idx)
+/* Representor of VF idx of PF pf: classify_is_vf_rep_of(), the rule the
+ * plugin's direct scan uses too. */
+static const struct ag_dev *representor(const struct agent *a, const char *pf,
+					const struct ag_dev *pfdev, int idx)
 {
 	unsigned i, j;
-	int p, v;
 
 	if (!pfdev || !pfdev->swid[0])
 		return NULL;
@@ -101,14 +107,14 @@ static const struct ag_dev *representor(const struct agent *a, const struct ag_d
 		for (j = 0; j < a->ns[i]->n_devs; j++) {
 			const struct ag_dev *d = &a->ns[i]->devs[j];
 
-			if (!strcmp(d->swid, pfdev->swid) &&
-			    classify_vf_port(d->port, &p, &v) == 0 && v == idx)
+			if (classify_is_vf_rep_of(d->port, d->swid, pfdev->swid, classify_pf_number(pf), idx))
 				return d;
 		}
 	return NULL;
 }
 
-static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx, const char *bdf)
+static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
+		      const char *bdf)
 {
 	cJSON *o = cJSON_CreateObject(), *nds;
 	const struct pf_record *att = attachment_of(a, bdf);
@@ -147,7 +153,7 @@ static cJSON *vf_json(const struct agent *a, const struct ag_dev *pfdev, int idx
 			cJSON_AddStringToObject(cfg, "linkState", linkstate(c->linkstate));
 		break;
 	}
-	rep = representor(a, pfdev, idx);
+	rep = representor(a, pf, pfdev, idx);
 	cJSON_AddStringToObject(o, "representor", rep ? rep->name : "");
 	if (att) {
 		cJSON *p = cJSON_AddObjectToObject(o, "pod");
@@ -187,7 +193,7 @@ static cJSON *vf_of(const struct agent *a, const char *pf, const char *vf)
 
 	if (pci_vf_index(a->sysfd, pf, vf, &idx) < 0)
 		return NULL;
-	return vf_json(a, first_dev(a, pf, NULL), idx, vf);
+	return vf_json(a, pf, first_dev(a, pf, NULL), idx, vf);
 }
 
 struct vf_ent {
@@ -253,7 +259,7 @@ static cJSON *pf_json(const struct agent *a, const char *pf, bool with_vfs)
 		if (l.n)
 			qsort(l.v, l.n, sizeof(*l.v), vf_cmp);
 		for (i = 0; arr && i < l.n; i++) {
-			cJSON *v = vf_json(a, pfdev, l.v[i].idx, l.v[i].bdf);
+			cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf);
 
 			if (v)
 				cJSON_AddItemToArray(arr, v);
@@ -353,6 +359,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		cJSON_AddNumberToObject(o, "devices", s.devices);
 		cJSON_AddNumberToObject(o, "pfs", s.pfs);
 		cJSON_AddNumberToObject(o, "vfs", s.vfs);
+		cJSON_AddNumberToObject(o, "representors", s.representors);
 		cJSON_AddNumberToObject(o, "attachments", a->n_att);
 		cJSON_AddNumberToObject(o, "scans", (double)s.scans);
 		cJSON_AddNumberToObject(o, "events", (double)s.events);

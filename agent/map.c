@@ -138,16 +138,22 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 {
 	const struct nl_link *l = &e->l;
 	struct ag_dev *d = dev_find(ns, l->ifindex);
-	char bdf[PCI_BDF_LEN];
+	char bdf[PCI_BDF_LEN] = "";
+	struct port_id port;
+	enum port_kind kind = classify_port(l->phys_port_name, &port);
 
 	if (l->flags & IFF_LOOPBACK)
 		return false;
 	if (!d) {
 		struct ethtool_info eth;
+		bool rep = classify_is_representor(kind) && l->switch_id_len;
 		unsigned tv;
 
-		/* Not every link has a bus address; those are not ours. */
-		if (ethtool_drvinfo(ns->ethfd, l->name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0)
+		/* Not every link has a bus address; those are not ours.  A
+		 * representor is, with or without one (mlx5's and bnxt's have
+		 * none before Linux 6.2). */
+		if ((ethtool_drvinfo(ns->ethfd, l->name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0) &&
+		    !rep)
 			return false;
 		if (ns->n_devs == ns->cap_devs) {
 			unsigned cap = ns->cap_devs ? 2 * ns->cap_devs : 2;
@@ -163,16 +169,25 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 		a->map_gen++;
 		d->ifindex = l->ifindex;
 		memcpy(d->bdf, bdf, sizeof(bdf));
-		d->is_pf = pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) == 0;
-		{
+		d->kind = kind;
+		/* A representor stands for another function: never the PF's
+		 * (or a VF's) own netdev. */
+		if (bdf[0] && !classify_is_representor(kind)) {
 			char pf[PCI_BDF_LEN];
 
+			d->is_pf = pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) == 0;
 			d->is_vf = pci_physfn(a->sysfd, bdf, pf) == 0;
 		}
 	}
 	pf_strscpy(d->name, l->name, sizeof(d->name));
 	nl_fmt_mac(l->mac, l->maclen, d->mac, sizeof(d->mac));
 	pf_strscpy(d->port, l->phys_port_name, sizeof(d->port));
+	/* The port name of an ifindex does not change, but be exact. */
+	if (d->kind != kind) {
+		d->kind = kind;
+		if (classify_is_representor(kind))
+			d->is_pf = d->is_vf = false;
+	}
 	nl_fmt_hex(l->switch_id, l->switch_id_len, d->swid);
 	if (d->is_pf && e->has_vfs) {
 		free(d->vfc);
@@ -777,6 +792,7 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 		for (j = 0; j < a->ns[i]->n_devs; j++) {
 			s->pfs += a->ns[i]->devs[j].is_pf;
 			s->vfs += a->ns[i]->devs[j].is_vf;
+			s->representors += classify_is_representor(a->ns[i]->devs[j].kind);
 		}
 	}
 	s->scans = a->stats.scans;

@@ -5,19 +5,23 @@
 
 #include "agent.h"
 #include "pflink/resolve.h"
+#include "pflink/classify.h"
 #include "pflink/record.h"
 
 struct nl_handle;
 struct nl_vf;
 
-struct ag_dev {			/* a link that is a PCI function */
+/* A link that is a PCI function's netdev, or a switchdev representor
+ * (whose bus address, when it has one, is its PF's: classify.h). */
+struct ag_dev {
 	int ifindex;
 	char name[IF_NAMESIZE];
 	char mac[MAC_STR_MAX];
-	char bdf[PCI_BDF_LEN];
+	char bdf[PCI_BDF_LEN];		/* "" for a representor without one */
 	char port[NL_PORTNAME_MAX];
 	char swid[2 * NL_SWITCHID_MAX + 1];
-	bool is_pf, is_vf;
+	enum port_kind kind;		/* classify_port(port) */
+	bool is_pf, is_vf;		/* the function's own netdev, of a PF / a VF */
 	struct nl_vf *vfc;		/* a PF's IFLA_VFINFO_LIST, as last dumped */
 	unsigned n_vfc;
 };

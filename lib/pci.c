@@ -395,6 +395,39 @@ int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg)
 	return r < 0 ? r : 0;
 }
 
+int pci_vdpa_function(int rootfd, const char *name, char bdf_out[PCI_BDF_LEN])
+{
+	_cleanup_close_ int dirfd_ = -1;
+	char buf[PATH_MAX], bdf[PCI_BDF_LEN] = "", *tok, *save = NULL;
+	size_t i;
+	ssize_t n;
+	int r;
+
+	/* Checked before it becomes part of a path, like every BDF. */
+	if (strncmp(name, "vdpa", 4) || !name[4] || strlen(name) > 16)
+		return -EINVAL;
+	for (i = 4; name[i]; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return -EINVAL;
+	r = sysfs_open(rootfd, "bus/vdpa/devices", O_PATH | O_DIRECTORY, &dirfd_);
+	if (r < 0)
+		return r == -ENOTDIR ? -ENOENT : r;
+	n = readlinkat(dirfd_, name, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return errno == EINVAL ? -ENXIO : -errno;
+	buf[n] = '\0';
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		char c[PCI_BDF_LEN];
+
+		if (pci_bdf_parse(tok, c) == 0)
+			memcpy(bdf, c, sizeof(bdf));
+	}
+	if (!bdf[0])
+		return -ENXIO;
+	memcpy(bdf_out, bdf, PCI_BDF_LEN);
+	return 0;
+}
+
 int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
 {
 	_cleanup_close_ int devfd = -1;

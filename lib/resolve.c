@@ -62,10 +62,24 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 		return r;
 
 	*step = RS_NOT_PCI;
-	if (pci_bdf_parse(out->eth.bus_info, out->bdf) < 0)
-		return -EINVAL;
+	if (pci_bdf_parse(out->eth.bus_info, out->bdf) < 0) {
+		/* A virtio-net netdev on a vDPA device answers with the vDPA
+		 * device's name; the VF is the PCI function it hangs off. */
+		if (strncmp(out->eth.bus_info, "vdpa", 4) ||
+		    pci_vdpa_function(sysfd, out->eth.bus_info, out->bdf) < 0)
+			return -EINVAL;
+		memcpy(out->vdpa, out->eth.bus_info, sizeof(out->vdpa) - 1);
+	}
+	return resolve_vf_pci(sysfd, out->bdf, out, step);
+}
+
+int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve_step *step)
+{
+	int r;
 
 	*step = RS_NO_FN;
+	if (pci_bdf_parse(bdf, out->bdf) < 0)
+		return -EINVAL;
 	r = pci_fn_exists(sysfd, out->bdf);
 	if (r < 0)
 		return r;
@@ -108,8 +122,8 @@ int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out)
 
 struct rep_cand {
 	char name[IF_NAMESIZE];
+	char port[NL_PORTNAME_MAX];
 	char switch_id[2 * NL_SWITCHID_MAX + 1];
-	int pf;
 };
 
 struct scan_ctx {
@@ -127,18 +141,24 @@ static int scan_link(const struct nl_link *l, void *arg)
 	struct scan_ctx *c = arg;
 	struct ethtool_info eth;
 	char bdf[PCI_BDF_LEN];
-	int p, v;
+	struct port_id port;
+	enum port_kind k;
 
 	if (l->flags & IFF_LOOPBACK)
 		return 0;
-	if (c->vf_index >= 0 && l->switch_id_len && c->n_reps < ARRAY_SIZE(c->reps) &&
-	    classify_vf_port(l->phys_port_name, &p, &v) == 0 && v == c->vf_index) {
+	k = classify_port(l->phys_port_name, &port);
+	if (c->vf_index >= 0 && k == PORT_VF_REP && port.vf == c->vf_index && l->switch_id_len &&
+	    c->n_reps < ARRAY_SIZE(c->reps)) {
 		struct rep_cand *rc = &c->reps[c->n_reps++];
 
 		memcpy(rc->name, l->name, sizeof(rc->name));
+		memcpy(rc->port, l->phys_port_name, sizeof(rc->port));
 		nl_fmt_hex(l->switch_id, l->switch_id_len, rc->switch_id);
-		rc->pf = p;
 	}
+	/* A representor answers ethtool with its PF's address: it is never
+	 * one of the PF's netdevs (classify.h). */
+	if (classify_is_representor(k))
+		return 0;
 	/* Links come and go during a dump; one that vanished or has no
 	 * driver info is simply not the PF. */
 	if (ethtool_drvinfo(c->ethfd, l->name, &eth) < 0)
@@ -160,31 +180,17 @@ static int scan_link(const struct nl_link *l, void *arg)
 	return 0;
 }
 
-/* PCI function number of the PF: mlx5 and friends number their "pfN"
- * representor ports by it. */
-static int pf_fn_number(const char *bdf)
-{
-	return bdf[strlen(bdf) - 1] - '0';
-}
-
 static void pick_representor(struct scan_ctx *c)
 {
 	const char *sw = c->pf->netdevs[0].switch_id;
-	const char *best = NULL;
 	unsigned i;
 
-	if (!sw[0])
-		return;	/* PF not in switchdev mode: VFs have no representors */
-	for (i = 0; i < c->n_reps; i++) {
-		if (strcmp(c->reps[i].switch_id, sw))
-			continue;
-		/* Two PFs of one card may share a switch (LAG); then pfN
-		 * must also match this PF's function number. */
-		if (!best || c->reps[i].pf == pf_fn_number(c->pf->bdf))
-			best = c->reps[i].name;
-	}
-	if (best)
-		pf_strscpy(c->pf->representor, best, sizeof(c->pf->representor));
+	for (i = 0; i < c->n_reps; i++)
+		if (classify_is_vf_rep_of(c->reps[i].port, c->reps[i].switch_id, sw,
+					  classify_pf_number(c->pf->bdf), c->vf_index)) {
+			pf_strscpy(c->pf->representor, c->reps[i].name, sizeof(c->pf->representor));
+			return;
+		}
 }
 
 /* Scan one netns (nsfd < 0: the caller's own). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "ask_agent.h"
 #include "pflink/agent_client.h"
+#include "pflink/classify.h"
 #include "pflink/util.h"
 
 #include <cjson/cJSON.h>
@@ -68,6 +69,10 @@ int ask_agent_parse_pf(const cJSON *o, int vf_index, struct pf_info *pf)
 			d->nsid.ino = (ino_t)x;
 		/* The direct scan names the host netns ""; so does this. */
 		pf_strscpy(d->netns, strcmp(ns, "host") ? ns : "", sizeof(d->netns));
+		/* The classifier is the plugin's too: whatever the agent's
+		 * version thought, a representor is no PF netdev. */
+		if (!classify_is_pf_netdev(d->phys_port_name))
+			continue;
 		p.n_netdevs++;
 	}
 	vfs = cJSON_GetObjectItemCaseSensitive(o, "vfs");

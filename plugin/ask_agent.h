@@ -21,8 +21,9 @@ int ask_agent_pf(const char *sock, unsigned timeout_ms, const char *pf_bdf, cons
 		 int vf_index, const struct pf_log *log, struct pf_info *pf, const char **why);
 
 /* The "pf" object of a "pf" answer into pf, with the representor of
- * vf_index.  Pure (fuzzed); -EBADMSG on a malformed object, -ENODEV when it
- * lists no netdev. */
+ * vf_index.  Netdevs whose port name makes them representors are left out
+ * (classify.h).  Pure (fuzzed); -EBADMSG on a malformed object, -ENODEV
+ * when it lists no PF netdev. */
 int ask_agent_parse_pf(const struct cJSON *pf_obj, int vf_index, struct pf_info *pf);
 
 #endif

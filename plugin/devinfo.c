@@ -59,6 +59,12 @@ int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
 		r = -EEXIST;
 		goto done;
 	}
+	/* Nor when it says the VF has another PF than sysfs does. */
+	addr = cJSON_GetObjectItemCaseSensitive(pci, "pf-pci-address");
+	if (cJSON_IsString(addr) && addr->valuestring[0] && strcasecmp(addr->valuestring, pf_bdf)) {
+		r = -EXDEV;
+		goto done;
+	}
 	put(pci, "pci-address", vf_bdf);
 	put(pci, "pf-pci-address", pf_bdf);
 	if (representor && *representor)
@@ -76,6 +82,34 @@ int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
 		goto done;
 	}
 	*out = s;
+	r = 0;
+done:
+	cJSON_Delete(doc);
+	return r;
+}
+
+int devinfo_addresses(const char *buf, size_t len, char vf[PCI_BDF_LEN], char pf[PCI_BDF_LEN])
+{
+	cJSON *doc = len <= DEVINFO_MAX ? json_parse_exact(buf, len) : NULL;
+	const cJSON *t, *pci, *a;
+	char v[PCI_BDF_LEN] = "", p[PCI_BDF_LEN] = "";
+	int r = -EINVAL;
+
+	if (!cJSON_IsObject(doc))
+		goto done;
+	t = cJSON_GetObjectItemCaseSensitive(doc, "type");
+	if (t && !(cJSON_IsString(t) && !strcmp(t->valuestring, "pci")))
+		goto done;
+	pci = cJSON_GetObjectItemCaseSensitive(doc, "pci");
+	r = -EBADMSG;
+	if ((a = cJSON_GetObjectItemCaseSensitive(pci, "pci-address")) &&
+	    (!cJSON_IsString(a) || pci_bdf_parse(a->valuestring, v) < 0))
+		goto done;
+	if ((a = cJSON_GetObjectItemCaseSensitive(pci, "pf-pci-address")) &&
+	    (!cJSON_IsString(a) || pci_bdf_parse(a->valuestring, p) < 0))
+		goto done;
+	memcpy(vf, v, PCI_BDF_LEN);
+	memcpy(pf, p, PCI_BDF_LEN);
 	r = 0;
 done:
 	cJSON_Delete(doc);

@@ -6,6 +6,8 @@
 #define PFLINK_DEVINFO_H
 
 #include <stdbool.h>
+#include "pflink/pci.h"
+
 #include <stddef.h>
 
 #define DEVINFO_MAX (64u * 1024)
@@ -13,10 +15,16 @@
 /* Merge the VF/PF facts into an existing device-info document (existing may
  * be NULL: a new one).  Keeps every key it does not own, sets type "pci" if
  * absent, version "1.1.0".  -EINVAL if existing is not a JSON object or its
- * type is not "pci"; -EEXIST if it names another pci-address.  *out is a
- * heap string. */
+ * type is not "pci"; -EEXIST if it names another pci-address, -EXDEV if it
+ * names another pf-pci-address.  *out is a heap string. */
 int devinfo_merge(const char *existing, size_t len, const char *vf_bdf,
 		  const char *pf_bdf, const char *representor, char **out);
+
+/* What a device-info document says of the function: its pci-address and
+ * pf-pci-address ("" when absent), canonical.  Pure.  -EINVAL when it is
+ * not a JSON object of type "pci" (or of no type), -EBADMSG when an
+ * address is there but not a PCI address. */
+int devinfo_addresses(const char *buf, size_t len, char vf[PCI_BDF_LEN], char pf[PCI_BDF_LEN]);
 
 /* What an update replaced, to put back when the ADD fails after it. */
 struct devinfo_undo {

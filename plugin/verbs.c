@@ -9,10 +9,12 @@
 #include "cni.h"
 #include "devinfo.h"
 #include "result.h"
+#include "pflink/classify.h"
 #include "pflink/record.h"
 #include "pflink/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -196,6 +198,20 @@ static int check_device_id(struct run *r, const struct vf_info *vf)
 	return 0;
 }
 
+/* The agent's PF, checked against what sysfs says: the PF asked for, a PF
+ * indeed, and its PCI facts read here rather than taken on trust. */
+static int agent_pf_confirmed(struct run *r, const struct vf_info *vf, struct pf_info *pf)
+{
+	struct pf_info s = { 0 };
+
+	if (strcmp(pf->bdf, vf->pf) || resolve_pf_pci(r->sysfd, vf->pf, &s) < 0 || !s.totalvfs)
+		return -ESTALE;
+	memcpy(pf->driver, s.driver, sizeof(pf->driver));
+	pf->numvfs = s.numvfs;
+	pf->totalvfs = s.totalvfs;
+	return 0;
+}
+
 static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 {
 	const char *const *dirs = r->req->netns_dirs ? r->req->netns_dirs : resolve_default_netns_dirs;
@@ -207,10 +223,14 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 	if (r->conf.agent_socket &&
 	    ask_agent_pf(r->conf.agent_socket, r->conf.agent_timeout_ms, vf->pf, r->req->netns,
 			 vf->vf_index, r->log, pf, &why) == 0) {
-		logf_(r, PF_LOG_INFO, "PF %s is %s (%s), from pflinkd in %.0f us", pf->bdf,
-		      pf->netdevs[0].name, pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
-		      (double)(pf_now_ns() - t0) / 1e3);
-		return 0;
+		if (agent_pf_confirmed(r, vf, pf) == 0) {
+			logf_(r, PF_LOG_INFO, "PF %s is %s (%s), from pflinkd in %.0f us", pf->bdf,
+			      pf->netdevs[0].name,
+			      pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
+			      (double)(pf_now_ns() - t0) / 1e3);
+			return 0;
+		}
+		why = "answered a PF that sysfs does not confirm";
 	}
 	/* Info, not warning: a node without the agent would log it on every
 	 * pod start; the answer is the same, only PFs in pod netns are missed. */
@@ -274,8 +294,108 @@ static void record_fill(struct run *r, struct pf_record *s, const struct vf_info
 	pod_args(r, s);
 }
 
-/* ADD and CHECK share the chain up to the PF. */
-static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf)
+/* Where a VF the pod holds without a netdev is named: the config's
+ * deviceID or pciBusID (Multus, sriov-cni, host-device), the device
+ * plugin's device-info (Multus' CNIDeviceInfoFile), and, for CHECK, what
+ * the attachment was made with.  0 with *from saying which; -ENOENT when
+ * nothing names one; -1 with r->err filled when they disagree or are
+ * malformed. */
+static int netdevless_address(struct run *r, const char *known, char bdf[PCI_BDF_LEN],
+			      const char **from)
+{
+	char dp[PCI_BDF_LEN] = "", dp_pf[PCI_BDF_LEN];
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+
+	if (r->conf.devinfo_file &&
+	    pf_read_file_at(AT_FDCWD, r->conf.devinfo_file, DEVINFO_MAX, &buf, &len) == 0 &&
+	    devinfo_addresses(buf, len, dp, dp_pf) < 0)
+		return fail(r, CNI_ERR_DECODE, NULL,
+			    "device-info file %s is not a type \"pci\" device-info JSON object with PCI addresses, so it cannot name the pod's VF",
+			    r->conf.devinfo_file);
+	if (r->conf.device_id) {
+		if (pci_bdf_parse(r->conf.device_id, bdf) < 0)
+			return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
+				    "deviceID/pciBusID \"%s\" is not a PCI address", r->conf.device_id);
+		if (dp[0] && strcmp(dp, bdf))
+			return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
+				    "deviceID says VF %s but the device plugin's device-info file %s says %s: the device plugin allocated one VF and the pod got another",
+				    bdf, r->conf.devinfo_file, dp);
+		*from = "deviceID";
+		return 0;
+	}
+	if (dp[0]) {
+		memcpy(bdf, dp, PCI_BDF_LEN);
+		*from = "the device plugin's device-info";
+		return 0;
+	}
+	if (known && known[0] && pci_bdf_parse(known, bdf) == 0) {
+		*from = "the attachment's record";
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* The pod's VF when CNI_IFNAME is not a PCI netdev in its netns: a VF
+ * bound to a driver that gives it no netdev (vfio-pci for DPDK and
+ * KubeVirt, uio, pci-stub), named by the config.  st/e say why the
+ * netdev path stopped (for the error when nothing names a VF);
+ * was_driver is the driver the record saw at ADD ("" if none). */
+static int vf_without_netdev(struct run *r, int e, enum resolve_step st, struct vf_info *vf,
+			     const char *known, const char *was_driver)
+{
+	const char *ifn = r->req->ifname, *ns = r->req->netns, *from = NULL;
+	struct vf_info v = { .vf_index = -1 };
+	char bdf[PCI_BDF_LEN];
+	enum resolve_step st2;
+	int x = netdevless_address(r, known, bdf, &from);
+
+	if (x == -1)
+		return -1;
+	if (x < 0) {
+		if (st == RS_LINK && e == -ENODEV && strcmp(r->req->command, "CHECK"))
+			return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
+				    "interface %s not found in netns %s: the plugin before pflink (sriov-cni, host-device) must move the VF there as CNI_IFNAME; for a VF without a netdev (bound to vfio-pci for DPDK or KubeVirt) set deviceID or pciBusID to its PCI address (Multus sets deviceID)",
+				    ifn, ns);
+		return vf_error(r, e, st, vf);
+	}
+	pf_strscpy(v.ifname, ifn, sizeof(v.ifname));
+	x = resolve_vf_pci(r->sysfd, bdf, &v, &st2);
+	if (x < 0 && st2 == RS_NO_FN)
+		return fail(r, PFLINK_ERR_NOT_PCI, strerror(-x),
+			    "%s names PCI function %s, which %s/bus/pci/devices does not list (interface %s is not in netns %s): is it the VF's address, and sysfsRoot the host's sysfs?",
+			    from, bdf, r->conf.sysfs_root, ifn, ns);
+	if (x < 0 && st2 == RS_NOT_VF)
+		return fail(r, PFLINK_ERR_NOT_VF, NULL,
+			    "%s names PCI function %s (driver %s), which is not an SR-IOV VF (no physfn): chain pflink only on VF networks",
+			    from, bdf, v.pci_driver[0] ? v.pci_driver : "none");
+	if (x < 0)
+		return vf_error(r, x, st2, &v);
+	if (!classify_driver_netdevless(v.pci_driver)) {
+		if (was_driver && classify_driver_netdevless(was_driver))
+			return fail(r, PFLINK_ERR_DRIFT, NULL,
+				    "VF %s was attached bound to %s and is now bound to %s: the pod's VF changed under it; recreate the pod",
+				    bdf, was_driver, v.pci_driver[0] ? v.pci_driver : "no driver");
+		if (!v.pci_driver[0])
+			return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
+				    "VF %s (%s) is bound to no driver and interface %s is not in netns %s: bind it to vfio-pci (DPDK, KubeVirt) or to its netdev driver",
+				    bdf, from, ifn, ns);
+		return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
+			    "VF %s (%s) is bound to %s, a netdev driver, but interface %s is not in netns %s: the plugin before pflink (sriov-cni, host-device) must move its netdev there as CNI_IFNAME",
+			    bdf, from, v.pci_driver, ifn, ns);
+	}
+	v.netdevless = true;
+	*vf = v;
+	logf_(r, PF_LOG_INFO, "%s is not a PCI netdev in %s: VF %s from %s, bound to %s (no netdev)", ifn, ns,
+	      bdf, from, v.pci_driver);
+	return 0;
+}
+
+/* ADD and CHECK share the chain up to the PF.  known (CHECK) is the VF
+ * the attachment was made with, was_driver its driver then; a VF without
+ * a netdev is looked for only when netdevless allows. */
+static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf, bool netdevless,
+		       const char *known, const char *was_driver)
 {
 	enum resolve_step st;
 	int e;
@@ -283,8 +403,18 @@ static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf)
 	if (open_netns(r) < 0 || open_sysfs(r) < 0)
 		return -1;
 	e = resolve_vf(r->nsfd, r->sysfd, r->req->ifname, vf, &st);
-	if (e < 0)
-		return vf_error(r, e, st, vf);
+	if (e < 0) {
+		/* No such interface, or not a PCI one (RS_NO_FN: a PCI
+		 * address sysfs does not know is an error of its own). */
+		bool absent = (st == RS_LINK && e == -ENODEV) || st == RS_NOT_PCI ||
+			      (st == RS_ETHTOOL && (e == -EOPNOTSUPP || e == -ENODEV));
+
+		if (!netdevless || !absent)
+			return vf_error(r, e, st, vf);
+		if (vf_without_netdev(r, e, st, vf, known, was_driver) < 0)
+			return -1;
+		return find_pf(r, vf, pf);
+	}
 	logf_(r, PF_LOG_DEBUG, "%s in %s: bus_info %s driver %s -> VF %s of PF %s index %d",
 	      r->req->ifname, r->req->netns, vf->eth.bus_info, vf->eth.driver, vf->bdf, vf->pf,
 	      vf->vf_index);
@@ -317,7 +447,7 @@ static int cmd_add(struct run *r, char **out)
 	if (!r->conf.prev_result)
 		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
 			    "pflink is a meta-plugin and needs a prevResult: chain it after sriov-cni or host-device in a conflist");
-	if (resolve_all(r, &vf, &pf) < 0)
+	if (resolve_all(r, &vf, &pf, true, NULL, NULL) < 0)
 		return -1;
 
 	record_fill(r, &s, &vf, &pf);
@@ -335,6 +465,10 @@ static int cmd_add(struct run *r, char **out)
 		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
 			    "device-info file %s names another VF than %s (interface %s in netns %s): the device plugin allocated one VF and the pod got another",
 			    path, vf.bdf, r->req->ifname, r->req->netns);
+	if (e == -EXDEV)
+		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
+			    "device-info file %s names another PF than %s, the PF sysfs gives VF %s: the device plugin's view of the card is not the kernel's",
+			    path, pf.bdf, vf.bdf);
 	if (e == -EINVAL || e == -EFBIG)
 		return fail(r, CNI_ERR_DECODE, NULL,
 			    "device-info file %s is not a type \"pci\" device-info JSON object of at most 64 KiB; pflink will not overwrite it",
@@ -400,8 +534,15 @@ static int cmd_check(struct run *r, char **out)
 			    "the record of attachment %s/%s in stateDir %s is unreadable or corrupt, so CHECK cannot compare with it: DEL and ADD the attachment again (recreate the pod)",
 			    r->req->container_id, r->req->ifname, r->conf.state_dir);
 	have_state = e == 0;
-	if (resolve_all(r, &vf, &pf) < 0)
+	/* A VF attached without a netdev is looked for the same way again;
+	 * one attached with a netdev must still have it in the pod. */
+	if (resolve_all(r, &vf, &pf, !have_state || classify_driver_netdevless(s.vf_driver),
+			have_state ? s.vf : rec.vf_pci, have_state ? s.vf_driver : NULL) < 0)
 		return -1;
+	if (have_state && classify_driver_netdevless(s.vf_driver) && !vf.netdevless)
+		return fail(r, PFLINK_ERR_DRIFT, NULL,
+			    "VF %s was attached bound to %s, without a netdev, and interface %s in netns %s is now a netdev (driver %s): recreate the pod",
+			    s.vf, s.vf_driver, r->req->ifname, r->req->netns, vf.pci_driver);
 
 	if (have_state)
 		want_vf = s.vf;

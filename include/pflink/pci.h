@@ -68,6 +68,13 @@ int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg)
 /* Bound driver's name; -ENOENT when unbound. */
 int pci_driver(int rootfd, const char *bdf, char *name, unsigned len);
 
+/* The PCI function a vDPA device hangs off: the last component of its
+ * bus/vdpa/devices/<name> link (read, never followed) that is a PCI
+ * address.  name must be "vdpa<N>".  -EINVAL for another name, -ENOENT
+ * when the vdpa bus has no such device, -ENXIO when it hangs off no PCI
+ * function (vdpa_sim). */
+int pci_vdpa_function(int rootfd, const char *name, char bdf_out[PCI_BDF_LEN]);
+
 /* Numeric attribute file: decimal (sriov_numvfs) or 0x-hex (class). */
 int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out);
 

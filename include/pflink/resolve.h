@@ -38,6 +38,8 @@ struct vf_info {
 	char pf[PCI_BDF_LEN];
 	char pci_driver[64];
 	int vf_index;			/* -1: the PF has no virtfnN for it */
+	char vdpa[16];			/* the vDPA device the netdev sits on, or "" */
+	bool netdevless;		/* the pod holds the VF without a netdev */
 };
 
 struct pf_netdev {
@@ -64,6 +66,12 @@ struct pf_info {
  * outputs are written only on success: messages need it). */
 int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 	       enum resolve_step *step);
+
+/* Steps 4-5 for a VF known by its PCI address (a VF with no netdev: its
+ * address comes from the config or the device plugin): RS_NO_FN, RS_NOT_VF
+ * or RS_PHYSFN on failure.  out's PCI fields are filled as far as known;
+ * the caller has set the rest (memset, vf_index -1). */
+int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve_step *step);
 
 /* Fill PCI facts of the PF (driver, numvfs, totalvfs) from sysfs. */
 int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out);

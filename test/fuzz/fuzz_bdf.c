@@ -9,8 +9,9 @@
  *  - cni_args_get with the input split at its first '\n' into key and
  *    CNI_ARGS (no '\n': key K8S_POD_NAME, the whole input as args), checked
  *    against a straightforward model and for output-buffer bounds.
- *  - classify_vf_port on the input: success means it is
- *    [c<n>]pf<n>vf<n> with 1-5 digit decimal runs.
+ *  - classify_port on the input: the numbers it reports fit the kind
+ *    (1-5 digit decimal runs), and a representor printed back as devlink
+ *    would print it classifies the same.
  */
 #include "fuzz.h"
 
@@ -133,28 +134,32 @@ static void fuzz_args(const char *key, const char *args)
 
 static void fuzz_port_name(const char *s)
 {
-	const char *p = s;
-	int pf = -1, vf = -1, r;
-	size_t n;
+	struct port_id p, q;
+	enum port_kind k = classify_port(s, &p);
+	char canon[64];
 
-	r = classify_vf_port(s, &pf, &vf);
-	FUZZ_CHECK(r == 0 || r == -EINVAL);
-	if (r < 0)
+	FUZZ_CHECK(k == p.kind && k >= PORT_NONE && k <= PORT_OTHER);
+	FUZZ_CHECK(p.controller >= -1 && p.controller <= 99999 && p.pf >= -1 && p.pf <= 99999);
+	FUZZ_CHECK(p.vf >= -1 && p.vf <= 99999 && p.sf >= -1 && p.sf <= 99999);
+	FUZZ_CHECK((p.vf >= 0) == (k == PORT_VF_REP) && (p.sf >= 0) == (k == PORT_SF_REP));
+	FUZZ_CHECK((p.pf >= 0) == classify_is_representor(k));
+	FUZZ_CHECK(k != PORT_NONE || !*s);
+	FUZZ_CHECK(classify_is_pf_netdev(s) == !classify_is_representor(k));
+	if (!classify_is_representor(k))
 		return;
-	FUZZ_CHECK(pf >= 0 && pf <= 99999 && vf >= 0 && vf <= 99999);
-	/* Shape: [c D{1,5}] pf D{1,5} vf D{1,5}, and the numbers are those. */
-	if (*p == 'c') {
-		n = strspn(p + 1, "0123456789");
-		FUZZ_CHECK(n >= 1 && n <= 5);
-		p += 1 + n;
-	}
-	FUZZ_CHECK(!strncmp(p, "pf", 2));
-	n = strspn(p + 2, "0123456789");
-	FUZZ_CHECK(n >= 1 && n <= 5 && atoi(p + 2) == pf);
-	p += 2 + n;
-	FUZZ_CHECK(!strncmp(p, "vf", 2));
-	n = strspn(p + 2, "0123456789");
-	FUZZ_CHECK(n >= 1 && n <= 5 && atoi(p + 2) == vf && p[2 + n] == '\0');
+	/* The same representor, printed as devlink would, classifies the same. */
+	if (p.controller >= 0)
+		snprintf(canon, sizeof(canon), "c%dpf%d", p.controller, p.pf);
+	else
+		snprintf(canon, sizeof(canon), "pf%d", p.pf);
+	if (k == PORT_VF_REP)
+		snprintf(canon + strlen(canon), sizeof(canon) - strlen(canon), "vf%d", p.vf);
+	if (k == PORT_SF_REP)
+		snprintf(canon + strlen(canon), sizeof(canon) - strlen(canon), "sf%d", p.sf);
+	if (k == PORT_PF_REP && strchr(s + 2, 's'))
+		return;	/* nfp's split PF port: its split number is not kept */
+	FUZZ_CHECK(classify_port(canon, &q) == k && q.controller == p.controller && q.pf == p.pf &&
+		   q.vf == p.vf && q.sf == p.sf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

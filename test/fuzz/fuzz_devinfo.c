@@ -54,13 +54,20 @@ static void one(const char *doc, size_t size, const char *rep)
 	if (r < 0) {
 		/* The documented errors, or a refusal to write an output
 		 * bigger than a reader accepts. */
-		FUZZ_CHECK(r == -EINVAL || r == -EEXIST || r == -EFBIG || r == -E2BIG ||
+		FUZZ_CHECK(r == -EINVAL || r == -EEXIST || r == -EXDEV || r == -EFBIG || r == -E2BIG ||
 			   r == -ENOMEM);
 		FUZZ_CHECK(out == NULL);
 		return;
 	}
 	FUZZ_CHECK(out != NULL);
 	check_doc(out, rep);
+	{
+		char v[PCI_BDF_LEN], p[PCI_BDF_LEN];
+
+		/* What pflink wrote, pflink reads back (a netdev-less VF's
+		 * address is taken from this file). */
+		FUZZ_CHECK(devinfo_addresses(out, strlen(out), v, p) == 0 && !strcmp(v, VF) && !strcmp(p, PF));
+	}
 
 	r = devinfo_merge(out, strlen(out), VF, PF, rep, &again);
 	if (r < 0 || strcmp(out, again)) {
@@ -72,8 +79,22 @@ static void one(const char *doc, size_t size, const char *rep)
 	free(out);
 }
 
+static void addresses(const char *doc, size_t size)
+{
+	char v[PCI_BDF_LEN], p[PCI_BDF_LEN], c[PCI_BDF_LEN];
+	int r = devinfo_addresses(doc, size, v, p);
+
+	FUZZ_CHECK(r == 0 || r == -EINVAL || r == -EBADMSG);
+	if (r < 0)
+		return;
+	FUZZ_CHECK(!v[0] || (pci_bdf_parse(v, c) == 0 && !strcmp(c, v)));
+	FUZZ_CHECK(!p[0] || (pci_bdf_parse(p, c) == 0 && !strcmp(c, p)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	if (size)
+		addresses(fuzz_guarded(data, size), size);
 	/* An empty input is "no existing file" (devinfo_update passes
 	 * len 0); a NULL document must always work. */
 	one(size ? fuzz_guarded(data, size) : NULL, size, NULL);

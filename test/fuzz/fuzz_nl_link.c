@@ -28,7 +28,7 @@
 static void check_link(const struct nl_link *l)
 {
 	char mac[MAC_STR_MAX], tiny[5];
-	int p, v;
+	struct port_id p;
 
 	FUZZ_CHECK(FUZZ_TERMINATED(l->name) && l->name[0]);
 	FUZZ_CHECK(l->ifindex > 0);
@@ -45,8 +45,8 @@ static void check_link(const struct nl_link *l)
 	memset(tiny, 'x', sizeof(tiny));
 	nl_fmt_mac(l->mac, l->maclen, tiny, sizeof(tiny));
 	FUZZ_CHECK(FUZZ_TERMINATED(tiny));
-	if (classify_vf_port(l->phys_port_name, &p, &v) == 0)
-		FUZZ_CHECK(p >= 0 && v >= 0);
+	if (classify_port(l->phys_port_name, &p) == PORT_VF_REP)
+		FUZZ_CHECK(p.pf >= 0 && p.vf >= 0);
 }
 
 static bool same_vf(const struct nl_vf *a, const struct nl_vf *b)

@@ -86,6 +86,54 @@ N0=$(ctl --json health | jq .netns)
 ip netns del "$POD"
 check "deleted pod netns is dropped" until_ok eval "[ \$(ctl --json health | jq .netns) -lt $N0 ]"
 
+# Switchdev: representors answer ethtool with the PF's address; the agent
+# counts them as representors, never as PFs, and picks VF 1's by the same
+# rule as the plugin's direct scan.
+tl_fixture_extra
+SW=b8599f0300aabbcc
+P0=$(ctl --json health | jq .pfs)
+tl_dev "up0$TAG" 02:dd:0a:00:00:00 0000:0a:00.0 mlx5_core p0 $SW
+tl_dev "r01$TAG" 02:dd:0a:00:01:01 0000:0a:00.0 mlx5e_rep pf0vf1 $SW
+tl_dev "rc1$TAG" 02:dd:0a:00:01:c1 0000:0a:00.0 mlx5e_rep c1pf0vf1 $SW
+tl_dev "r11$TAG" 02:dd:0a:00:11:01 0000:0a:00.1 mlx5e_rep pf1vf1 $SW
+tl_dev "rpf$TAG" 02:dd:0a:00:01:ff 0000:0a:00.0 mlx5e_rep pf0 $SW
+tl_dev "vf3$TAG" 02:dd:0a:00:03:00 0000:0a:00.3 mlx5_core
+check "agent: the uplink is the switchdev PF's only netdev" \
+	until_ok eval "ctl --json pf 0000:0a:00.0 | jq -e --arg u up0$TAG '[.pf.netdevs[].name]==[\$u]'"
+check "agent: VF 1's representor is pf0vf1's" \
+	eval "ctl --json pf 0000:0a:00.0 | jq -e --arg r r01$TAG '.pf.vfs[] | select(.index==1) | .representor==\$r'"
+check "agent: PF 1 has no netdev (its representor is not one)" \
+	eval "ctl --json pf 0000:0a:00.1 | jq -e '.pf.netdevs==[]'"
+check "agent: one PF more, four representors" \
+	until_ok eval "ctl --json health | jq -e '.pfs==$((P0 + 1)) and .representors==4'"
+SWPOD=agsw-$TAG SWNS=/run/netns/agsw-$TAG
+tl_netns "$SWPOD"
+ip link set "vf3$TAG" netns "$SWPOD" name net1
+SWCONF=$(conf 1.1.0 '' net1 "$SWNS" | jq -c --arg s "$SOCK" '.agentSocket=$s | .logLevel="info"')
+CID=agsw pflink_run ADD "$SWNS" net1 "$SWCONF"
+expect_ok "pflink ADD on the switchdev PF through the agent"
+check "... from pflinkd" grep -q "from pflinkd" "$T/stderr"
+SWOUT=$OUT
+check "... one host-side PF entry, the uplink" jqe --arg u "up0$TAG" '[.interfaces[] | select(.sandbox==null) | .name]==[$u]'
+check "... the record's representor" jq -e --arg r "r01$TAG" '.representor==$r' "$STATE/agsw_net1.json"
+pflink_run DEL "$SWNS" net1 "$SWCONF"
+CID=agsw pflink_run ADD "$SWNS" net1 "$(conf 1.1.0 '' net1 "$SWNS")"
+check "the direct scan gives the same result" test "$OUT" = "$SWOUT"
+check "... and the same record" jq -e --arg r "r01$TAG" '.representor==$r' "$STATE/agsw_net1.json"
+pflink_run DEL "$SWNS" net1 "$SWCONF"
+
+# A VF with no netdev (vfio-pci): the agent shows it with its driver and pod.
+tl_dev "ix0$TAG" 02:dd:0b:00:00:00 0000:0b:00.0 ixgbe
+NDCONF=$(conf 1.1.0 '"deviceID":"0000:0b:10.0"' net9 "$SWNS" | jq -c --arg s "$SOCK" '.agentSocket=$s | .prevResult.interfaces=[]')
+CID=agnd pflink_run ADD "$SWNS" net9 "$NDCONF" "K8S_POD_NAMESPACE=dpdk;K8S_POD_NAME=testpmd-0;K8S_POD_UID=u9"
+expect_ok "pflink ADD of a vfio-pci VF with the agent"
+check "pflinkctl vf: the netdev-less VF with its driver and pod" \
+	until_ok eval "vfq 0000:0b:10.0 | jq -e '.vf.driver==\"vfio-pci\" and .vf.netdevs==[] and .vf.pod.name==\"testpmd-0\" and .vf.orphan==\"\"'"
+check "pflinkctl pod names it" eval "ctl --json pod dpdk/testpmd-0 | jq -e '.attachments[0].vf.pciAddress==\"0000:0b:10.0\" and .attachments[0].pf.pciAddress==\"0000:0b:00.0\"'"
+check "pflinkctl show draws it" eval "ctl --no-color show | grep -E '0000:0b:10.0 +vfio-pci .*dpdk/testpmd-0'"
+check "the topology JSON has it" eval "ctl --json show | jq -e '.pfs[] | select(.pciAddress==\"0000:0b:00.0\") | .vfs[] | select(.pciAddress==\"0000:0b:10.0\") | .driver==\"vfio-pci\" and .pod.namespace==\"dpdk\"'"
+pflink_run DEL "$SWNS" net9 "$NDCONF"
+
 # Bad clients never stop it.
 check "garbage line: error answer" eval "printf 'hello\n' | raw | jq -e '.ok==false'"
 check "wrong version: error answer" eval "printf '{\"v\":2,\"op\":\"health\"}\n' | raw | jq -e '.ok==false'"

@@ -33,11 +33,12 @@ tl_setup() {
 	SYS=$T/sys STATE=$T/state DEVINFO=$T/devinfo NOMOUNTS=$T/no-netns
 	mkdir -p "$NOMOUNTS"
 	bash "$FIXTURE" standard "$SYS" >/dev/null
-	MAP=$T/busmap
+	MAP=$T/busmap PORTS=$T/portmap
 	: > "$MAP"
+	: > "$PORTS"
 	TL_NETNS="" TL_LINKS=""
 	trap tl_cleanup EXIT
-	export PFLINK_TEST_BUSINFO=$MAP
+	export PFLINK_TEST_BUSINFO=$MAP PFLINK_TEST_PORTS=$PORTS
 	# gcc's ASan wants its runtime first in the link map; the shim only
 	# interposes ioctl and opendir, so the order check can be relaxed safely.
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0
@@ -54,13 +55,26 @@ tl_cleanup() {
 
 tl_netns() { ip netns add "$1"; TL_NETNS="$TL_NETNS $1"; }
 
-# tl_dev NAME MAC BUS DRIVER: a veth standing in for a PCI netdev in the
-# host netns; its peer (NAME-p... shortened) stays unmapped.
+# The fixture's extra functions (sysfs.sh fx_extra: a two-PF mlx5 card
+# for switchdev, an ixgbe PF whose VFs have no netdev driver, a vDPA
+# device).
+tl_fixture_extra() { bash "$FIXTURE" extra "$SYS" >/dev/null; }
+
+# tl_port MAC PORT_NAME SWITCH_ID: the link with MAC carries this switchdev
+# port name and switch id (hex) in every RTM_NEWLINK pflink and pflinkd
+# read (test/shim).
+tl_port() { echo "$1 $2 $3" >> "$PORTS"; }
+
+# tl_dev NAME MAC BUS DRIVER [PORT_NAME SWITCH_ID]: a veth standing in for
+# a PCI netdev in the host netns (a switchdev port with PORT_NAME); its peer
+# (NAME-p... shortened) stays unmapped.  The maps come first: whoever sees
+# the link appear must see it as what it stands for.
 tl_dev() {
 	local name=$1 mac=$2 bus=$3 drv=$4
+	echo "$mac $bus $drv" >> "$MAP"
+	[ $# -ge 6 ] && tl_port "$mac" "$5" "$6"
 	ip link add "$name" address "$mac" type veth peer name "${name}p"
 	TL_LINKS="$TL_LINKS $name ${name}p"
-	echo "$mac $bus $drv" >> "$MAP"
 }
 
 # tl_esc STRING ALSO: STRING with every byte outside [A-Za-z0-9_.-], and

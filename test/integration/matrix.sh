@@ -78,6 +78,9 @@ for h in $HOSTILE; do
 	eval "HDEV_$n=mh$k$TAG"
 	k=$((k + 1))
 done
+# The ixgbe PF whose VFs have no netdev driver (fixture extra).
+tl_fixture_extra
+tl_dev "mix$TAG" "$(m 0b:00:00)" 0000:0b:00.0 ixgbe
 DRVEVIL=$(m 0e:00:40)	# sane bus_info, hostile driver name
 tl_dev "mh40$TAG" "$DRVEVIL" 0000:00:1f.6 hex:ff0a22273c5c
 HDEV_drvevil=mh40$TAG
@@ -328,6 +331,18 @@ v|devinfodir-readonly-add|ADD|5|ro_dir "$ALT/ro-di" && in_conf ".deviceInfoDir=\
 |devinfodir-readonly-del|DEL|ok|pre_add ".deviceInfoDir=\"$ALT/ro-di2\"" && ro_dir "$ALT/ro-di2" && in_conf ".deviceInfoDir=\"$ALT/ro-di2\""; post 'check "$R_NAME: state kept for GC" test -s "$(sfile)"; check "$R_NAME: the error is logged" grep -q "error: DEL.*cannot remove device-info file" "$T/stderr"'
 v|multus-devinfo-merge-undone|ADD|5|printf '%s' '{"type":"pci","version":"1.0.0","pci":{"pci-address":"0000:01:10.0","rdma-device":"mlx5_3"}}' > "$MULTUS/dp-$R_N.json"; ro_dir "$ALT/ro-sdm$R_N" && in_conf ".stateDir=\"$ALT/ro-sdm$R_N\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/dp-$R_N.json\"}"; later "rm -f '$MULTUS/dp-$R_N.json'"
 |multus-devinfo-new-undone|ADD|5|ro_dir "$ALT/ro-sdn$R_N" && in_conf ".stateDir=\"$ALT/ro-sdn$R_N\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/new-$R_N.json\"}"
+v|nodev-vfio-ok|ADD|ok|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0b:10.0" | .prevResult.interfaces=[]' 1.1.0 nd0; post 'check "$R_NAME: recorded on vfio-pci" jq -e ".vfDriver==\"vfio-pci\" and .ifName==\"nd0\"" "$STATE/${R_ENV[CNI_CONTAINERID]}_nd0.json"'
+|nodev-pcibusid-ok|ADD|ok|env_set CNI_IFNAME nd0; in_conf '.pciBusID="0000:0b:10.6" | .prevResult.interfaces=[]' 1.1.0 nd0
+|nodev-no-address|ADD|105|env_set CNI_IFNAME nd0; in_conf . 1.1.0 nd0; post 'check "$R_NAME: says which field to set" jqe ".msg|contains(\"deviceID\")"'
+|nodev-not-in-sysfs|ADD|100|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0c:10.0"' 1.1.0 nd0
+|nodev-not-a-vf|ADD|101|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0b:00.0"' 1.1.0 nd0
+|nodev-netdev-driver-not-moved|ADD|105|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0b:10.2"' 1.1.0 nd0; post 'check "$R_NAME: names the netdev driver" jqe ".msg|contains(\"ixgbevf\")"'
+|nodev-unbound|ADD|105|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0b:10.4"' 1.1.0 nd0
+|nodev-dp-other-vf|ADD|103|printf '%s' '{"type":"pci","pci":{"pci-address":"0000:0b:10.6"}}' > "$MULTUS/nd-$R_N.json"; env_set CNI_IFNAME nd0; in_conf ".deviceID=\"0000:0b:10.0\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/nd-$R_N.json\"}" 1.1.0 nd0; later "rm -f '$MULTUS/nd-$R_N.json'"
+|nodev-dp-other-pf|ADD|103|printf '%s' '{"type":"pci","pci":{"pci-address":"0000:0b:10.0","pf-pci-address":"0000:01:00.0"}}' > "$MULTUS/nd-$R_N.json"; env_set CNI_IFNAME nd0; in_conf ".runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/nd-$R_N.json\"}" 1.1.0 nd0; later "rm -f '$MULTUS/nd-$R_N.json'"
+|nodev-dp-garbage|ADD|6|printf 'garbage' > "$MULTUS/nd-$R_N.json"; env_set CNI_IFNAME nd0; in_conf ".runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/nd-$R_N.json\"}" 1.1.0 nd0; later "rm -f '$MULTUS/nd-$R_N.json'"
+|nodev-dp-bad-address|ADD|6|printf '%s' '{"type":"pci","pci":{"pci-address":"../../etc"}}' > "$MULTUS/nd-$R_N.json"; env_set CNI_IFNAME nd0; in_conf ".runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/nd-$R_N.json\"}" 1.1.0 nd0; later "rm -f '$MULTUS/nd-$R_N.json'"
+|netdev-other-pf-than-dp|ADD|103|printf '%s' '{"type":"pci","pci":{"pci-address":"0000:01:10.0","pf-pci-address":"0000:02:00.0"}}' > "$MULTUS/pf-$R_N.json"; in_conf ".runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/pf-$R_N.json\"}"; later "rm -f '$MULTUS/pf-$R_N.json'"
 |multus-devinfo-is-dir|ADD|5|mkdir -p "$MULTUS/d.json"; in_conf ".runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/d.json\"}"
 |multus-devinfo-relative|ADD|7|in_conf '.runtimeConfig={"CNIDeviceInfoFile":"devinfo.json"}'
 |conf-sysfsroot-relative|ADD|7|in_conf '.sysfsRoot="sys"'

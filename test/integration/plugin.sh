@@ -226,6 +226,121 @@ check "DEL (a, b_c) removed its record" test ! -e "$STATE/a_b_c.json"
 ip -n "$POD" link set c netns 1 name "va1$TAG"
 ip -n "$POD" link set b_c netns 1 name "vb0$TAG"
 
+# --- switchdev: the PF's uplink and the representors all answer ethtool
+# with the PF's address (ice, nfp; mlx5 and bnxt through the ethtool core
+# since Linux 6.2).  Only the uplink is a PF netdev; VF 1's representor is
+# pf0vf1 on the PF's switch, not the SmartNIC host's c1pf0vf1, not PF 1's
+# pf1vf1 on a shared switch, not an SF's or the PF's own representor.
+tl_fixture_extra
+SW=b8599f0300aabbcc
+tl_dev "up0$TAG" 02:aa:0a:00:00:00 0000:0a:00.0 mlx5_core p0 $SW
+tl_dev "r01$TAG" 02:aa:0a:00:01:01 0000:0a:00.0 mlx5e_rep pf0vf1 $SW
+tl_dev "r00$TAG" 02:aa:0a:00:01:00 0000:0a:00.0 mlx5e_rep pf0vf0 $SW
+tl_dev "rc1$TAG" 02:aa:0a:00:01:c1 0000:0a:00.0 mlx5e_rep c1pf0vf1 $SW
+tl_dev "r11$TAG" 02:aa:0a:00:11:01 0000:0a:00.1 mlx5e_rep pf1vf1 $SW
+tl_dev "rsf$TAG" 02:aa:0a:00:01:5f 0000:0a:00.0 mlx5e_rep pf0sf88 $SW
+tl_dev "rpf$TAG" 02:aa:0a:00:01:ff 0000:0a:00.0 mlx5e_rep pf0 $SW
+tl_dev "vf3$TAG" 02:aa:0a:00:03:00 0000:0a:00.3 mlx5_core
+into "vf3$TAG" "$POD2" net1
+CID=c-swdev
+pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")" "$ARGS"
+expect_ok "ADD on a switchdev PF"
+check "switchdev: exactly one host-side PF entry, the uplink" \
+	jqe --arg u "up0$TAG" '[.interfaces[] | select(.sandbox==null) | .name] == [$u]'
+check "switchdev: no representor is a host-side interface" \
+	jqe '[.interfaces[] | select(.sandbox==null and (.name|test("^r")))] | length==0'
+check "switchdev: the record's PF netdev is the uplink, its representor pf0vf1's" \
+	jq -e --arg u "up0$TAG" --arg r "r01$TAG" '.pfNetdev==$u and .representor==$r and .vfIndex==1' "$STATE/c-swdev_net1.json"
+check "switchdev: device-info names the representor" \
+	jq -e --arg r "r01$TAG" '.pci["representor-device"]==$r and .pci["pf-pci-address"]=="0000:0a:00.0"' \
+	"$DEVINFO/$(tl_di_name sriov-a c-swdev net1)"
+pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+# ice names its representors pfXvfrY.
+ip link set "r01$TAG" name "ri1$TAG"
+tl_port 02:aa:0a:00:01:01 pf0vfr1 $SW
+CID=c-ice
+pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+expect_ok "ADD with an ice-style representor"
+check "ice's pf0vfr1 is VF 1's representor" jq -e --arg r "ri1$TAG" '.representor==$r' "$STATE/c-ice_net1.json"
+pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+# In legacy mode (no switch id on the PF) a VF has no representor.
+tl_port 02:aa:0a:00:00:00 - -
+CID=c-legacy
+pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+expect_ok "ADD on the same PF without a switch"
+check "no switch, no representor" jq -e '.representor==""' "$STATE/c-legacy_net1.json"
+pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+tl_port 02:aa:0a:00:00:00 p0 $SW
+
+# --- vDPA: a virtio-net netdev on vdpa0, which hangs off VF 0000:0a:00.3
+ip -n "$POD2" link set net1 netns 1 name "vf3$TAG"
+echo "02:aa:0a:00:03:00 vdpa0 virtio_net" >> "$MAP"
+into "vf3$TAG" "$POD2" net1
+CID=c-vdpa
+pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+expect_ok "ADD of a vDPA netdev"
+check "vDPA: the VF is the function vdpa0 hangs off" jqe '.interfaces[] | select(.name=="net1") | .pciID=="0000:0a:00.3"'
+check "vDPA: its PF" jq -e '.pfPciAddress=="0000:0a:00.0" and .vfIndex==1' "$STATE/c-vdpa_net1.json"
+pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+ip -n "$POD2" link set net1 netns 1 name "vf3$TAG"
+
+# --- VFs with no netdev (DPDK, KubeVirt): vfio-pci, igb_uio
+tl_dev "ix0$TAG" 02:aa:0b:00:00:00 0000:0b:00.0 ixgbe
+CID=c-dpdk
+NDCONF=$(conf 1.1.0 '"deviceID":"0000:0b:10.0"' net1 "$NS2" | jq -c '.prevResult.interfaces=[]')
+pflink_run ADD "$NS2" net1 "$NDCONF" "$ARGS"
+expect_ok "ADD of a vfio-pci VF (no netdev) named by deviceID"
+check "no netdev: the sandbox interface with the VF's pciID" \
+	jqe --arg ns "$NS2" '[.interfaces[] | select(.sandbox==$ns)] == [{"name":"net1","sandbox":$ns,"pciID":"0000:0b:10.0"}]'
+check "no netdev: the PF host-side entry" jqe --arg p "ix0$TAG" '.interfaces[] | select(.name==$p) | .pciID=="0000:0b:00.0"'
+check "no netdev: the record names the VF, its driver and the pod" \
+	jq -e '.vfPciAddress=="0000:0b:10.0" and .vfDriver=="vfio-pci" and .pfPciAddress=="0000:0b:00.0" and .vfIndex==0 and .podName=="web-0"' "$STATE/c-dpdk_net1.json"
+check "no netdev: device-info" jq -e '.pci["pci-address"]=="0000:0b:10.0" and .pci["pf-pci-address"]=="0000:0b:00.0"' \
+	"$DEVINFO/$(tl_di_name sriov-a c-dpdk net1)"
+NDRES=$OUT
+pflink_run CHECK "$NS2" net1 "$(jq -c --argjson p "$NDRES" '.prevResult=$p' <<<"$NDCONF")"
+expect_ok "CHECK of the vfio-pci VF"
+pflink_run CHECK "$NS2" net1 "$(jq -c --argjson p "$NDRES" '.prevResult=$p | del(.deviceID)' <<<"$NDCONF")"
+expect_ok "CHECK without deviceID (the record names the VF)"
+ln -sfn ../../../../bus/pci/drivers/ixgbevf "$(find "$SYS/devices" -path '*0000:0b:10.0' -type d)/driver"
+pflink_run CHECK "$NS2" net1 "$(jq -c --argjson p "$NDRES" '.prevResult=$p' <<<"$NDCONF")"
+expect_code "CHECK after the VF was given back to a netdev driver" 104
+check "... the message names both drivers" jqe '.msg|contains("vfio-pci") and contains("ixgbevf")'
+mkdir -p "$SYS/bus/pci/drivers/vfio-pci"
+ln -sfn ../../../../bus/pci/drivers/vfio-pci "$(find "$SYS/devices" -path '*0000:0b:10.0' -type d)/driver"
+pflink_run DEL "$NS2" net1 "$NDCONF"
+expect_ok "DEL of the vfio-pci VF"
+check "DEL removed its record and device-info" test ! -e "$STATE/c-dpdk_net1.json" -a ! -e "$DEVINFO/$(tl_di_name sriov-a c-dpdk net1)"
+# Named by the device plugin's device-info alone (Multus' file).
+MF3=$T/multus/dpdk.json
+echo '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:0b:10.6"}}' > "$MF3"
+CID=c-uio
+pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF3"'"}' net1 "$NS2")"
+expect_ok "ADD of an igb_uio VF named by the device plugin's device-info"
+check "igb_uio: the record" jq -e '.vfPciAddress=="0000:0b:10.6" and .vfDriver=="igb_uio"' "$STATE/c-uio_net1.json"
+pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF3"'"}' net1 "$NS2")"
+check "DEL left Multus' device-info" jq -e '.pci["pf-pci-address"]=="0000:0b:00.0"' "$MF3"
+# What cannot be a VF without a netdev, each with its own words.
+nd_err() {	# nd_err WHAT CODE DEVICEID [EXTRA-JSON]
+	CID=c-nderr pflink_run ADD "$NS2" net1 "$(conf 1.1.0 "\"deviceID\":\"$3\"${4:+,$4}" net1 "$NS2")"
+	expect_code "no netdev: $1" "$2"
+}
+CID=c-nderr pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
+expect_code "no netdev and no address" 105
+check "... the message says to set deviceID or pciBusID" jqe '.msg|contains("deviceID") and contains("pciBusID")'
+nd_err "deviceID of a VF on a netdev driver" 105 0000:0b:10.2
+check "... the netdev belongs in the pod" jqe '.msg|contains("ixgbevf") and contains("netdev driver")'
+nd_err "deviceID of an unbound VF" 105 0000:0b:10.4
+nd_err "deviceID sysfs does not know" 100 0000:0c:10.0
+nd_err "deviceID of a PF" 101 0000:0b:00.0
+nd_err "deviceID of a NIC without SR-IOV" 101 0000:00:1f.6
+nd_err "deviceID not a PCI address" 7 vfio0
+echo '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:0b:10.6"}}' > "$MF3"
+nd_err "deviceID and the device plugin disagree" 103 0000:0b:10.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF3"'"}'
+echo '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:0b:10.0","pf-pci-address":"0000:01:00.0"}}' > "$MF3"
+nd_err "the device plugin names another PF" 103 0000:0b:10.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF3"'"}'
+check "failed no-netdev ADDs left no record" test ! -e "$STATE/c-nderr_net1.json"
+
 # --- STATUS and VERSION
 pflink_run STATUS "" "" "$(conf 1.1.0)"
 expect_ok "STATUS with readable sysfs"

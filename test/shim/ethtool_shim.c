@@ -37,23 +37,42 @@
  * scan never wanders into the netns of other tests on the machine.  This
  * is opendir(3) interposed, here and not in pflink: no test hook in the
  * product.
+ *
+ * Third job: switchdev ports.  veth has no IFLA_PHYS_PORT_NAME nor
+ * IFLA_PHYS_SWITCH_ID, and nothing can give it one.  With
+ * $PFLINK_TEST_PORTS naming a map of the same shape,
+ *
+ *	# mac              port_name  switch_id (hex, at most 15 bytes)
+ *	02:00:00:00:0a:01  p0         b8599f0300aabbcc
+ *	02:00:00:00:0a:11  pf0vf1     b8599f0300aabbcc
+ *
+ * every RTM_NEWLINK a NETLINK_ROUTE socket receives (recvmsg(2), as libmnl
+ * and pflink read them) for a listed MAC that carries neither attribute
+ * gets both appended, as a switchdev driver's link would carry them.  A
+ * datagram that no longer fits the caller's buffer is cut and flagged
+ * MSG_TRUNC, as the kernel does.
  */
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -69,16 +88,19 @@ struct entry {
 };
 
 /*
- * The cache: the parsed map plus the identity of the file it came from.
- * Everything below is guarded by 'lock'; a daemon under test may ask from
- * several threads at once.
+ * A cache: the parsed map plus the identity of the file it came from.
+ * Everything in one is guarded by 'lock'; a daemon under test may ask
+ * from several threads at once.  Two maps: bus info, and port names.
  */
+struct map {
+	struct entry *entries;
+	size_t n_entries;
+	char *cached_path;
+	struct stat cached_st;
+	struct timespec loaded_at;
+};
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry *entries;
-static size_t n_entries;
-static char *cached_path;
-static struct stat cached_st;
-static struct timespec loaded_at;
+static struct map busmap, portmap;
 
 static _Atomic(ioctl_fn) real_ioctl_p;
 
@@ -97,13 +119,13 @@ static ioctl_fn real_ioctl(void)
 	return fn;
 }
 
-static void drop_cache(void)
+static void drop_cache(struct map *m)
 {
-	free(entries);
-	entries = NULL;
-	n_entries = 0;
-	free(cached_path);
-	cached_path = NULL;
+	free(m->entries);
+	m->entries = NULL;
+	m->n_entries = 0;
+	free(m->cached_path);
+	m->cached_path = NULL;
 }
 
 /* Accepts exactly "xx:xx:xx:xx:xx:xx", either case. */
@@ -172,7 +194,7 @@ static void set_field(char *dst, size_t size, const char *src)
  * cache.  A bad line is reported and skipped rather than fatal: the shim
  * must not change what the program under test does with its own errors.
  */
-static int load(const char *path, FILE *f)
+static int load(struct map *m, const char *path, FILE *f)
 {
 	struct entry *v = NULL, *nv;
 	size_t n = 0, cap = 0, lineno = 0, len = 0;
@@ -210,9 +232,9 @@ static int load(const char *path, FILE *f)
 		goto fail;
 	free(line);
 
-	free(entries);
-	entries = v;
-	n_entries = n;
+	free(m->entries);
+	m->entries = v;
+	m->n_entries = n;
 	return 0;
 fail:
 	free(line);
@@ -235,61 +257,61 @@ static int same_file(const struct stat *a, const struct stat *b)
  * the same length right after we read it can leave all four unchanged.  So, as git does for its "racily clean" index, a file
  * modified within a second of our read is never trusted and is read again.
  */
-static int cache_fresh(const char *path, const struct stat *st)
+static int cache_fresh(const struct map *m, const char *path, const struct stat *st)
 {
-	if (!cached_path || strcmp(cached_path, path) != 0)
+	if (!m->cached_path || strcmp(m->cached_path, path) != 0)
 		return 0;
-	if (!same_file(st, &cached_st))
+	if (!same_file(st, &m->cached_st))
 		return 0;
-	return (loaded_at.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
-	       (loaded_at.tv_nsec - st->st_mtim.tv_nsec) > 1000000000LL;
+	return (m->loaded_at.tv_sec - st->st_mtim.tv_sec) * 1000000000LL +
+	       (m->loaded_at.tv_nsec - st->st_mtim.tv_nsec) > 1000000000LL;
 }
 
 /* Called with 'lock' held.  Returns 0 with the cache current, or -1. */
-static int refresh(const char *path)
+static int refresh(struct map *m, const char *path)
 {
 	struct stat st;
 	FILE *f;
 
 	if (stat(path, &st) < 0) {
-		drop_cache();
+		drop_cache(m);
 		return -1;
 	}
-	if (cache_fresh(path, &st))
+	if (cache_fresh(m, path, &st))
 		return 0;
 
-	drop_cache();
+	drop_cache(m);
 	f = fopen(path, "re");
 	if (!f)
 		return -1;
 	/* Identity of what we actually read, not of what stat() saw. */
-	if (fstat(fileno(f), &st) < 0 || load(path, f) < 0) {
+	if (fstat(fileno(f), &st) < 0 || load(m, path, f) < 0) {
 		fclose(f);
-		drop_cache();
+		drop_cache(m);
 		return -1;
 	}
 	fclose(f);
-	cached_path = strdup(path);
-	if (!cached_path) {
-		drop_cache();
+	m->cached_path = strdup(path);
+	if (!m->cached_path) {
+		drop_cache(m);
 		return -1;
 	}
-	cached_st = st;
-	clock_gettime(CLOCK_REALTIME, &loaded_at);
+	m->cached_st = st;
+	clock_gettime(CLOCK_REALTIME, &m->loaded_at);
 	return 0;
 }
 
 /* Copies the map's answer for 'mac' into 'out'; 0 if found, -1 if not. */
-static int lookup(const char *path, const uint8_t mac[6], struct entry *out)
+static int lookup(struct map *m, const char *path, const uint8_t mac[6], struct entry *out)
 {
 	int ret = -1;
 
 	pthread_mutex_lock(&lock);
-	if (refresh(path) == 0) {
+	if (refresh(m, path) == 0) {
 		/* Last line wins: search backwards. */
-		for (size_t i = n_entries; i-- > 0;) {
-			if (memcmp(entries[i].mac, mac, 6) == 0) {
-				*out = entries[i];
+		for (size_t i = m->n_entries; i-- > 0;) {
+			if (memcmp(m->entries[i].mac, mac, 6) == 0) {
+				*out = m->entries[i];
 				ret = 0;
 				break;
 			}
@@ -338,7 +360,7 @@ static void fake_drvinfo(int fd, struct ifreq *ifr,
 	    hw.ifr_hwaddr.sa_family != ARPHRD_ETHER)
 		return;
 
-	if (lookup(path, (const uint8_t *)hw.ifr_hwaddr.sa_data, &e) < 0)
+	if (lookup(&busmap, path, (const uint8_t *)hw.ifr_hwaddr.sa_data, &e) < 0)
 		return;
 
 	memcpy(info->driver, e.driver, sizeof(info->driver));
@@ -427,11 +449,146 @@ DIR *opendir(const char *name)
 	return real(name);
 }
 
+typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+
+static bool route_socket(int fd)
+{
+	int v;
+	socklen_t l = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) < 0 || v != AF_NETLINK)
+		return false;
+	l = sizeof(v);
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &v, &l) == 0 && v == NETLINK_ROUTE;
+}
+
+static size_t put_attr(unsigned char *p, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr a = { .rta_len = (unsigned short)RTA_LENGTH(len), .rta_type = type };
+
+	memcpy(p, &a, sizeof(a));
+	memcpy(p + RTA_LENGTH(0), data, len);
+	memset(p + RTA_LENGTH(len), 0, RTA_SPACE(len) - RTA_LENGTH(len));
+	return RTA_SPACE(len);
+}
+
+/* The port-map entry for one RTM_NEWLINK (by IFLA_ADDRESS), unless it
+ * already names a port. */
+static bool wants_port(const struct nlmsghdr *h, const char *path, struct entry *e)
+{
+	const struct ifinfomsg *ifm = NLMSG_DATA(h);
+	const struct rtattr *a = IFLA_RTA(ifm);
+	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifm));
+	const uint8_t *mac = NULL;
+
+	if (h->nlmsg_type != RTM_NEWLINK || len < 0)
+		return false;
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type == IFLA_PHYS_PORT_NAME || a->rta_type == IFLA_PHYS_SWITCH_ID)
+			return false;
+		if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6)
+			mac = RTA_DATA(a);
+	}
+	return mac && lookup(&portmap, path, mac, e) == 0;
+}
+
+/* Rewrite the n bytes at buf into out (room for what is added); returns
+ * the new length. */
+static size_t add_ports(const unsigned char *buf, size_t n, unsigned char *out, const char *path)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	size_t o = 0;
+	int left = (int)n;
+
+	for (; NLMSG_OK(h, (unsigned)left); h = NLMSG_NEXT(h, left)) {
+		size_t len = NLMSG_ALIGN(h->nlmsg_len);
+		struct nlmsghdr *oh = (void *)(out + o);
+		struct entry e;
+
+		if (len > (size_t)left)
+			len = (size_t)left;
+		memcpy(out + o, h, len);
+		if (wants_port(h, path, &e)) {
+			unsigned char sw[16];
+			size_t k, add = 0, swn = 0;
+
+			for (k = 0; e.driver[2 * k] && e.driver[2 * k + 1] && swn < sizeof(sw); k++) {
+				int hi = hexval(e.driver[2 * k]), lo = hexval(e.driver[2 * k + 1]);
+
+				if (hi < 0 || lo < 0)
+					break;
+				sw[swn++] = (unsigned char)(hi << 4 | lo);
+			}
+			if (e.bus_info[0])
+				add += put_attr(out + o + len + add, IFLA_PHYS_PORT_NAME, e.bus_info,
+						strlen(e.bus_info) + 1);
+			if (swn)
+				add += put_attr(out + o + len + add, IFLA_PHYS_SWITCH_ID, sw, swn);
+			oh->nlmsg_len = (unsigned)(len + add);
+			len += add;
+		}
+		o += len;
+	}
+	/* Whatever did not parse as a message stays as it was. */
+	if ((size_t)((const unsigned char *)h - buf) < n) {
+		size_t rest = n - (size_t)((const unsigned char *)h - buf);
+
+		memcpy(out + o, h, rest);
+		o += rest;
+	}
+	return o;
+}
+
+__attribute__((visibility("default")))
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	const char *path = getenv("PFLINK_TEST_PORTS");
+	recvmsg_fn real;
+	void *sym = dlsym(RTLD_NEXT, "recvmsg");
+	unsigned char *out;
+	size_t cap, have, got;
+	ssize_t n;
+	int saved;
+
+	memcpy(&real, &sym, sizeof(real));
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!path || !*path || (flags & MSG_PEEK) || msg->msg_iovlen != 1 || !route_socket(fd))
+		return real(fd, msg, flags);
+	n = real(fd, msg, flags);
+	if (n <= 0 || (size_t)n > msg->msg_iov[0].iov_len)
+		return n;	/* nothing, or already cut: as the kernel said */
+	saved = errno;
+	have = (size_t)n;
+	/* Each message can grow by two attributes of at most 16+4 and 16+4
+	 * bytes, padded; a message is at least 16 bytes. */
+	cap = have + (have / 16 + 1) * 48;
+	out = malloc(cap);
+	if (!out)
+		return n;
+	got = add_ports(msg->msg_iov[0].iov_base, have, out, path);
+	if (got <= msg->msg_iov[0].iov_len) {
+		memcpy(msg->msg_iov[0].iov_base, out, got);
+		n = (ssize_t)got;
+	} else {
+		/* Too big for the caller now: cut and say so, like the kernel. */
+		memcpy(msg->msg_iov[0].iov_base, out, msg->msg_iov[0].iov_len);
+		msg->msg_flags |= MSG_TRUNC;
+		n = (flags & MSG_TRUNC) ? (ssize_t)got : (ssize_t)msg->msg_iov[0].iov_len;
+	}
+	free(out);
+	errno = saved;
+	return n;
+}
+
 /* Not needed for correctness; keeps leak checkers quiet at exit. */
 __attribute__((destructor))
 static void shim_fini(void)
 {
 	pthread_mutex_lock(&lock);
-	drop_cache();
+	drop_cache(&busmap);
+	drop_cache(&portmap);
 	pthread_mutex_unlock(&lock);
 }

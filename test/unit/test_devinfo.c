@@ -93,17 +93,46 @@ static void test_merge(void)
 	CHECK_EQ_INT(cJSON_GetArraySize(pci), 5);
 	cJSON_Delete(d);
 
-	/* no type, no pci object: both added; existing pf-pci-address replaced */
+	/* no type, no pci object: both added */
 	d = merge("{\"version\":\"1.0.0\"}", NULL, &r);
 	CHECK_EQ_INT(r, 0);
 	CHECK_STR(sget(d, "type"), "pci");
 	CHECK_STR(sget(d, "version"), "1.1.0");
 	CHECK_STR(sget(cJSON_GetObjectItem(d, "pci"), "pci-address"), VF);
 	cJSON_Delete(d);
+	/* the device plugin says another PF than sysfs: refused, as another VF is */
 	d = merge("{\"type\":\"pci\",\"pci\":{\"pf-pci-address\":\"0000:99:00.0\"}}", NULL, &r);
+	CHECK_EQ_INT(r, -EXDEV);
+	CHECK(d == NULL);
+	cJSON_Delete(d);
+	d = merge("{\"type\":\"pci\",\"pci\":{\"pf-pci-address\":\"" PF "\"}}", NULL, &r);
 	CHECK_EQ_INT(r, 0);
 	CHECK_STR(sget(cJSON_GetObjectItem(d, "pci"), "pf-pci-address"), PF);
 	cJSON_Delete(d);
+
+	T_SECTION("devinfo_addresses");
+	{
+		char v[PCI_BDF_LEN], p[PCI_BDF_LEN];
+		const char *doc = "{\"type\":\"pci\",\"pci\":{\"pci-address\":\"0000:0B:10.0\",\"pf-pci-address\":\"0000:0b:00.0\"}}";
+
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), 0);
+		CHECK_STR(v, "0000:0b:10.0");
+		CHECK_STR(p, "0000:0b:00.0");
+		doc = "{\"type\":\"pci\",\"pci\":{}}";
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), 0);
+		CHECK_STR(v, "");
+		CHECK_STR(p, "");
+		doc = "{\"pci\":{\"pci-address\":\"../x\"}}";
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), -EBADMSG);
+		doc = "{\"pci\":{\"pci-address\":5}}";
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), -EBADMSG);
+		doc = "{\"type\":\"vdpa\"}";
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), -EINVAL);
+		doc = "[1]";
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), -EINVAL);
+		doc = "{\"type\":\"pci\"} x";
+		CHECK_EQ_INT(devinfo_addresses(doc, strlen(doc), v, p), -EINVAL);
+	}
 	/* the same VF spelt in upper case is the same VF */
 	{
 		char *out = NULL;
