@@ -24,7 +24,8 @@ if [ "${1:-}" = --probe ]; then
 	JOB=test/vm/probe-kernel.sh
 	shift
 fi
-read -r -a VMOPTS <<<"${VM_OPTS:-}"
+# -i: an emulated IOMMU, so a VF can be bound to vfio-pci (the vfio case).
+read -r -a VMOPTS <<<"-i ${VM_OPTS:-}"
 
 say() { echo "vm-test: $*" >&2; }
 T0=$(date +%s%N)

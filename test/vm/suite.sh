@@ -5,7 +5,7 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# errors
+# errors vfio
 # (default: all, in this order);
 # -x traces every command with a timestamp.
 # Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
@@ -24,7 +24,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent errors)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent errors vfio)
 for f in "$BUILD/pflink" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -721,6 +721,80 @@ case_agent() {
 	drop_ns
 }
 
+# -----------------------------------------------------------------------------
+# 11. A VF bound to vfio-pci (what DPDK and KubeVirt pods get): no netdev
+#     anywhere.  host-device (pciBusID) -> pflink through libcni, with the
+#     VF's address in pflink's deviceID as Multus injects it; pflinkd names
+#     its pod; then the VF given back to igbvf while the record says
+#     vfio-pci: CHECK says the attachment drifted.
+bind_to() {	# bind_to BDF DRIVER
+	local cur
+	cur=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) && echo "$1" >"/sys/bus/pci/devices/$1/driver/unbind"
+	echo "$2" >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+	echo >"/sys/bus/pci/devices/$1/driver_override"
+	[ "$(basename "$(readlink "/sys/bus/pci/devices/$1/driver")")" = "$2" ]
+}
+case_vfio() {
+	local p=${PFS[0]} vf net=vfio pod=vfio-pod cid=ctr-vfio ns res sf df grp
+	ns=/run/netns/$pod
+	vf=$(vf_n "$p" 2)
+	begin "VF $vf on vfio-pci (no netdev) through libcni"
+	if [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+		CASE='' fail "no IOMMU groups: the VM needs run-in-vm.sh -i (hack/vm-test.sh passes it)"
+		return
+	fi
+	modprobe vfio-pci 2>/dev/null
+	check "VF $vf rebinds to vfio-pci" bind_to "$vf" vfio-pci
+	grp=$(basename "$(readlink "/sys/bus/pci/devices/$vf/iommu_group")")
+	check "... has no netdev anywhere, keeps its physfn, and /dev/vfio/$grp exists" \
+		eval '! in_host "$vf" && [ "$(basename "$(readlink /sys/bus/pci/devices/$vf/physfn)")" = "$p" ] && [ -e "/dev/vfio/$grp" ]'
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$net/state"
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
+		--log-level debug 2>>"$T/agent.log" &
+	AGENT=$!
+	check "pflinkd starts" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	ip netns add "$pod"
+	conflist "$net" "$vf" '"deviceID": "'"$vf"'", "agentSocket": "'"$AGSOCK"'"'
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add succeeds (host-device moves nothing, pflink takes the VF from deviceID)" [ "$RC" = 0 ]
+	res=$T/$net/add.json
+	cp "$T/out" "$res"
+	check "result: the sandbox interface $IFN" \
+		jqf "$res" 'any(.interfaces[]; .name == $i and .sandbox == $n)' --arg i "$IFN" --arg n "$ns"
+	check "result: host-side PF interface ${PFDEV[$p]} ${PFMAC[$p]}, the only one" \
+		jqf "$res" '[.interfaces[] | select((.sandbox // "") == "") | {name, mac}] == [{name: $d, mac: $m}]' \
+		--arg d "${PFDEV[$p]}" --arg m "${PFMAC[$p]}"
+	df=$(devinfo_file "$net")
+	check "device-info: pci-address $vf, pf-pci-address $p" \
+		jqf "$df" '.pci."pci-address" == $v and .pci."pf-pci-address" == $p' --arg v "$vf" --arg p "$p"
+	sf=$(state_file "$net")
+	check "record: VF $vf on vfio-pci, index 2, PF $p (${PFDEV[$p]}), pod vmtest/$cid" \
+		jqf "$sf" '.vfPciAddress == $v and .vfDriver == "vfio-pci" and .vfIndex == 2 and .pfPciAddress == $p and .pfNetdev == $d and .podNamespace == "vmtest" and .podName == $c' \
+		--arg v "$vf" --arg p "$p" --arg d "${PFDEV[$p]}" --arg c "$cid"
+	check "pflinkctl vf $vf: driver vfio-pci, no netdev, pod vmtest/$cid" \
+		ag_until 5 "vf $vf" '.vf.driver == "vfio-pci" and .vf.netdevs == [] and .vf.pod.namespace == "vmtest" and .vf.pod.name == $c and .vf.orphan == ""' --arg c "$cid"
+	ctl --no-color vf "$vf" | sed 's/^/    | /'
+	# CHECK straight to pflink: host-device 1.1.1's own CHECK looks for
+	# a netdev the VF does not have.
+	pflink_run CHECK "$ns" "$IFN" "$cid" "$(pflink_conf 1.0.0 "$net" "$(cat "$res")" '"deviceID": "'"$vf"'"')"
+	check "pflink CHECK passes" quiet_success
+	check "VF $vf back on igbvf (a netdev in the host again)" eval 'bind_to "$vf" igbvf && wait_for 5 in_host "$vf"'
+	pflink_run CHECK "$ns" "$IFN" "$cid" "$(pflink_conf 1.0.0 "$net" "$(cat "$res")" '"deviceID": "'"$vf"'"')"
+	check "CHECK after the VF went back to igbvf: drift (code 104)" failed_with 104
+	note "$(jq -r .msg "$T/out" 2>/dev/null)"
+	check "VF $vf rebinds to vfio-pci again" bind_to "$vf" vfio-pci
+	cni del "$net" "$ns" "$IFN" "$cid"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+	check "DEL removed the record and the device-info" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	check "pflinkctl: the VF has no pod any more" ag_until 5 "vf $vf" '(.vf | has("pod") | not)'
+	stop_agent
+	rm -rf "${AGSOCK%/*}"
+	bind_to "$vf" igbvf && wait_for 5 in_host "$vf"
+	drop_ns "$pod"
+}
+
 START=$(date +%s%N)
 if [ "$TRACE" = 1 ]; then
 	PS4='+ ${EPOCHREALTIME} '
@@ -738,6 +812,7 @@ for c in "${CASES[@]}"; do
 	parallel) case_parallel ;;
 	agent) case_agent ;;
 	errors) case_errors ;;
+	vfio) case_vfio ;;
 	*) CASE='' fail "unknown case '$c'" ;;
 	esac
 done
