@@ -55,6 +55,7 @@ void agent_fd_map_mode(bool map);
 struct agent_stats {
 	unsigned netns, devices, pfs, vfs, representors;
 	unsigned long long scans, events, last_scan_ns;
+	unsigned long long deferred, overflows, probes;
 	/* The last discovery: netns found but not tracked, and why (an errno;
 	 * EMFILE/ENFILE when any of them was for want of descriptors). */
 	unsigned ns_skipped;

@@ -67,8 +67,8 @@ static const struct pf_record *attachment_of(const struct agent *a, const char *
 	unsigned i;
 
 	for (i = 0; i < a->n_att; i++)
-		if (!strcmp(a->att[i].vf, vf) && (!best || a->att[i].created >= best->created))
-			best = &a->att[i];
+		if (!strcmp(a->att[i].rec.vf, vf) && (!best || a->att[i].rec.created >= best->created))
+			best = &a->att[i].rec;
 	return best;
 }
 
@@ -323,7 +323,7 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 	unsigned i;
 
 	for (i = 0; i < a->n_att; i++) {
-		const struct pf_record *s = &a->att[i];
+		const struct pf_record *s = &a->att[i].rec;
 		cJSON *e, *pf, *vf;
 
 		if (strcmp(s->pod_namespace, ns) || strcmp(s->pod_name, name))
@@ -361,8 +361,12 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		cJSON_AddNumberToObject(o, "vfs", s.vfs);
 		cJSON_AddNumberToObject(o, "representors", s.representors);
 		cJSON_AddNumberToObject(o, "attachments", a->n_att);
+		cJSON_AddNumberToObject(o, "recordLoads", (double)a->record_loads);
 		cJSON_AddNumberToObject(o, "scans", (double)s.scans);
 		cJSON_AddNumberToObject(o, "events", (double)s.events);
+		cJSON_AddNumberToObject(o, "eventsDeferred", (double)s.deferred);
+		cJSON_AddNumberToObject(o, "eventOverflows", (double)s.overflows);
+		cJSON_AddNumberToObject(o, "linkProbes", (double)s.probes);
 		cJSON_AddNumberToObject(o, "lastScanMs", (double)((s.last_scan_ns + 500000) / 1000000));
 		cJSON_AddNumberToObject(o, "lastScanUs", (double)((s.last_scan_ns + 500) / 1000));
 		return o;

@@ -132,6 +132,88 @@ static int collect(const struct nl_link *l, void *arg)
 	return 0;
 }
 
+/* ---- links known not to be PCI functions ------------------------------- */
+
+static unsigned nonpci_pos(const struct ag_ns *ns, int ifindex)
+{
+	unsigned lo = 0, hi = ns->n_nonpci;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (ns->nonpci[mid] < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool nonpci_has(const struct ag_ns *ns, int ifindex)
+{
+	unsigned i = nonpci_pos(ns, ifindex);
+
+	return i < ns->n_nonpci && ns->nonpci[i] == ifindex;
+}
+
+static void nonpci_add(struct ag_ns *ns, int ifindex)
+{
+	unsigned i = nonpci_pos(ns, ifindex);
+
+	if (i < ns->n_nonpci && ns->nonpci[i] == ifindex)
+		return;
+	if (ns->n_nonpci == ns->cap_nonpci) {
+		unsigned cap = ns->cap_nonpci ? 2 * ns->cap_nonpci : 8;
+		int *nv = realloc(ns->nonpci, cap * sizeof(*nv));
+
+		if (!nv)
+			return;	/* then it costs an ethtool call next time */
+		ns->nonpci = nv;
+		ns->cap_nonpci = cap;
+	}
+	memmove(ns->nonpci + i + 1, ns->nonpci + i, (ns->n_nonpci - i) * sizeof(*ns->nonpci));
+	ns->nonpci[i] = ifindex;
+	ns->n_nonpci++;
+}
+
+static void nonpci_del(struct ag_ns *ns, int ifindex)
+{
+	unsigned i = nonpci_pos(ns, ifindex);
+
+	if (i < ns->n_nonpci && ns->nonpci[i] == ifindex) {
+		memmove(ns->nonpci + i, ns->nonpci + i + 1, (ns->n_nonpci - i - 1) * sizeof(*ns->nonpci));
+		ns->n_nonpci--;
+	}
+}
+
+/* The PCI function a new link belongs to, into bdf: from the message
+ * itself where the kernel names the parent device (5.16+: no rename can
+ * come between), else ethtool by name with the ifindex checked around the
+ * call.  A netdev on a vDPA device belongs to the PCI function the vDPA
+ * device hangs off.  -ESTALE: nothing known (the name moved meanwhile, and
+ * its own events follow); -ENODEV: not a PCI function. */
+static int link_function(struct agent *a, struct ag_ns *ns, const struct nl_link *l, char bdf[PCI_BDF_LEN])
+{
+	struct ethtool_info eth;
+	int r;
+
+	if (!strcmp(l->parent_bus, "pci") && pci_bdf_parse(l->parent_dev, bdf) == 0)
+		return 0;
+	a->stats.probes++;
+	r = ethtool_drvinfo_of(ns->ethfd, l->name, l->ifindex, &eth);
+	/* Only "no driver info" says what the link is; anything else (it
+	 * went away, out of memory) says nothing worth remembering. */
+	if (r == -EOPNOTSUPP)
+		return -ENODEV;
+	if (r < 0)
+		return -ESTALE;
+	if (pci_bdf_parse(eth.bus_info, bdf) == 0)
+		return 0;
+	if (!strncmp(eth.bus_info, "vdpa", 4) && pci_vdpa_function(a->sysfd, eth.bus_info, bdf) == 0)
+		return 0;
+	return -ENODEV;
+}
+
 /* A link was seen (dump, event or query): record it if it is a PCI
  * function; takes the VF table.  Returns true when the map changed. */
 static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
@@ -145,16 +227,23 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 	if (l->flags & IFF_LOOPBACK)
 		return false;
 	if (!d) {
-		struct ethtool_info eth;
 		bool rep = classify_is_representor(kind) && l->switch_id_len;
 		unsigned tv;
+		int r;
 
-		/* Not every link has a bus address; those are not ours.  A
+		if (nonpci_has(ns, l->ifindex))
+			return false;
+		r = link_function(a, ns, l, bdf);
+		if (r == -ESTALE)
+			return false;
+		/* Not every link has a bus address; those are not ours (and
+		 * are remembered as such: a link's bus never changes).  A
 		 * representor is, with or without one (mlx5's and bnxt's have
 		 * none before Linux 6.2). */
-		if ((ethtool_drvinfo(ns->ethfd, l->name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0) &&
-		    !rep)
+		if (r < 0 && !rep) {
+			nonpci_add(ns, l->ifindex);
 			return false;
+		}
 		if (ns->n_devs == ns->cap_devs) {
 			unsigned cap = ns->cap_devs ? 2 * ns->cap_devs : 2;
 			struct ag_dev *nd = realloc(ns->devs, cap * sizeof(*nd));
@@ -197,18 +286,27 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 	return true;
 }
 
-/* Full dump of a netns, with the VF tables of its PFs. */
+static void devs_free(struct ag_dev *devs, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		dev_clear(&devs[i]);
+	free(devs);
+}
+
+/* Full dump of a netns, with the VF tables of its PFs, into a new table
+ * that replaces the old one only when the dump went through: a failed
+ * dump leaves the map as it was, not empty. */
 static int ns_dump(struct agent *a, struct ag_ns *ns)
 {
 	struct seen_list s = { 0 };
 	unsigned long long t0 = pf_now_ns();
-	unsigned i;
+	struct ag_dev *old = ns->devs;
+	unsigned old_n = ns->n_devs, i;
+	int *old_np = ns->nonpci;
 	int r;
 
-	for (i = 0; i < ns->n_devs; i++)
-		dev_clear(&ns->devs[i]);
-	ns->n_devs = 0;
-	a->map_gen++;
 	/* Links changing during the dump make the kernel flag it
 	 * NLM_F_DUMP_INTR: dump again. */
 	for (i = 0; i < 8; i++) {
@@ -221,15 +319,27 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
 		seen_free(&s);
 		return -EIO;
 	}
+	ns->devs = NULL;
+	ns->n_devs = ns->cap_devs = 0;
+	ns->nonpci = NULL;
+	ns->n_nonpci = ns->cap_nonpci = 0;
 	for (i = 0; i < s.n; i++)
 		ns_upsert(a, ns, &s.v[i]);
 	seen_free(&s);
+	devs_free(old, old_n);
+	free(old_np);
+	a->map_gen++;
 	a->stats.scans++;
 	a->stats.last_scan_ns = pf_now_ns() - t0;
 	return 0;
 }
 
-/* Drain one netns' event socket. */
+/* Events one wakeup takes from one netns: a netns churning links must not
+ * keep the serving loop from its clients (the rest stays queued, and the
+ * socket readable, for the next turn). */
+#define EVENT_BUDGET 128
+
+/* Drain one netns' event socket, at most EVENT_BUDGET events. */
 int ag_ns_events(struct agent *a, struct ag_ns *ns)
 {
 	struct seen_list s = { 0 };
@@ -237,20 +347,29 @@ int ag_ns_events(struct agent *a, struct ag_ns *ns)
 	unsigned i, n_refresh = 0;
 	int r;
 
-	r = nl_link_events(ns->ev, 0, collect, &s);
+	r = nl_link_events(ns->ev, EVENT_BUDGET, collect, &s);
 	if (r == -ENOBUFS) {
-		/* Events were lost; only a full dump is exact now. */
+		/* Events were lost.  What is still queued is older than what
+		 * the kernel dropped after it, so applied after a dump it would
+		 * undo the dump (a link's old name, a link since deleted): drop
+		 * it, then dump. */
 		ag_log(a, PF_LOG_WARNING, "netns %s: link events overflowed, rescanning", ns->label);
+		a->stats.overflows++;
 		seen_free(&s);
-		ns_dump(a, ns);
+		nl_link_drain(ns->ev);
+		if (ns_dump(a, ns) < 0)
+			ag_log(a, PF_LOG_WARNING, "netns %s: rescan failed, the map keeps what it had", ns->label);
 		return 0;
 	}
+	if (r >= EVENT_BUDGET)
+		a->stats.deferred++;
 	a->stats.events += s.n;
 	for (i = 0; i < s.n; i++) {
 		struct ag_dev *d;
 
 		if (s.v[i].l.type == RTM_DELLINK) {
 			dev_remove(ns, s.v[i].l.ifindex);
+			nonpci_del(ns, s.v[i].l.ifindex);
 			continue;
 		}
 		if (!ns_upsert(a, ns, &s.v[i]))
@@ -275,8 +394,6 @@ int ag_ns_events(struct agent *a, struct ag_ns *ns)
 
 static void ns_free(struct agent *a, struct ag_ns *ns)
 {
-	unsigned i;
-
 	if (ns->ev) {
 		epoll_ctl(a->nsep, EPOLL_CTL_DEL, nl_handle_fd(ns->ev), NULL);
 		nl_handle_close(ns->ev);	/* closes the fd: the netns may now die */
@@ -285,9 +402,8 @@ static void ns_free(struct agent *a, struct ag_ns *ns)
 		nl_handle_close(ns->req);
 	if (ns->ethfd >= 0)
 		close(ns->ethfd);
-	for (i = 0; i < ns->n_devs; i++)
-		dev_clear(&ns->devs[i]);
-	free(ns->devs);
+	devs_free(ns->devs, ns->n_devs);
+	free(ns->nonpci);
 	free(ns);
 	a->map_gen++;
 }
@@ -657,50 +773,6 @@ unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first)
 	return end - lo;
 }
 
-/* ---- attachments (pflink's state records) ----------------------------- */
-
-struct att_list {
-	struct pf_record *v;
-	unsigned n, cap;
-};
-
-static int att_add(const struct pf_record *s, const char *file, void *arg)
-{
-	struct att_list *l = arg;
-	struct pf_record *n;
-
-	(void)file;
-	if (l->n == l->cap) {
-		unsigned cap = l->cap ? 2 * l->cap : 16;
-
-		n = realloc(l->v, cap * sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		l->v = n;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *s;
-	return 0;
-}
-
-/* Read into a new list and swap only when the read went through: out of
- * descriptors or memory, the pods known so far stay in the answers. */
-int ag_load_attachments(struct agent *a)
-{
-	struct att_list l = { 0 };
-	int r = record_foreach(a->o.state_dir, att_add, &l, NULL);
-
-	if (r < 0 && r != -ENOENT) {
-		free(l.v);
-		return r;
-	}
-	free(a->att);
-	a->att = l.v;
-	a->n_att = l.n;
-	a->cap_att = l.cap;
-	return 0;
-}
-
 /* ---- life ------------------------------------------------------------- */
 
 int agent_new(const struct agent_opts *o, struct agent **out)
@@ -772,7 +844,7 @@ void agent_free(struct agent *a)
 	for (i = 0; i < a->n_ns; i++)
 		ns_free(a, a->ns[i]);
 	free(a->ns);
-	free(a->att);
+	ag_records_free(a);
 	free(a->idx);
 	if (a->nsep >= 0)
 		close(a->nsep);
@@ -797,6 +869,9 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	}
 	s->scans = a->stats.scans;
 	s->events = a->stats.events;
+	s->deferred = a->stats.deferred;
+	s->overflows = a->stats.overflows;
+	s->probes = a->stats.probes;
 	s->last_scan_ns = a->stats.last_scan_ns;
 	s->ns_skipped = a->stats.ns_skipped;
 	s->skip_err = a->stats.skip_err;

@@ -36,6 +36,10 @@ struct ag_ns {
 	int ethfd;			/* AF_INET for ethtool, in this netns */
 	struct ag_dev *devs;
 	unsigned n_devs, cap_devs;
+	/* Links known not to be PCI functions (veth, bridge, lo...), sorted:
+	 * a link's bus never changes, so their events cost no ethtool call. */
+	int *nonpci;
+	unsigned n_nonpci, cap_nonpci;
 	unsigned long long gen;		/* discovery generation last seen in */
 };
 
@@ -54,11 +58,17 @@ struct agent {
 	struct ag_ns **ns;
 	unsigned n_ns, cap_ns;
 	unsigned long long gen;
-	struct pf_record *att;
+	struct ag_att *att;		/* pflink's records (records.c) */
 	unsigned n_att, cap_att;
+	char (*pending)[256];		/* record files changed, not read yet */
+	unsigned n_pending, cap_pending;
+	unsigned long long record_loads;	/* record files read since start */
 	unsigned long long start_ns;
 	struct {
 		unsigned long long scans, events, last_scan_ns;
+		unsigned long long deferred;	/* drains cut at the event budget */
+		unsigned long long overflows;	/* ENOBUFS: events lost, netns dumped again */
+		unsigned long long probes;	/* ethtool calls made for links */
 		unsigned ns_skipped;
 		int skip_err;
 	} stats;
@@ -73,7 +83,31 @@ struct agent {
 __attribute__((format(printf, 3, 4)))
 void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...);
 int ag_ns_events(struct agent *a, struct ag_ns *ns);
+
+/* ---- pflink's records (records.c): which pod holds which VF ---------- */
+
+/* One record, and the file it was read from. */
+struct ag_att {
+	struct pf_record rec;
+	char file[256];
+};
+
+/* Read every record of the state dir again (start, an inotify overflow):
+ * into a new list, swapped in only when the read went through. */
 int ag_load_attachments(struct agent *a);
+/* A record file changed (inotify named it): read it at the next flush. */
+void ag_record_changed(struct agent *a, const char *name);
+/* Read the files named since the last flush, one by one; answers flush
+ * first, so what pflink wrote before a request is in its answer. */
+void ag_records_flush(struct agent *a);
+bool ag_records_pending(const struct agent *a);
+void ag_records_free(struct agent *a);
+
+/* The file names of a buffer of struct inotify_event as read(2) gave it
+ * (pure, fuzzed): cb(name) for each named event, overflow set on
+ * IN_Q_OVERFLOW.  -EINVAL when an event runs past len. */
+int ag_inotify_names(const void *buf, size_t len, void (*cb)(const char *name, void *arg), void *arg,
+		     bool *overflow);
 /* Bring the by-BDF index up to date; -ENOMEM leaves it empty. */
 int ag_index(struct agent *a);
 /* The index entries of bdf: *first and the count (0 if none). */

@@ -37,7 +37,11 @@
 #define FD_HEADROOM 64
 #define FD_ANSWER_RESERVE 16
 
-enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_TIMER, SRC_SIGNAL };
+enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER, SRC_SIGNAL };
+
+/* How long record changes gather before they are read: a burst of pod
+ * starts is one read of each file it touched, not one per event. */
+#define RECORD_DEBOUNCE_MS 20
 
 struct src {
 	enum src_kind kind;
@@ -54,7 +58,9 @@ struct client {
 struct server {
 	struct agent *a;
 	int ep;
-	struct src listen, netns, mounts, state, timer, sig;
+	struct src listen, netns, mounts, state, debounce, timer, sig;
+	bool watching;			/* the state dir is watched (else: reread on the timer) */
+	bool debounce_armed;
 	struct client *cl[CLIENTS_MAX];
 	unsigned n_cl;
 	int reserve;			/* /dev/null, given up to refuse a client at EMFILE */
@@ -345,6 +351,49 @@ static void on_accept(struct server *sv)
 	}
 }
 
+static void drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static void record_named(const char *name, void *arg)
+{
+	ag_record_changed(arg, name);
+}
+
+/* The state dir's inotify events: note the names, read them after the
+ * debounce (or right away when a request comes first). */
+static void on_state(struct server *sv)
+{
+	/* Aligned as the kernel wants for struct inotify_event. */
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(sv->state.fd, buf, sizeof(buf))) > 0) {
+		bool overflow = false;
+
+		if (ag_inotify_names(buf, (size_t)n, record_named, sv->a, &overflow) < 0 || overflow)
+			ag_load_attachments(sv->a);	/* names lost: read them all */
+	}
+	if (ag_records_pending(sv->a) && !sv->debounce_armed) {
+		struct itimerspec its = { .it_value.tv_nsec = RECORD_DEBOUNCE_MS * 1000000L };
+
+		sv->debounce_armed = timerfd_settime(sv->debounce.fd, 0, &its, NULL) == 0;
+		if (!sv->debounce_armed)
+			ag_records_flush(sv->a);
+	}
+}
+
+/* What pflink wrote before a request was sent is in its answer. */
+static void records_current(struct server *sv)
+{
+	on_state(sv);
+	ag_records_flush(sv->a);
+}
+
 /* One request.  What may track new netns (nudge, pf with "netns") runs
  * within the map's descriptor budget here; the answer itself is made with
  * the headroom, so reading sysfs cannot fail for want of descriptors. */
@@ -372,6 +421,7 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 			return err_answer(msg);
 		}
 	}
+	records_current(sv);
 	ans = agent_answer(sv->a, req);
 	if (req->op == AGENT_OP_HEALTH && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
 		cJSON_AddNumberToObject(ans, "nsSkipped", sv->ns_skipped);
@@ -452,14 +502,6 @@ static void expire_clients(struct server *sv)
 	}
 }
 
-static void drain(int fd)
-{
-	char buf[4096];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-}
-
 static int setup(struct server *sv)
 {
 	struct agent *a = sv->a;
@@ -490,11 +532,17 @@ static int setup(struct server *sv)
 	if (sv->state.fd < 0)
 		return -errno;
 	pf_mkdir_p(a->o.state_dir, 0700);
-	if (inotify_add_watch(sv->state.fd, a->o.state_dir,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) < 0)
+	sv->watching = inotify_add_watch(sv->state.fd, a->o.state_dir,
+					 IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE) >= 0;
+	if (!sv->watching)
 		ag_log(a, PF_LOG_WARNING, "cannot watch %s: %s (pod names update on rescan only)",
 		       a->o.state_dir, strerror(errno));
 	if ((r = ep_add(sv, &sv->state, EPOLLIN)) < 0)
+		return r;
+	sv->debounce = (struct src){ SRC_DEBOUNCE, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
+	if (sv->debounce.fd < 0)
+		return -errno;
+	if ((r = ep_add(sv, &sv->debounce, EPOLLIN)) < 0)
 		return r;
 
 	sv->timer = (struct src){ SRC_TIMER, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
@@ -532,6 +580,8 @@ static void teardown(struct server *sv)
 		close(sv->state.fd);
 	if (sv->timer.fd >= 0)
 		close(sv->timer.fd);
+	if (sv->debounce.fd >= 0)
+		close(sv->debounce.fd);
 	if (sv->sig.fd >= 0)
 		close(sv->sig.fd);
 	if (sv->reserve >= 0)
@@ -545,7 +595,7 @@ int agent_serve(struct agent *a)
 	struct server sv = { .a = a, .ep = -1, .reserve = -1 };
 	int r, running = 1;
 
-	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.timer.fd = sv.sig.fd = -1;
+	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
 		teardown(&sv);
@@ -578,13 +628,19 @@ int agent_serve(struct agent *a)
 				discover(&sv);
 				break;
 			case SRC_STATE:
+				on_state(&sv);
+				break;
+			case SRC_DEBOUNCE:
 				drain(s->fd);
-				ag_load_attachments(a);
+				sv.debounce_armed = false;
+				ag_records_flush(a);
 				break;
 			case SRC_TIMER:
 				drain(s->fd);
 				discover(&sv);
-				ag_load_attachments(a);
+				/* Without a watch, the timer is how records are seen. */
+				if (!sv.watching)
+					ag_load_attachments(a);
 				break;
 			case SRC_SIGNAL:
 				drain(s->fd);

@@ -9,6 +9,32 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+static int ifindex_of(int sock, const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+
+	if (pf_strscpy(ifr.ifr_name, ifname, IFNAMSIZ) < 0 || ioctl(sock, SIOCGIFINDEX, &ifr) < 0)
+		return -1;
+	return ifr.ifr_ifindex;
+}
+
+int ethtool_drvinfo_of(int sock, const char *ifname, int ifindex, struct ethtool_info *out)
+{
+	struct ethtool_info e;
+	int r;
+
+	if (ifindex_of(sock, ifname) != ifindex)
+		return -ESTALE;
+	r = ethtool_drvinfo(sock, ifname, &e);
+	/* Failed or not, an answer about a name that moved is not ours. */
+	if (ifindex_of(sock, ifname) != ifindex)
+		return -ESTALE;
+	if (r < 0)
+		return r;
+	*out = e;
+	return 0;
+}
+
 int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out)
 {
 	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };

@@ -20,7 +20,10 @@ int netns_open(const char *path, int *fd_out)
 	struct statfs sfs;
 	int type;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO put where a netns was named would block the
+	 * open until a writer came (the agent's whole event loop with it);
+	 * for an nsfs file it changes nothing. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstatfs(fd, &sfs) < 0)

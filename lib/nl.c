@@ -312,14 +312,28 @@ int nl_link_subscribe(struct nl_handle *h, int rcvbuf)
 
 	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
 		return -errno;
-	/* A bigger buffer than the default (~200 KiB) rides out a burst of
-	 * events (a pod start moves and renames links) without ENOBUFS. */
-	if (rcvbuf > 0)
+	/* A bigger buffer than the default (~200 KiB, a hundred or two link
+	 * events) rides out a burst (a pod start moves and renames links)
+	 * without ENOBUFS.  SO_RCVBUF is capped at net.core.rmem_max;
+	 * SO_RCVBUFFORCE (CAP_NET_ADMIN, which pflinkd has) is not. */
+	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;
 	return 0;
+}
+
+void nl_link_drain(struct nl_handle *h)
+{
+	char buf[4096];
+	int fd = mnl_socket_get_fd(h->nl);
+	ssize_t n;
+
+	/* MSG_TRUNC: a datagram longer than buf is consumed whole. */
+	do
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+	while (n >= 0 || errno == EINTR || errno == ENOBUFS);
 }
 
 int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg)

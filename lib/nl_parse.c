@@ -73,6 +73,15 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_parse_nested(a, linkinfo_cb, c) < 0)
 			c->err = -EINVAL;
 		break;
+	case IFLA_PARENT_DEV_NAME:
+		/* Too long to be a PCI address is simply not one. */
+		if (attr_str(a, l->parent_dev, sizeof(l->parent_dev)) < 0)
+			l->parent_dev[0] = '\0';
+		break;
+	case IFLA_PARENT_DEV_BUS_NAME:
+		if (attr_str(a, l->parent_bus, sizeof(l->parent_bus)) < 0)
+			l->parent_bus[0] = '\0';
+		break;
 	case IFLA_NUM_VF:
 		if (n < sizeof(uint32_t)) {
 			c->err = -EINVAL;

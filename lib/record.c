@@ -118,7 +118,7 @@ static int legacy_name(const char *container_id, const char *ifname, char *out, 
 	return 0;
 }
 
-static int read_named(const char *dir, const char *name, struct pf_record *out)
+int record_read_file(const char *dir, const char *name, struct pf_record *out)
 {
 	_cleanup_free_ char *buf = NULL;
 	char path[PATH_MAX];
@@ -163,9 +163,9 @@ int record_read(const char *dir, const char *container_id, const char *ifname, s
 
 	if (r < 0)
 		return -ENOENT;	/* nothing unsafe was ever written */
-	r = read_named(dir, name, &s);
+	r = record_read_file(dir, name, &s);
 	if (r == -ENOENT && legacy_name(container_id, ifname, name, sizeof(name)) == 0) {
-		r = read_named(dir, name, &s);
+		r = record_read_file(dir, name, &s);
 		if (r == -EINVAL)
 			return -ENOENT;	/* someone else's, or nobody's */
 	}
@@ -203,7 +203,7 @@ static int remove_own(const char *dir, const char *name, const char *container_i
 {
 	struct pf_record s;
 
-	if (read_named(dir, name, &s) == 0 && !names_attachment(&s, container_id, ifname))
+	if (record_read_file(dir, name, &s) == 0 && !names_attachment(&s, container_id, ifname))
 		return 0;
 	return record_remove_file(dir, name);
 }

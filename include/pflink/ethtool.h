@@ -17,4 +17,11 @@ struct ethtool_info {
 /* sock: an AF_INET/SOCK_DGRAM socket made in the interface's netns. */
 int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out);
 
+/* The same for the link a netlink message named (ifname, ifindex): the
+ * ioctl goes by name, and a rename between the message and the ioctl
+ * would give this ifindex another link's answer (or another link's
+ * ENODEV).  -ESTALE when the name was not ifindex's just before and just
+ * after the ioctl, whatever the ioctl said. */
+int ethtool_drvinfo_of(int sock, const char *ifname, int ifindex, struct ethtool_info *out);
+
 #endif

@@ -29,6 +29,11 @@ struct nl_link {
 	char phys_port_name[NL_PORTNAME_MAX];
 	unsigned char switch_id[NL_SWITCHID_MAX];
 	unsigned switch_id_len;
+	/* IFLA_PARENT_DEV_BUS_NAME / IFLA_PARENT_DEV_NAME (Linux 5.16+): the
+	 * device the netdev belongs to, in the same message as its ifindex,
+	 * so no rename can slip between the two ("pci", "0000:01:10.0"). */
+	char parent_bus[16];
+	char parent_dev[64];
 	unsigned num_vf;		/* IFLA_NUM_VF */
 	bool has_num_vf;		/* sent when asked with the VF filter */
 	/* The whole message it was parsed from, for nl_link_vfs(): valid
@@ -100,6 +105,10 @@ int nl_link_subscribe(struct nl_handle *h, int rcvbuf);
  * Returns the number of messages read, or -ENOBUFS when the kernel dropped
  * events (the socket's buffer overflowed: only a dump is exact now). */
 int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg);
+
+/* Throw away every event queued on a subscribed handle (after ENOBUFS:
+ * what is queued is older than what was lost). */
+void nl_link_drain(struct nl_handle *h);
 
 /* "aabb..." (2n+1 bytes of out) for a switch id and the like. */
 void nl_fmt_hex(const unsigned char *b, unsigned n, char *out);

@@ -53,6 +53,9 @@ int record_write(const char *dir, const struct pf_record *s);
 int record_read(const char *dir, const char *container_id, const char *ifname, struct pf_record *out);
 /* Idempotent: 0 when already gone. */
 int record_remove(const char *dir, const char *container_id, const char *ifname);
+/* One file of dir by name (as record_foreach or inotify named it).
+ * -ENOENT, or record_from_json()'s -EINVAL. */
+int record_read_file(const char *dir, const char *name, struct pf_record *out);
 /* One file of dir by name (as record_foreach handed it over); idempotent. */
 int record_remove_file(const char *dir, const char *name);
 

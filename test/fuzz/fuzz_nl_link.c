@@ -36,6 +36,7 @@ static void check_link(const struct nl_link *l)
 	FUZZ_CHECK(l->switch_id_len <= NL_SWITCHID_MAX);
 	FUZZ_CHECK(FUZZ_TERMINATED(l->kind));
 	FUZZ_CHECK(FUZZ_TERMINATED(l->phys_port_name));
+	FUZZ_CHECK(FUZZ_TERMINATED(l->parent_bus) && FUZZ_TERMINATED(l->parent_dev));
 
 	/* What resolve does with a parsed link. */
 	memset(mac, 'x', sizeof(mac));
@@ -88,6 +89,7 @@ static void check_vfs(const struct nl_link *l)
 static bool same(const struct nl_link *a, const struct nl_link *b)
 {
 	return a->type == b->type && a->num_vf == b->num_vf && a->has_num_vf == b->has_num_vf &&
+	       !strcmp(a->parent_bus, b->parent_bus) && !strcmp(a->parent_dev, b->parent_dev) &&
 	       a->ifindex == b->ifindex && !strcmp(a->name, b->name) && a->flags == b->flags &&
 	       a->maclen == b->maclen && !memcmp(a->mac, b->mac, a->maclen) &&
 	       !strcmp(a->kind, b->kind) && !strcmp(a->phys_port_name, b->phys_port_name) &&

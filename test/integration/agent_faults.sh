@@ -10,25 +10,9 @@ for t in unshare prlimit socat; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 
-# The whole test runs in its own net, mount and pid namespaces: the agent's
-# "host" is this test's netns, it sees only this test's processes and netns
-# mounts, so its netns count can be checked exactly while other suites run
-# on the machine; and whatever is left dies with the namespaces.
-if [ -z "${AF_INNER:-}" ]; then
-	NSOPTS="--net --mount --pid --fork --kill-child --mount-proc --propagation private"
-	# shellcheck disable=SC2086
-	unshare $NSOPTS true 2>/dev/null || { echo "SKIP: cannot unshare net/mount/pid namespaces"; exit 77; }
-	# shellcheck disable=SC2086
-	AF_INNER=1 exec unshare $NSOPTS bash "$0" "$@"
-fi
-# No netns mount from before (the copies would pin other suites' netns),
-# and a /run/netns of our own.
-awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs") print $5; break } }' \
-	/proc/self/mountinfo | sort -r | while read -r m; do umount -l "$(printf '%b' "$m")"; done
-if ! { mkdir -p /run/netns && mount -t tmpfs -o mode=0755 pflink-af /run/netns; }; then
-	echo "FAIL: no private /run/netns"; exit 1
-fi
-ip link set lo up
+# The whole test runs in its own net, mount and pid namespaces, so the
+# agent's netns count can be checked exactly.
+tl_own_namespaces "$0" "$@"
 
 PFLINKD=$1 CTL=$2 HOLD=$5
 tl_setup "$1" "$3" "$4"

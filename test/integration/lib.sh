@@ -16,6 +16,29 @@ tl_skip_unless_root() {
 	done
 }
 
+# tl_own_namespaces SCRIPT ARGS...: run the rest of SCRIPT in its own net,
+# mount and pid namespaces (call it first; it re-executes SCRIPT there).
+# An agent under test then has this test's netns as its host netns and
+# sees only this test's processes and netns mounts, so its counts can be
+# checked exactly while other suites run on the machine; whatever is left
+# dies with the namespaces.  No netns mount from before stays (the copies
+# would pin other suites' netns), and /run/netns is a tmpfs of its own.
+tl_own_namespaces() {
+	local opts="--net --mount --pid --fork --kill-child --mount-proc --propagation private"
+	if [ -z "${TL_OWN_NS:-}" ]; then
+		# shellcheck disable=SC2086
+		unshare $opts true 2>/dev/null || { echo "SKIP: cannot unshare net/mount/pid namespaces"; exit 77; }
+		# shellcheck disable=SC2086
+		TL_OWN_NS=1 exec unshare $opts bash "$@"
+	fi
+	awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "nsfs") print $5; break } }' \
+		/proc/self/mountinfo | sort -r | while read -r m; do umount -l "$(printf '%b' "$m")"; done
+	if ! { mkdir -p /run/netns && mount -t tmpfs -o mode=0755 pflink-ns /run/netns; }; then
+		echo "FAIL: no private /run/netns"; exit 1
+	fi
+	ip link set lo up
+}
+
 ok()   { TL_PASS=$((TL_PASS + 1)); echo "PASS: $*"; }
 bad()  { TL_FAIL=$((TL_FAIL + 1)); echo "FAIL: $*"; }
 check() { local what=$1; shift; if "$@" >/dev/null; then ok "$what"; else bad "$what"; fi; }

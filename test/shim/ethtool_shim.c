@@ -51,6 +51,12 @@
  * gets both appended, as a switchdev driver's link would carry them.  A
  * datagram that no longer fits the caller's buffer is cut and flagged
  * MSG_TRUNC, as the kernel does.
+ *
+ * Fourth job: a rename race on demand.  With $PFLINK_TEST_SWAP_ON_DRVINFO
+ * set to "a,b", the first ETHTOOL_GDRVINFO a process asks for link "a"
+ * swaps the names of links a and b (both down, in the caller's netns)
+ * just before the kernel answers: the answer is then b's, as when a
+ * rename slips between a netlink message and the ioctl by name.
  */
 
 #include <dirent.h>
@@ -368,6 +374,38 @@ static void fake_drvinfo(int fd, struct ifreq *ifr,
 	log_answer(hw.ifr_name, &e);
 }
 
+static _Atomic int swapped;
+
+static void rename_link(ioctl_fn real, int fd, const char *from, const char *to)
+{
+	struct ifreq r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.ifr_name, IFNAMSIZ, "%s", from);
+	snprintf(r.ifr_newname, IFNAMSIZ, "%s", to);
+	if (real(fd, SIOCSIFNAME, &r) < 0)
+		fprintf(stderr, SHIM_NAME ": rename %s -> %s: %s\n", from, to, strerror(errno));
+}
+
+/* PFLINK_TEST_SWAP_ON_DRVINFO: swap "a" and "b" before the first GDRVINFO of a. */
+static void maybe_swap(ioctl_fn real, int fd, const char *ifname)
+{
+	const char *spec = getenv("PFLINK_TEST_SWAP_ON_DRVINFO");
+	char a[IFNAMSIZ], b[IFNAMSIZ];
+	const char *comma;
+	int no = 0;
+
+	if (!spec || !(comma = strchr(spec, ',')) || (size_t)(comma - spec) >= IFNAMSIZ)
+		return;
+	snprintf(a, sizeof(a), "%.*s", (int)(comma - spec), spec);
+	snprintf(b, sizeof(b), "%s", comma + 1);
+	if (strcmp(ifname, a) || !atomic_compare_exchange_strong(&swapped, &no, 1))
+		return;
+	rename_link(real, fd, a, "pflinkswap0");
+	rename_link(real, fd, b, a);
+	rename_link(real, fd, "pflinkswap0", b);
+}
+
 __attribute__((visibility("default")))
 int ioctl(int fd, unsigned long req, ...)
 {
@@ -388,6 +426,15 @@ int ioctl(int fd, unsigned long req, ...)
 	if (!real) {
 		errno = ENOSYS;
 		return -1;
+	}
+
+	if (req == SIOCETHTOOL && arg && getenv("PFLINK_TEST_SWAP_ON_DRVINFO")) {
+		struct ifreq *q = arg;
+		__u32 c;
+
+		memcpy(&c, q->ifr_data, sizeof(c));
+		if (c == ETHTOOL_GDRVINFO)
+			maybe_swap(real, fd, q->ifr_name);
 	}
 
 	/*

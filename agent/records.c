@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pflinkd's copy of pflink's attachment records: which pod holds which
+ * VF.  inotify names the files that changed; they are read one by one,
+ * not the whole state dir again (a node churning pods writes a record on
+ * every ADD and removes one on every DEL).
+ */
+#include "map.h"
+#include "pflink/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+
+struct att_list {
+	struct ag_att *v;
+	unsigned n, cap;
+};
+
+static struct ag_att *att_push(struct ag_att **v, unsigned *n, unsigned *cap)
+{
+	if (*n == *cap) {
+		unsigned c = *cap ? 2 * *cap : 16;
+		struct ag_att *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		*v = nv;
+		*cap = c;
+	}
+	return &(*v)[(*n)++];
+}
+
+static int att_add(const struct pf_record *s, const char *file, void *arg)
+{
+	struct att_list *l = arg;
+	struct ag_att *e = att_push(&l->v, &l->n, &l->cap);
+
+	if (!e)
+		return -ENOMEM;
+	e->rec = *s;
+	pf_strscpy(e->file, file, sizeof(e->file));
+	return 0;
+}
+
+int ag_load_attachments(struct agent *a)
+{
+	struct att_list l = { 0 };
+	int r = record_foreach(a->o.state_dir, att_add, &l, NULL);
+
+	if (r < 0 && r != -ENOENT) {
+		free(l.v);
+		return r;
+	}
+	a->record_loads += l.n;
+	free(a->att);
+	a->att = l.v;
+	a->n_att = l.n;
+	a->cap_att = l.cap;
+	a->n_pending = 0;	/* all read just now */
+	return 0;
+}
+
+void ag_record_changed(struct agent *a, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_pending; i++)
+		if (!strcmp(a->pending[i], name))
+			return;
+	if (a->n_pending == a->cap_pending) {
+		unsigned cap = a->cap_pending ? 2 * a->cap_pending : 16;
+		char (*nv)[256] = realloc(a->pending, cap * sizeof(*nv));
+
+		if (!nv) {
+			/* Cannot remember the name: read everything instead. */
+			ag_load_attachments(a);
+			return;
+		}
+		a->pending = nv;
+		a->cap_pending = cap;
+	}
+	if (pf_strscpy(a->pending[a->n_pending], name, sizeof(a->pending[0])) == 0)
+		a->n_pending++;
+}
+
+bool ag_records_pending(const struct agent *a)
+{
+	return a->n_pending > 0;
+}
+
+static void att_drop(struct agent *a, const char *file)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_att; i++)
+		if (!strcmp(a->att[i].file, file)) {
+			a->att[i] = a->att[--a->n_att];
+			return;
+		}
+}
+
+void ag_records_flush(struct agent *a)
+{
+	unsigned i, j;
+
+	for (i = 0; i < a->n_pending; i++) {
+		const char *name = a->pending[i];
+		size_t n = strlen(name);
+		struct pf_record rec;
+		struct ag_att *e = NULL;
+
+		/* pflink's temp files (dot files), and anything not a record */
+		if (name[0] == '.' || n <= strlen(RECORD_SUFFIX) ||
+		    strcmp(name + n - strlen(RECORD_SUFFIX), RECORD_SUFFIX))
+			continue;
+		a->record_loads++;
+		if (record_read_file(a->o.state_dir, name, &rec) < 0) {
+			/* Gone (DEL, GC) or unreadable: no pod known by it. */
+			att_drop(a, name);
+			continue;
+		}
+		for (j = 0; j < a->n_att && !e; j++)
+			if (!strcmp(a->att[j].file, name))
+				e = &a->att[j];
+		if (!e && !(e = att_push(&a->att, &a->n_att, &a->cap_att)))
+			continue;
+		e->rec = rec;
+		pf_strscpy(e->file, name, sizeof(e->file));
+	}
+	a->n_pending = 0;
+}
+
+void ag_records_free(struct agent *a)
+{
+	free(a->att);
+	free(a->pending);
+	a->att = NULL;
+	a->pending = NULL;
+	a->n_att = a->n_pending = 0;
+}
+
+int ag_inotify_names(const void *buf, size_t len, void (*cb)(const char *name, void *arg), void *arg,
+		     bool *overflow)
+{
+	const char *p = buf, *end = p + len;
+
+	*overflow = false;
+	while (p < end) {
+		struct inotify_event ev;
+		char name[256];
+
+		if ((size_t)(end - p) < sizeof(ev))
+			return -EINVAL;
+		memcpy(&ev, p, sizeof(ev));	/* the buffer need not be aligned */
+		if (ev.len > (size_t)(end - p) - sizeof(ev))
+			return -EINVAL;
+		if (ev.mask & IN_Q_OVERFLOW)
+			*overflow = true;
+		/* The name is NUL-padded to ev.len; a name that fills it all is
+		 * not a name the kernel sends. */
+		if (ev.len && memchr(p + sizeof(ev), '\0', ev.len) && ev.len <= sizeof(name)) {
+			memcpy(name, p + sizeof(ev), ev.len);
+			if (name[0])
+				cb(name, arg);
+		}
+		p += sizeof(ev) + ev.len;
+	}
+	return 0;
+}
