@@ -59,6 +59,8 @@ struct agent_stats {
 	 * EMFILE/ENFILE when any of them was for want of descriptors). */
 	unsigned ns_skipped;
 	int skip_err;
+	/* Processes and tasks whose ns/net the kernel refused to show us. */
+	unsigned ns_denied;
 };
 void agent_get_stats(const struct agent *a, struct agent_stats *s);
 

@@ -519,7 +519,7 @@ int agent_discover(struct agent *a)
 	int r;
 
 	a->gen++;
-	r = discover_walk(a->o.proc, disc_cb, &c);
+	r = discover_walk(a->o.proc, disc_cb, &c, &a->stats.ns_denied);
 	if (r < 0 || c.err < 0) {
 		disc_free(&c);
 		return r < 0 ? r : c.err;
@@ -783,4 +783,5 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	s->last_scan_ns = a->stats.last_scan_ns;
 	s->ns_skipped = a->stats.ns_skipped;
 	s->skip_err = a->stats.skip_err;
+	s->ns_denied = a->stats.ns_denied;
 }

@@ -55,7 +55,7 @@ struct agent {
 	unsigned long long start_ns;
 	struct {
 		unsigned long long scans, events, last_scan_ns;
-		unsigned ns_skipped;
+		unsigned ns_skipped, ns_denied;
 		int skip_err;
 	} stats;
 	/* Every change that adds, drops or moves a netns or a device bumps
