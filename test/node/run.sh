@@ -46,7 +46,7 @@ for s in image pod cri upgrade deb; do
 	[ -f "$NODE_SRC/test/node/$s.sh" ] && . "$NODE_SRC/test/node/$s.sh"
 done
 
-STEPS=${PFLINK_NODE_STEPS:-1 2}
+STEPS=${PFLINK_NODE_STEPS:-1 2 3}
 run_step() {
 	local n=$1 name=$2 t0
 	case " $STEPS " in *" $n "*) ;; *) return 0 ;; esac
