@@ -25,7 +25,7 @@ export NODE_SRC NODE_BUILD NODE_WORK
 . "$NODE_SRC/test/node/lib.sh"
 rt_need_root "test/node/run.sh"
 rt_need_tools podman buildah runc conmon catatonit containerd ctr debootstrap unshare nsenter \
-	protoc cpack dpkg-deb
+	protoc cpack dpkg-deb systemd-analyze
 for m in yaml grpc google.protobuf; do
 	"$NODE_PY" -c "import $m" 2>/dev/null ||
 		{ echo "FAIL: $NODE_PY cannot import $m (run hack/deps.sh --test)"; echo "0 passed, 1 failed"; exit 1; }
@@ -46,7 +46,7 @@ for s in image pod cri upgrade deb; do
 	[ -f "$NODE_SRC/test/node/$s.sh" ] && . "$NODE_SRC/test/node/$s.sh"
 done
 
-STEPS=${PFLINK_NODE_STEPS:-1 2 3}
+STEPS=${PFLINK_NODE_STEPS:-1 2 3 4 5}
 run_step() {
 	local n=$1 name=$2 t0
 	case " $STEPS " in *" $n "*) ;; *) return 0 ;; esac
