@@ -14,7 +14,7 @@ PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev
 # sandbox image's pause), the DaemonSet's pod generated with PyYAML, the
 # CRI client (gRPC, protoc for the runtime.v1 messages), cpack's .deb.
 [ "${1:-}" = --test ] && PKGS+=(buildah debootstrap catatonit python3-yaml python3-grpcio
-	python3-protobuf protobuf-compiler dpkg-dev)
+	python3-protobuf protobuf-compiler dpkg-dev systemd)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
