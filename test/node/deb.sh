@@ -24,6 +24,7 @@ step_deb() {
 			grep -qx -- 'l ./opt/cni/bin/pflink -> /usr/lib/cni/pflink' '$T/deb.files' &&
 			grep -qx -- '- ./usr/bin/pflinkd' '$T/deb.files' && grep -qx -- '- ./usr/bin/pflinkctl' '$T/deb.files' &&
 			grep -qx -- '- ./lib/systemd/system/pflinkd.service' '$T/deb.files' && [ \$(wc -l < '$T/deb.files') = 5 ]"
+	grep -i 'warning' "$T/deb-cmake.log" | head -n3
 	out=$(dpkg-deb -f "$deb" Depends)
 	check "Depends come from the binaries' libraries: $out" \
 		sh -c "printf '%s' '$out' | grep -q 'libcjson1' && printf '%s' '$out' | grep -q 'libmnl0'"

@@ -158,6 +158,14 @@ step_pod() {
 	: > "$MAP"
 	export PFLINK_TEST_BUSINFO=$MAP
 	node_devices || { bad "cannot build the node's devices"; return 1; }
+	# /var/lib/cni (libcni's cache, host-local's leases) is made on the
+	# machine when it is missing, rather than on a tmpfs over /var/lib as
+	# rt_private_dir would: that would hide /var/lib/dpkg from step 5's
+	# dpkg-shlibdeps (the package would lose its Depends).  Removed again
+	# on exit when empty.
+	if [ ! -d /var/lib/cni ]; then
+		mkdir /var/lib/cni && RT_HOST_DIRS="/var/lib/cni $RT_HOST_DIRS"
+	fi
 	for d in /opt/cni/bin /etc/cni/net.d /var/lib/cni; do
 		rt_private_dir "$d" || { bad "cannot make a private $d"; return 1; }
 	done
