@@ -29,20 +29,24 @@ upg_setup() {
 	echo "/run/netns/$NSB net1 $VF_BIND 0000:01:00.0 pn${TAG}a" >> "$UPG_TABLE"
 }
 
-# upg_lane NAME COUNT [PAUSE]: COUNT ADDs round the table; one line per ADD
-# in $T/lane-NAME: "rc result's-PF-netdev expected-netdev record's-PF
-# expected-PF container".
+# upg_lane NAME COUNT PAUSE [installs]: COUNT ADDs round the table, PAUSE
+# seconds apart; with "installs", the i-th ADD waits for install-cni's i-th
+# replacement, so ADDs and replacements interleave however fast either is.
+# One line per ADD in $T/lane-NAME: "rc result's-PF-netdev expected-netdev
+# record's-PF expected-PF container".
 upg_lane() {
 	local i ns ifn vf pf pfdev cid got
 	: > "$T/lane-$1"
 	for i in $(seq 1 "$2"); do
 		read -r ns ifn vf pf pfdev < <(sed -n "$(( (i % 3) + 1 ))p" "$UPG_TABLE")
 		cid=upg-$1-$i-$TAG
+		[ "${4:-}" = installs ] &&
+			rt_wait 10 sh -c "[ \$(grep -c replaced '$T/installs.log') -ge $i ]"
 		node_add_record "$ns" "$ifn" "$cid" upgrade "upg-$1-$i"
 		# The result's host-side interface (no sandbox) is the PF netdev.
 		got=$(printf '%s' "$OUT" | jq -r '[.interfaces[] | select(.sandbox == null) | .name][0] // "-"' 2>/dev/null)
 		echo "$RC ${got:--} $pfdev $(jq -r .pfPciAddress "/run/pflink/state/${cid}_$ifn.json" 2>/dev/null || echo -) $pf $cid" >> "$T/lane-$1"
-		[ -n "${3:-}" ] && sleep "$3"
+		sleep "$3"
 	done
 }
 
@@ -93,7 +97,7 @@ step_upgrade() {
 	rt_wait 10 grep -q replaced "$T/installs.log"
 	rm -f "$T"/lane-*
 	pids=""
-	for lanes in 1 2 3 4 5; do upg_lane "i$lanes" 10 0.02 & pids="$pids $!"; done
+	for lanes in 1 2 3 4 5; do upg_lane "i$lanes" 10 0.01 installs & pids="$pids $!"; done
 	# shellcheck disable=SC2086
 	wait $pids
 	touch "$T/upg-stop"
