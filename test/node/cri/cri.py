@@ -68,7 +68,7 @@ def sandbox_config(ns, name, uid, cgroup_parent, log_root):
     sc.namespace_options.network = api.POD
     sc.namespace_options.pid = api.CONTAINER
     sc.namespace_options.ipc = api.POD
-    sc.seccomp.profile_type = getattr(api.SecurityProfile, os.environ.get("CRI_SECCOMP", "RuntimeDefault"))
+    sc.seccomp.profile_type = api.SecurityProfile.RuntimeDefault
     return c
 
 
