@@ -30,7 +30,9 @@ struct agent_opts {
 
 struct agent;
 
-int agent_new(const struct agent_opts *o, struct agent **out);
+/* On failure why (whylen bytes) names what could not be used: the sysfs,
+ * the procfs, the host netns. */
+int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t whylen);
 void agent_free(struct agent *a);
 
 /* Discover netns (new ones are scanned, vanished ones dropped). */
@@ -45,8 +47,9 @@ int agent_poll_events(struct agent *a, int timeout_ms);
 struct agent_req;
 cJSON *agent_answer(struct agent *a, const struct agent_req *req);
 
-/* The serving loop: listens on o->socket until SIGTERM/SIGINT. */
-int agent_serve(struct agent *a);
+/* The serving loop: listens on o->socket until SIGTERM/SIGINT.  On a
+ * failure to start serving, why names what. */
+int agent_serve(struct agent *a, char *why, size_t whylen);
 /* Calls that may track new netns (agent_new, agent_discover,
  * agent_track_path) belong between agent_fd_map_mode(true) and (false):
  * they then leave a headroom of RLIMIT_NOFILE to the serving loop. */
@@ -60,6 +63,8 @@ struct agent_stats {
 	 * EMFILE/ENFILE when any of them was for want of descriptors). */
 	unsigned ns_skipped;
 	int skip_err;
+	/* Processes and tasks whose ns/net the kernel refused to show us. */
+	unsigned ns_denied;
 };
 void agent_get_stats(const struct agent *a, struct agent_stats *s);
 

@@ -366,6 +366,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		cJSON_AddNumberToObject(o, "events", (double)s.events);
 		cJSON_AddNumberToObject(o, "eventsDeferred", (double)s.deferred);
 		cJSON_AddNumberToObject(o, "eventOverflows", (double)s.overflows);
+		cJSON_AddNumberToObject(o, "eventBuffer", a->ev_rcvbuf);
 		cJSON_AddNumberToObject(o, "linkProbes", (double)s.probes);
 		cJSON_AddNumberToObject(o, "lastScanMs", (double)((s.last_scan_ns + 500000) / 1000000));
 		cJSON_AddNumberToObject(o, "lastScanUs", (double)((s.last_scan_ns + 500) / 1000));

@@ -114,7 +114,13 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static int walk_tasks(const char *proc, const char *pid, discover_cb cb, void *arg)
+static void count_denied(int r, unsigned *denied)
+{
+	if (r == -EACCES || r == -EPERM)
+		(*denied)++;
+}
+
+static int walk_tasks(const char *proc, const char *pid, discover_cb cb, void *arg, unsigned *denied)
 {
 	char path[PATH_MAX], label[300];
 	struct dirent *de;
@@ -132,8 +138,12 @@ static int walk_tasks(const char *proc, const char *pid, discover_cb cb, void *a
 		if (!all_digits(de->d_name) || !strcmp(de->d_name, pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/task/%s/ns/net", proc, pid, de->d_name);
-		if (id_of(path, &id) < 0)
+		r = id_of(path, &id);
+		if (r < 0) {
+			count_denied(r, denied);
+			r = 0;
 			continue;
+		}
 		snprintf(label, sizeof(label), "pid:%s", pid);
 		r = cb(&id, path, label, false, arg);
 	}
@@ -141,13 +151,14 @@ static int walk_tasks(const char *proc, const char *pid, discover_cb cb, void *a
 	return r;
 }
 
-int discover_walk(const char *proc, discover_cb cb, void *arg)
+int discover_walk(const char *proc, discover_cb cb, void *arg, unsigned *denied)
 {
 	char path[PATH_MAX], label[300];
 	struct dirent *de;
 	DIR *d;
 	int r;
 
+	*denied = 0;
 	r = walk_mounts(proc, "self", cb, arg);
 	if (r >= 0)
 		r = walk_mounts(proc, "1", cb, arg);
@@ -162,13 +173,18 @@ int discover_walk(const char *proc, discover_cb cb, void *arg)
 		if (!all_digits(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/ns/net", proc, de->d_name);
-		/* Kernel threads and exited processes have no usable link. */
-		if (id_of(path, &id) < 0)
+		/* Exited processes have no usable link; one we may not look
+		 * at is counted: its netns is missing from the map. */
+		r = id_of(path, &id);
+		if (r < 0) {
+			count_denied(r, denied);
+			r = 0;
 			continue;
+		}
 		snprintf(label, sizeof(label), "pid:%s", de->d_name);
 		r = cb(&id, path, label, false, arg);
 		if (r >= 0)
-			r = walk_tasks(proc, de->d_name, cb, arg);
+			r = walk_tasks(proc, de->d_name, cb, arg, denied);
 	}
 	closedir(d);
 	return r < 0 ? r : 0;

@@ -23,7 +23,10 @@ typedef int (*discover_cb)(const struct netns_id *id, const char *path, const ch
 			 bool bind_mount, void *arg);
 
 /* Walk bind mounts (mountinfo of proc/self and of proc/1, the host's
- * init when the agent has the host's /proc) then processes and tasks. */
-int discover_walk(const char *proc, discover_cb cb, void *arg);
+ * init when the agent has the host's /proc) then processes and tasks.
+ * *denied counts the processes and tasks whose ns/net the kernel would not
+ * let us see (EACCES/EPERM: its ptrace access check, without
+ * CAP_SYS_PTRACE or under an LSM): netns that exist but are missing. */
+int discover_walk(const char *proc, discover_cb cb, void *arg, unsigned *denied);
 
 #endif

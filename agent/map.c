@@ -338,6 +338,9 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
  * keep the serving loop from its clients (the rest stays queued, and the
  * socket readable, for the next turn). */
 #define EVENT_BUDGET 128
+/* The receive buffer asked for each netns' event socket (the kernel gives
+ * twice that): a burst of a few thousand link events. */
+#define EVENT_RCVBUF (1 << 20)
 
 /* Drain one netns' event socket, at most EVENT_BUDGET events. */
 int ag_ns_events(struct agent *a, struct ag_ns *ns)
@@ -444,6 +447,7 @@ static int ns_reserve(struct agent *a)
 static int ns_attach(struct agent *a, const struct netns_id *id, const char *label, bool bind_mount,
 		     struct netns_sock_req *req)
 {
+	int got = 0;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct ag_ns *ns;
 	int r = ns_reserve(a);
@@ -468,10 +472,18 @@ static int ns_attach(struct agent *a, const struct netns_id *id, const char *lab
 	}
 	r = nl_handle_open(req[1].fd, &ns->req);
 	/* Subscribe before the dump so no change falls between the two. */
-	if (r < 0 || (r = nl_link_subscribe(ns->ev, 1 << 20)) < 0) {
+	if (r < 0 || (r = nl_link_subscribe(ns->ev, EVENT_RCVBUF, &got)) < 0) {
 		ns_free(a, ns);
 		return r;
 	}
+	/* Without CAP_NET_ADMIN the buffer stops at net.core.rmem_max: say so
+	 * once, a burst bigger than it costs that netns a rescan. */
+	if (got < 2 * EVENT_RCVBUF && a->ev_rcvbuf == 0)
+		ag_log(a, PF_LOG_WARNING,
+		       "link event buffers are %d bytes, not %d (no CAP_NET_ADMIN for SO_RCVBUFFORCE; net.core.rmem_max caps them): an event burst beyond that makes the netns rescanned",
+		       got, 2 * EVENT_RCVBUF);
+	if (a->ev_rcvbuf == 0 || got < a->ev_rcvbuf)
+		a->ev_rcvbuf = got;
 	ev.data.ptr = ns;
 	if (epoll_ctl(a->nsep, EPOLL_CTL_ADD, nl_handle_fd(ns->ev), &ev) < 0) {
 		r = -errno;
@@ -650,7 +662,7 @@ int agent_discover(struct agent *a)
 	int r;
 
 	a->gen++;
-	r = discover_walk(a->o.proc, disc_cb, &c);
+	r = discover_walk(a->o.proc, disc_cb, &c, &a->stats.ns_denied);
 	if (r < 0 || c.err < 0) {
 		disc_free(&c);
 		return r < 0 ? r : c.err;
@@ -775,7 +787,7 @@ unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first)
 
 /* ---- life ------------------------------------------------------------- */
 
-int agent_new(const struct agent_opts *o, struct agent **out)
+int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t whylen)
 {
 	struct agent *a = calloc(1, sizeof(*a));
 	int r;
@@ -796,9 +808,11 @@ int agent_new(const struct agent_opts *o, struct agent **out)
 	a->sysfd = a->nsep = -1;
 	a->start_ns = pf_now_ns();
 	a->map_gen = 1;		/* the index (generation 0) starts out of date */
+	snprintf(why, whylen, "sysfs %s has no readable bus/pci/devices (the host's /sys, --sysfs)", a->o.sysfs);
 	r = pci_sysfs_open(a->o.sysfs, &a->sysfd);
 	if (r < 0)
 		goto fail;
+	snprintf(why, whylen, "epoll");
 	a->nsep = epoll_create1(EPOLL_CLOEXEC);
 	if (a->nsep < 0) {
 		r = -errno;
@@ -813,10 +827,12 @@ int agent_new(const struct agent_opts *o, struct agent **out)
 		snprintf(p, sizeof(p), "%s/1/ns/net", a->o.proc);
 		if (netns_open(p, &hfd) < 0) {
 			snprintf(p, sizeof(p), "/proc/self/ns/net");
+			snprintf(why, whylen, "no host netns at %s/1/ns/net nor %s", a->o.proc, p);
 			r = netns_open(p, &hfd);
 			if (r < 0)
 				goto fail;
 		}
+		snprintf(why, whylen, "the host netns (%s)", p);
 		r = netns_id(hfd, &a->host);
 		if (r < 0)
 			goto fail;
@@ -825,9 +841,11 @@ int agent_new(const struct agent_opts *o, struct agent **out)
 			goto fail;
 	}
 	ag_load_attachments(a);
+	snprintf(why, whylen, "procfs %s cannot be read (the host's /proc, --proc)", a->o.proc);
 	r = agent_discover(a);
 	if (r < 0)
 		goto fail;
+	why[0] = '\0';
 	*out = a;
 	return 0;
 fail:
@@ -875,4 +893,5 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	s->last_scan_ns = a->stats.last_scan_ns;
 	s->ns_skipped = a->stats.ns_skipped;
 	s->skip_err = a->stats.skip_err;
+	s->ns_denied = a->stats.ns_denied;
 }

@@ -69,13 +69,14 @@ struct agent {
 		unsigned long long deferred;	/* drains cut at the event budget */
 		unsigned long long overflows;	/* ENOBUFS: events lost, netns dumped again */
 		unsigned long long probes;	/* ethtool calls made for links */
-		unsigned ns_skipped;
+		unsigned ns_skipped, ns_denied;
 		int skip_err;
 	} stats;
 	/* Every change that adds, drops or moves a netns or a device bumps
 	 * map_gen; the by-BDF index (ag_ref pointers into the map) is rebuilt
 	 * on the next request when it is older. */
 	unsigned long long map_gen, idx_gen;
+	int ev_rcvbuf;			/* the smallest event socket buffer the kernel gave */
 	struct ag_ref *idx;
 	unsigned n_idx, cap_idx;
 };

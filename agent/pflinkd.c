@@ -52,6 +52,7 @@ int main(int argc, char **argv)
 	struct pf_log log = { .fn = log_line, .level = PF_LOG_INFO };
 	struct agent_opts o = { .log = &log };
 	struct agent *a;
+	char why[512];
 	int c, r, lv;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -102,17 +103,17 @@ int main(int argc, char **argv)
 		}
 	}
 	agent_fd_map_mode(true);
-	r = agent_new(&o, &a);
+	r = agent_new(&o, &a, why, sizeof(why));
 	agent_fd_map_mode(false);
 	if (r < 0) {
-		fprintf(stderr, "pflinkd: cannot start: %s (sysfs %s, proc %s)\n", strerror(-r),
-			o.sysfs ? o.sysfs : "/sys", o.proc ? o.proc : "/proc");
+		fprintf(stderr, "pflinkd: cannot start: %s: %s\n", why, strerror(-r));
 		return 1;
 	}
-	r = agent_serve(a);
+	why[0] = '\0';
+	r = agent_serve(a, why, sizeof(why));
 	agent_free(a);
 	if (r < 0) {
-		fprintf(stderr, "pflinkd: %s\n", strerror(-r));
+		fprintf(stderr, "pflinkd: %s%s%s\n", why, why[0] ? ": " : "", strerror(-r));
 		return 1;
 	}
 	return 0;

@@ -65,6 +65,7 @@ struct server {
 	unsigned n_cl;
 	int reserve;			/* /dev/null, given up to refuse a client at EMFILE */
 	unsigned ns_skipped;		/* netns found but not tracked, last discovery */
+	unsigned ns_denied;		/* processes whose ns/net we may not open, last discovery */
 	unsigned long long refused;	/* clients refused for lack of descriptors or slots */
 	char last_error[256];
 };
@@ -133,13 +134,25 @@ static void set_error(struct server *sv, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Report the last discovery's count of netns found but not tracked,
- * once per change. */
+/* Report the last discovery's count of processes whose netns we may not
+ * open and of netns found but not tracked, once per change (the second
+ * wins lastError when both change at once). */
 static void note_skipped(struct server *sv)
 {
 	struct agent_stats st;
 
 	agent_get_stats(sv->a, &st);
+	/* Not a count of netns (several processes share one), but each of
+	 * them may hold a netns nothing else shows. */
+	if (st.ns_denied && !sv->ns_denied) {
+		set_error(sv, "the netns of %u processes cannot be opened: permission denied by the "
+			  "ptrace access check (pflinkd needs CAP_SYS_PTRACE; an LSM or a process in another "
+			  "user namespace can refuse it still)", st.ns_denied);
+		ag_log(sv->a, PF_LOG_WARNING, "%s", sv->last_error);
+	} else if (!st.ns_denied && sv->ns_denied) {
+		ag_log(sv->a, PF_LOG_INFO, "the netns of every process can be opened again");
+	}
+	sv->ns_denied = st.ns_denied;
 	if (st.ns_skipped && st.ns_skipped != sv->ns_skipped) {
 		struct rlimit rl = { 0 };
 
@@ -425,6 +438,7 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 	ans = agent_answer(sv->a, req);
 	if (req->op == AGENT_OP_HEALTH && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
 		cJSON_AddNumberToObject(ans, "nsSkipped", sv->ns_skipped);
+		cJSON_AddNumberToObject(ans, "nsDenied", sv->ns_denied);
 		cJSON_AddNumberToObject(ans, "clientsRefused", (double)sv->refused);
 		cJSON_AddStringToObject(ans, "lastError", sv->last_error);
 	}
@@ -590,7 +604,7 @@ static void teardown(struct server *sv)
 		close(sv->ep);
 }
 
-int agent_serve(struct agent *a)
+int agent_serve(struct agent *a, char *why, size_t whylen)
 {
 	struct server sv = { .a = a, .ep = -1, .reserve = -1 };
 	int r, running = 1;
@@ -598,6 +612,8 @@ int agent_serve(struct agent *a)
 	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
+		snprintf(why, whylen, "cannot serve on %s (its directory must be writable: the host's /run/pflink)",
+			 a->o.socket);
 		teardown(&sv);
 		return r;
 	}

@@ -9,6 +9,12 @@ PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev
 # ctr, both with runc (named here so that podman's "crun | runc" takes it);
 # a static busybox is their container's rootfs.
 [ "${1:-}" = --test ] && PKGS+=(npm podman runc containerd busybox-static)
+# The node suite (test/node): the image built with podman/buildah on a
+# debootstrap base, podman's infra container (catatonit, also the CRI
+# sandbox image's pause), the DaemonSet's pod generated with PyYAML, the
+# CRI client (gRPC, protoc for the runtime.v1 messages), cpack's .deb.
+[ "${1:-}" = --test ] && PKGS+=(buildah debootstrap catatonit python3-yaml python3-grpcio
+	python3-protobuf protobuf-compiler dpkg-dev systemd)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite, from a fresh machine: installs what it needs, builds
 # with -Werror, runs every test; then again under ASan+UBSan; then a short
-# fuzz run, the manifest validation and the real-SR-IOV VM suite.
+# fuzz run, the manifest validation, the node suite (image, DaemonSet pod,
+# containerd's CRI, upgrades, .deb) and the real-SR-IOV VM suite.
 #   PFLINK_SKIP_VM=1   skip the VM suite (it needs ~10 min of set-up once)
 #   PFLINK_FUZZ_SECONDS=N  seconds per fuzz target (default 10)
 set -euo pipefail
@@ -30,6 +31,11 @@ for s in hack/fuzz.sh hack/validate-manifests.sh; do
 	*) bash "$s" ;;
 	esac
 done
+
+# The node as Kubernetes runs it: image, DaemonSet pod, containerd's CRI,
+# upgrades, the .deb (test/node/run.sh; root only).
+step "node suite (test/node)"
+bash test/node/run.sh build || [ $? = 77 ]
 
 if [ "${PFLINK_SKIP_VM:-0}" != 1 ] && [ -f hack/vm-test.sh ]; then
 	step "real SR-IOV (igb/igbvf in a VM)"

@@ -306,9 +306,10 @@ int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg)
 	return run(h, getlink_req(h, req, NLM_F_DUMP, want), &c);
 }
 
-int nl_link_subscribe(struct nl_handle *h, int rcvbuf)
+int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got)
 {
 	int fd = mnl_socket_get_fd(h->nl), grp = RTNLGRP_LINK, fl;
+	socklen_t len = sizeof(*got);
 
 	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
 		return -errno;
@@ -318,6 +319,9 @@ int nl_link_subscribe(struct nl_handle *h, int rcvbuf)
 	 * SO_RCVBUFFORCE (CAP_NET_ADMIN, which pflinkd has) is not. */
 	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* The kernel reports twice what it was asked (bookkeeping overhead). */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, got, &len) < 0)
+		*got = 0;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -errno;

@@ -44,8 +44,9 @@ trap 'rm -f "$tmp"' EXIT
 
 cp "$src" "$tmp" || die "cannot copy $src to $tmp"
 chmod 0755 "$tmp" || die "cannot chmod $tmp"
-# Make sure the data is on disk before the rename makes it visible.
-sync
+# Make sure the data is on disk before the rename makes it visible (this
+# file only: a bare sync would flush every filesystem of the node).
+sync "$tmp"
 
 if [ -e "$dst" ]; then
 	action=replaced

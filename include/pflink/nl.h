@@ -97,8 +97,9 @@ int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb
 int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg);
 
 /* Link events: join RTNLGRP_LINK on this handle, make it non-blocking and
- * give it a receive buffer of rcvbuf bytes. */
-int nl_link_subscribe(struct nl_handle *h, int rcvbuf);
+ * give it a receive buffer of rcvbuf bytes; *got is the buffer the kernel
+ * gave (capped at net.core.rmem_max without CAP_NET_ADMIN). */
+int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got);
 
 /* Read every event queued on a subscribed handle, up to max messages
  * (0: no limit), without blocking; cb sees each RTM_NEWLINK/RTM_DELLINK.

@@ -35,21 +35,7 @@ rt_conflist /etc/cni/net.d "$NET" "$VF"
 # runc.v2); no CRI plugin (it would start its own CNI); no /opt/containerd.
 C=$T/containerd
 mkdir -p "$C"
-cat > "$C/config.toml" <<EOF
-version = 2
-root = "$C/root"
-state = "$C/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.internal.v1.opt",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-[grpc]
-  address = "$C/containerd.sock"
-[ttrpc]
-  address = "$C/containerd.sock.ttrpc"
-[debug]
-  level = "info"
-EOF
+{ rt_containerd_conf "$C" io.containerd.grpc.v1.cri; printf '[debug]\n  level = "info"\n'; } > "$C/config.toml"
 containerd --config "$C/config.toml" >"$C/containerd.log" 2>&1 &
 CTRD_PID=$!
 export CONTAINERD_ADDRESS=$C/containerd.sock CONTAINERD_NAMESPACE=$NS

@@ -154,6 +154,63 @@ EOF
 	chmod 755 "$d/pflink"
 }
 
+# rt_podman_conf DIR CNI_BIN_DIR CNI_CONF_DIR DRIVER GRAPHROOT: podman with
+# everything it would take from /etc or /var/lib the test's own: its config
+# (DIR/containers.conf), its storage (DRIVER at GRAPHROOT, run root in DIR),
+# its CNI dirs.  runc and cgroupfs, a file event log and lower ulimits are
+# what works on a machine with hybrid cgroups and no systemd (crun fails
+# there; podman's default nofile/nproc exceed the machine's hard limits).
+rt_podman_conf() {
+	local d=$1
+	mkdir -p "$d/tmp"
+	cat > "$d/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$2"]
+network_config_dir = "$3"
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$d/events.log"
+tmp_dir = "$d/tmp"
+lock_type = "file"
+EOF
+	cat > "$d/storage.conf" <<EOF
+[storage]
+driver = "$4"
+graphroot = "$5"
+runroot = "$d/run"
+EOF
+	export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
+}
+
+# rt_containerd_conf DIR [PLUGIN...]: the top of a private containerd's
+# config.toml on stdout: root, state and sockets in DIR, and none of the
+# plugins that need what the test machine has not (aufs, btrfs, devmapper,
+# zfs, tracing) or would reach outside the test (/opt/containerd), nor the
+# PLUGINs named.  The caller appends its plugin sections.
+rt_containerd_conf() {
+	local d=$1 p extra=""
+	shift
+	for p in "$@"; do extra="$extra\"$p\", "; done
+	cat <<EOF
+version = 2
+root = "$d/root"
+state = "$d/state"
+disabled_plugins = [$extra"io.containerd.internal.v1.opt",
+  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
+[grpc]
+  address = "$d/containerd.sock"
+[ttrpc]
+  address = "$d/containerd.sock.ttrpc"
+EOF
+}
+
 # rt_calls VERB: the wrapper's log lines for VERB.
 rt_calls() { grep "^$1 " "$CALLS"; }
 

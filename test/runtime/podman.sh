@@ -26,33 +26,7 @@ mkdir -p "$T/net.d" "$T/podman/tmp"
 rt_conflist "$T/net.d" "$NET" "$VF"
 rt_conflist "$T/net.d" "$BADNET" "$VF2"
 
-# Everything podman would take from /etc or /var/lib is the test's: its
-# config, its storage, its CNI dirs.  runc and cgroupfs, a file event log
-# and lower ulimits are what works on a machine with hybrid cgroups and no
-# systemd (crun fails there; podman's default nofile/nproc exceed the
-# machine's hard limits).
-cat > "$T/podman/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[network]
-network_backend = "cni"
-cni_plugin_dirs = ["$T/cni-bin"]
-network_config_dir = "$T/net.d"
-[engine]
-runtime = "runc"
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$T/podman/events.log"
-tmp_dir = "$T/podman/tmp"
-lock_type = "file"
-EOF
-cat > "$T/podman/storage.conf" <<EOF
-[storage]
-driver = "vfs"
-graphroot = "$T/podman/graph"
-runroot = "$T/podman/run"
-EOF
-export CONTAINERS_CONF=$T/podman/containers.conf CONTAINERS_STORAGE_CONF=$T/podman/storage.conf
+rt_podman_conf "$T/podman" "$T/cni-bin" "$T/net.d" vfs "$T/podman/graph"
 # libcni's result cache (/var/lib/cni) is private too.
 rt_private_dir /var/lib/cni || { bad "cannot make a private /var/lib/cni"; tl_summary; exit 1; }
 

@@ -1,0 +1,80 @@
+# shellcheck shell=bash
+# Step 5: the Debian package (cpack -G DEB), for nodes managed without the
+# DaemonSet: built from a clean configure with prefix /usr, installed with
+# apt into a container of the suite's Debian base (the machine's own /usr
+# stays as it is), run there, removed.  Sourced by run.sh; needs step 1's
+# base image only.
+
+step_deb() {
+	local b=$T/deb-build deb unit out base=localhost/debian:bookworm-slim
+	if ! { cmake -S "$NODE_SRC" -B "$b" -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=Release \
+			-DBUILD_TESTING=OFF >"$T/deb-cmake.log" 2>&1 &&
+		cmake --build "$b" -j"$(nproc)" >>"$T/deb-cmake.log" 2>&1 &&
+		(cd "$b" && cpack -G DEB) >>"$T/deb-cmake.log" 2>&1; }; then
+		bad "cpack -G DEB: $(tail -n5 "$T/deb-cmake.log")"; return 1
+	fi
+	deb=$(ls "$b"/pflink_*_amd64.deb 2>/dev/null | head -n1)
+	check "cpack -G DEB made $(basename "${deb:-none}")" test -s "$deb"
+	[ -s "$deb" ] || return 1
+	dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {l = $6; for (i = 7; i <= NF; i++) l = l " " $i; print substr($1, 1, 1), l}' > "$T/deb.files"
+	echo "package $(basename "$deb"), $(stat -c %s "$deb") bytes:"
+	sed 's/^/  /' "$T/deb.files"
+	check "it ships pflink in /usr/lib/cni, a link to it in /opt/cni/bin, pflinkd and pflinkctl in /usr/bin, the unit" \
+		sh -c "grep -qx -- '- ./usr/lib/cni/pflink' '$T/deb.files' &&
+			grep -qx -- 'l ./opt/cni/bin/pflink -> /usr/lib/cni/pflink' '$T/deb.files' &&
+			grep -qx -- '- ./usr/bin/pflinkd' '$T/deb.files' && grep -qx -- '- ./usr/bin/pflinkctl' '$T/deb.files' &&
+			grep -qx -- '- ./lib/systemd/system/pflinkd.service' '$T/deb.files' && [ \$(wc -l < '$T/deb.files') = 5 ]"
+	grep -i 'warning' "$T/deb-cmake.log" | head -n3
+	out=$(dpkg-deb -f "$deb" Depends)
+	check "Depends come from the binaries' libraries: $out" \
+		sh -c "printf '%s' '$out' | grep -q 'libcjson1' && printf '%s' '$out' | grep -q 'libmnl0'"
+
+	# The unit, checked by systemd itself; ExecStart is pointed at the
+	# package's binary, which is not installed on this machine.
+	mkdir -p "$T/debroot" "$T/unit"
+	dpkg-deb -x "$deb" "$T/debroot"
+	unit=$T/debroot/lib/systemd/system/pflinkd.service
+	sed "s|=/usr/bin/pflinkd|=$T/debroot/usr/bin/pflinkd|" "$unit" > "$T/unit/pflinkd.service"
+	systemd-analyze verify "$T/unit/pflinkd.service" >"$T/verify.out" 2>&1
+	check "systemd-analyze verify: the unit is clean ($(head -c 200 "$T/verify.out"))" test ! -s "$T/verify.out"
+	check "the unit bounds pflinkd to the DaemonSet's capabilities" \
+		sh -c "grep -qx 'CapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_NET_ADMIN' '$unit'"
+
+	# Installed by apt (which resolves Depends from the archive) in a
+	# container of the base (podman's default capabilities: apt drops to
+	# its _apt user), then pflinkd run as the unit runs it: root, its
+	# bounding set the unit's CapabilityBoundingSet (setpriv), the host's
+	# network.
+	mkdir -p "$T/debin"
+	cp "$deb" "$T/debin/"
+	out=$(podman run --rm --network=host --cap-add=SYS_ADMIN,SYS_PTRACE,NET_ADMIN \
+		-v "$T/debin:/debin:ro" -v "$unit:/unit:ro" --entrypoint /bin/bash "$base" -c '
+		set -e
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq >/dev/null
+		apt-get install -y -qq --no-install-recommends /debin/*.deb >/dev/null
+		echo "installed: $(dpkg-query -W -f="\${Package} \${Version} \${Status}" pflink)"
+		echo "version: $(CNI_COMMAND=VERSION /opt/cni/bin/pflink </dev/null)"
+		cmd=$(sed -n "s/^ExecStart=//p" /unit)
+		caps=$(sed -n "s/^CapabilityBoundingSet=//p" /unit | tr "A-Z " "a-z\n" | sed "s/^cap_/+/" | paste -sd,)
+		setpriv --bounding-set=-all,$caps --inh-caps=-all $cmd > /tmp/pflinkd.log 2>&1 &
+		for i in $(seq 50); do pflinkctl health >/dev/null 2>&1 && break; sleep 0.1; done
+		echo "health: $(pflinkctl health 2>&1)"
+		echo "capeff: $(awk "/^CapEff/ {print \$2}" /proc/$!/status)"
+		kill %1 2>/dev/null || sed "s/^/pflinkd: /" /tmp/pflinkd.log
+		wait || true
+		apt-get remove --purge -y -qq pflink >/dev/null
+		echo "left after purge: $(ls /usr/lib/cni/pflink /opt/cni/bin/pflink /usr/bin/pflinkd /usr/bin/pflinkctl /lib/systemd/system/pflinkd.service 2>/dev/null | wc -l)"
+	' 2>&1)
+	printf '%s\n' "$out" | sed 's/^/  /'
+	check "apt installs the package and its dependencies on a bare Debian" \
+		sh -c "printf '%s' \"\$1\" | grep -q '^installed: pflink .* install ok installed'" _ "$out"
+	check "/opt/cni/bin/pflink (the link) runs the plugin" \
+		sh -c "printf '%s' \"\$1\" | grep -q '^version: .*\"supportedVersions\"'" _ "$out"
+	check "pflinkd started as the unit's ExecStart answers pflinkctl health" \
+		sh -c "printf '%s' \"\$1\" | grep -q '^health: pflinkd ok: up'" _ "$out"
+	check "... holding CAP_SYS_ADMIN, CAP_SYS_PTRACE and CAP_NET_ADMIN only (CapEff 0x281000)" \
+		sh -c "printf '%s' \"\$1\" | grep -q '^capeff: 0000000000281000'" _ "$out"
+	check "apt-get remove --purge leaves none of its files" \
+		sh -c "printf '%s' \"\$1\" | grep -q '^left after purge: 0'" _ "$out"
+}
