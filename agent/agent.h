@@ -39,6 +39,9 @@ void agent_free(struct agent *a);
 int agent_discover(struct agent *a);
 /* Track the netns at path now (pflink's nudge). */
 int agent_track_path(struct agent *a, const char *path);
+/* True when the netns at path is tracked already (its pending events are
+ * then read): no descriptor taken, so no budget needed. */
+bool agent_track_known(struct agent *a, const char *path);
 /* Read pending link events of every netns; returns events handled. */
 int agent_poll_events(struct agent *a, int timeout_ms);
 

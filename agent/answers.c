@@ -15,6 +15,17 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/* A whole number as its digits: cJSON prints a double beyond INT_MAX
+ * (every netns inode is) with "%1.15g", reads it back with sscanf and may
+ * print it again with "%1.17g" -- most of the CPU of a small answer. */
+static void add_u64(cJSON *o, const char *key, unsigned long long v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	cJSON_AddRawToObject(o, key, buf);
+}
+
 static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -25,7 +36,7 @@ static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *
 	cJSON_AddNumberToObject(o, "ifindex", d->ifindex);
 	cJSON_AddStringToObject(o, "mac", d->mac);
 	cJSON_AddStringToObject(o, "netns", ns->label);
-	cJSON_AddNumberToObject(o, "netnsInode", (double)ns->id.ino);
+	add_u64(o, "netnsInode", (unsigned long long)ns->id.ino);
 	cJSON_AddStringToObject(o, "portName", d->port);
 	cJSON_AddStringToObject(o, "switchId", d->swid);
 	cJSON_AddItemToArray(arr, o);
@@ -232,13 +243,17 @@ static int vf_cmp(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
-/* PF object; with_vfs adds its VFs ordered by index. */
-static cJSON *pf_json(const struct agent *a, const char *pf, bool with_vfs)
+/* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
+ * AGENT_VFS_NONE none, N >= 0 only VF N (none if the PF lists no VF N). */
+static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 {
+	const struct ag_dev *pfdev;
+	struct vf_list l = { 0 };
 	struct pci_fn fn;
-	cJSON *o;
+	cJSON *o, *arr;
+	unsigned i;
 
-	if (pci_describe(a->sysfd, pf, &fn) < 0 || !fn.is_pf)
+	if (pci_describe_pf(a->sysfd, pf, &fn) < 0 || !fn.is_pf)
 		return NULL;
 	o = cJSON_CreateObject();
 	if (!o)
@@ -248,24 +263,31 @@ static cJSON *pf_json(const struct agent *a, const char *pf, bool with_vfs)
 	cJSON_AddNumberToObject(o, "numvfs", fn.numvfs);
 	cJSON_AddNumberToObject(o, "totalvfs", fn.totalvfs);
 	cJSON_AddItemToObject(o, "netdevs", netdevs_of(a, fn.bdf));
-	if (with_vfs) {
-		const struct ag_dev *pfdev = first_dev(a, fn.bdf, NULL);
-		cJSON *arr = cJSON_AddArrayToObject(o, "vfs");
-		struct vf_list l = { 0 };
-		unsigned i;
+	if (vfs == AGENT_VFS_NONE)
+		return o;
+	pfdev = first_dev(a, fn.bdf, NULL);
+	arr = cJSON_AddArrayToObject(o, "vfs");
+	if (vfs >= 0) {
+		char bdf[PCI_BDF_LEN];
+		cJSON *v;
 
-		/* readdir order is arbitrary: list, sort by index, then build. */
-		pci_foreach_vf(a->sysfd, fn.bdf, vf_collect, &l);
-		if (l.n)
-			qsort(l.v, l.n, sizeof(*l.v), vf_cmp);
-		for (i = 0; arr && i < l.n; i++) {
-			cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf);
-
-			if (v)
-				cJSON_AddItemToArray(arr, v);
-		}
-		free(l.v);
+		/* One readlink, not a readdir of every virtfn. */
+		if (arr && pci_virtfn(a->sysfd, fn.bdf, vfs, bdf) == 0 &&
+		    (v = vf_json(a, fn.bdf, pfdev, vfs, bdf)))
+			cJSON_AddItemToArray(arr, v);
+		return o;
 	}
+	/* readdir order is arbitrary: list, sort by index, then build. */
+	pci_foreach_vf(a->sysfd, fn.bdf, vf_collect, &l);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), vf_cmp);
+	for (i = 0; arr && i < l.n; i++) {
+		cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf);
+
+		if (v)
+			cJSON_AddItemToArray(arr, v);
+	}
+	free(l.v);
 	return o;
 }
 
@@ -328,7 +350,7 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 
 		if (strcmp(s->pod_namespace, ns) || strcmp(s->pod_name, name))
 			continue;
-		pf = pf_json(a, s->pf, false);
+		pf = pf_json(a, s->pf, AGENT_VFS_NONE);
 		if (!pf)
 			continue;
 		vf = vf_of(a, s->pf, s->vf);
@@ -388,7 +410,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		if (c.pfs.n)
 			qsort(c.pfs.v, c.pfs.n, sizeof(*c.pfs.v), bdf_cmp);
 		for (i = 0; arr && i < c.pfs.n; i++) {
-			cJSON *pf = pf_json(a, c.pfs.v[i].bdf, true);
+			cJSON *pf = pf_json(a, c.pfs.v[i].bdf, AGENT_VFS_ALL);
 
 			if (pf)
 				cJSON_AddItemToArray(arr, pf);
@@ -397,7 +419,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		return o;
 	}
 	case AGENT_OP_PF: {
-		cJSON *pf = pf_json(a, req->bdf, true);
+		cJSON *pf = pf_json(a, req->bdf, req->vf_index);
 
 		if (!pf)
 			return error("PF %s not found", req->bdf);
@@ -409,7 +431,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		char pf[PCI_BDF_LEN];
 		cJSON *pfo, *vf;
 
-		if (pci_physfn(a->sysfd, req->bdf, pf) < 0 || !(pfo = pf_json(a, pf, false)))
+		if (pci_physfn(a->sysfd, req->bdf, pf) < 0 || !(pfo = pf_json(a, pf, AGENT_VFS_NONE)))
 			return error("VF %s not found", req->bdf);
 		vf = vf_of(a, pf, req->bdf);
 		if (!vf) {

@@ -16,9 +16,11 @@
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 
 __attribute__((format(printf, 3, 4)))
@@ -516,6 +518,14 @@ static int ns_add(struct agent *a, const struct netns_id *id, const char *path, 
 	if (r < 0)
 		return r;
 	r = netns_sockets(fd, req, ARRAY_SIZE(req));
+	if (r == -ENOTRECOVERABLE) {
+		/* This thread could not setns() back home: every socket it
+		 * made from now on would be in another netns.  A restart is
+		 * the only honest repair (systemd or the DaemonSet does it). */
+		ag_log(a, PF_LOG_ERROR, "stuck in netns %s after entering it (%s): exiting to be restarted",
+		       label, strerror(-r));
+		exit(EXIT_FAILURE);
+	}
 	if (r < 0)
 		return r;
 	return ns_attach(a, id, label, bind_mount, req);
@@ -691,6 +701,27 @@ int agent_discover(struct agent *a)
 		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
 		       a->n_ns, added, dropped, (t1 - t0) / 1000, (pf_now_ns() - t1) / 1000);
 	return 0;
+}
+
+bool agent_track_known(struct agent *a, const char *path)
+{
+	struct netns_id id;
+	struct stat st;
+	struct ag_ns *ns;
+
+	/* stat() of an nsfs bind mount (or /proc/PID/ns/net) is the netns'
+	 * own inode, the identity netns_id() reads from an open fd; stat
+	 * opens nothing, so a FIFO there cannot block it. */
+	if (stat(path, &st) < 0)
+		return false;
+	id.dev = st.st_dev;
+	id.ino = st.st_ino;
+	ns = ns_find(a, &id);
+	if (!ns)
+		return false;
+	/* Known: read what is pending so the next answer is current. */
+	ag_ns_events(a, ns);
+	return true;
 }
 
 int agent_track_path(struct agent *a, const char *path)

@@ -66,8 +66,19 @@ int agent_req_parse(const char *buf, size_t len, struct agent_req *out, char *wh
 		bdf = str(r.root, "pciAddress");
 		if (!bdf || pci_bdf_parse(bdf, r.bdf) < 0)
 			return refuse(&r, why, whylen, "\"pciAddress\" must be a PCI address DDDD:BB:DD.F");
-		if (r.op == AGENT_OP_PF)
-			r.netns = str(r.root, "netns");
+		if (r.op != AGENT_OP_PF)
+			break;
+		r.netns = str(r.root, "netns");
+		/* The plugin wants one VF (its representor), not a table of 64
+		 * it would throw away: "vfIndex" N, or -1 for none. */
+		r.vf_index = AGENT_VFS_ALL;
+		if ((v = cJSON_GetObjectItemCaseSensitive(r.root, "vfIndex"))) {
+			double x = cJSON_IsNumber(v) ? v->valuedouble : -2;
+
+			if (x < -1 || x > 65535 || x != (double)(int)x)
+				return refuse(&r, why, whylen, "\"vfIndex\" must be a VF index 0-65535, or -1 for none");
+			r.vf_index = x < 0 ? AGENT_VFS_NONE : (int)x;
+		}
 		break;
 	case AGENT_OP_NUDGE:
 		r.netns = str(r.root, "netns");

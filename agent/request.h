@@ -13,11 +13,15 @@
 
 enum agent_op { AGENT_OP_HEALTH, AGENT_OP_NUDGE, AGENT_OP_TOPOLOGY, AGENT_OP_PF, AGENT_OP_VF, AGENT_OP_POD };
 
+#define AGENT_VFS_ALL  (-1)	/* pf without "vfIndex": every VF */
+#define AGENT_VFS_NONE (-2)	/* "vfIndex": -1 */
+
 struct agent_req {
 	struct cJSON *root;		/* owns the strings below */
 	enum agent_op op;
 	char bdf[PCI_BDF_LEN];		/* pf, vf: canonical */
 	const char *netns;		/* pf, nudge: a netns path to track now; NULL */
+	int vf_index;			/* pf: AGENT_VFS_ALL, AGENT_VFS_NONE or one VF's index */
 	const char *pod_ns, *pod_name;	/* pod */
 };
 

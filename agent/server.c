@@ -407,19 +407,33 @@ static void records_current(struct server *sv)
 	ag_records_flush(sv->a);
 }
 
-/* One request.  What may track new netns (nudge, pf with "netns") runs
- * within the map's descriptor budget here; the answer itself is made with
- * the headroom, so reading sysfs cannot fail for want of descriptors. */
+/* Track the netns at path, within the map's descriptor budget. */
+static int track(struct server *sv, const char *path)
+{
+	int r;
+
+	/* Known already (every retry, and every netns discovery saw first):
+	 * one stat, no descriptor. */
+	if (agent_track_known(sv->a, path))
+		return 0;
+	agent_fd_map_mode(true);
+	r = agent_track_path(sv->a, path);
+	agent_fd_map_mode(false);
+	return r;
+}
+
+/* One request.  What may track new netns (nudge) runs within the map's
+ * descriptor budget here; the answer itself is made with the headroom, so
+ * reading sysfs cannot fail for want of descriptors.  A pf's "netns" is
+ * tracked after its answer is sent (after_answer). */
 static cJSON *handle(struct server *sv, const struct agent_req *req)
 {
 	cJSON *ans;
 	int r;
 
-	if (req->netns) {
-		agent_fd_map_mode(true);
-		r = agent_track_path(sv->a, req->netns);
-		agent_fd_map_mode(false);
-		if (req->op == AGENT_OP_NUDGE && r < 0) {
+	if (req->netns && req->op == AGENT_OP_NUDGE) {
+		r = track(sv, req->netns);
+		if (r < 0) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "cannot track netns %.400s: %s", req->netns, strerror(-r));
@@ -478,16 +492,22 @@ static void on_client(struct server *sv, struct client *c)
 			client_close(sv, c);
 			return;
 		}
-		if (r < 0) {
-			ans = err_answer(why);
-		} else {
-			ans = handle(sv, &req);
-			agent_req_free(&req);
-		}
+		ans = r < 0 ? err_answer(why) : handle(sv, &req);
 		if (send_json(c->s.fd, ans) < 0) {
+			if (r == 0)
+				agent_req_free(&req);
 			client_close(sv, c);
 			return;
 		}
+		/* The pod's netns, which pflink's ADD names, holds its VF and
+		 * not the PF the answer is about: tracking it (a netns entered,
+		 * three sockets, a dump) need not delay that ADD.  It is done
+		 * before this loop reads any other request, so whatever asks
+		 * after the ADD sees the VF in its pod. */
+		if (r == 0 && req.op == AGENT_OP_PF && req.netns)
+			track(sv, req.netns);
+		if (r == 0)
+			agent_req_free(&req);
 		memmove(c->buf, nl + 1, c->len - line - 1);
 		c->len -= line + 1;
 	}

@@ -97,34 +97,45 @@ static void make_sockets(struct sock_job *job)
 	}
 }
 
-static void *sock_thread(void *arg)
-{
-	struct sock_job *job = arg;
-
-	/* setns(CLONE_NEWNET) affects only this thread, which then dies:
-	 * the caller's thread never leaves its netns, whatever fails here. */
-	if (setns(job->nsfd, CLONE_NEWNET) < 0) {
-		job->err = -errno;
-		return NULL;
-	}
-	make_sockets(job);
-	return NULL;
-}
+/* The caller's own netns, opened once per thread: the way back. */
+static _Thread_local int home_fd = -1;
+/* Set when a setns() back home failed: from then on this thread is in some
+ * other netns, and nothing it makes "in its own netns" can be trusted. */
+static _Thread_local bool stranded;
 
 int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n)
 {
 	struct sock_job job = { .nsfd = nsfd, .reqs = reqs, .n = n };
-	pthread_t t;
-	int r;
 
+	if (stranded)
+		return -ENOTRECOVERABLE;
 	if (nsfd < 0) {
 		make_sockets(&job);
 		return job.err;
 	}
-	r = pthread_create(&t, NULL, sock_thread, &job);
-	if (r)
-		return -r;
-	pthread_join(t, NULL);
+	/* There and back on the calling thread: setns(CLONE_NEWNET) affects
+	 * only this thread, and a socket stays in the netns it was made in.
+	 * A throwaway thread would never need the way back, but costs a
+	 * clone, an 8 MiB stack mapping and its teardown: most of what a
+	 * pod start pays for entering the netns (docs/performance.md). */
+	if (home_fd < 0) {
+		home_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (home_fd < 0)
+			return -errno;
+	}
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return -errno;
+	make_sockets(&job);
+	/* The only way this fails is the kernel out of memory for a new
+	 * nsproxy; the thread then stays where it is, and says so. */
+	if (setns(home_fd, CLONE_NEWNET) < 0) {
+		stranded = true;
+		for (unsigned i = 0; !job.err && i < n; i++) {
+			close(reqs[i].fd);
+			reqs[i].fd = -1;
+		}
+		return -ENOTRECOVERABLE;
+	}
 	return job.err;
 }
 

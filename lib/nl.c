@@ -141,6 +141,9 @@ static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_
 		    struct run_ctx *c)
 {
 	unsigned seq = req->nlmsg_seq;
+	/* A get without NLM_F_ACK is answered by one message: the link, or
+	 * an error.  Not waiting for an ACK saves a receive per request. */
+	bool one = !(req->nlmsg_flags & (NLM_F_DUMP | NLM_F_ACK));
 	bool intr = false;
 	ssize_t n;
 
@@ -181,8 +184,11 @@ static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_
 					return e->error;
 				goto done;	/* the ACK of a get */
 			}
-			if (nlh->nlmsg_type >= NLMSG_MIN_TYPE)
+			if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
 				msg_cb(nlh, c);
+				if (one)
+					goto done;
+			}
 		}
 	}
 done:
@@ -252,7 +258,7 @@ int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out)
 
 	if (strlen(name) >= IF_NAMESIZE)
 		return -ENODEV;
-	nlh = getlink_req(h, req, NLM_F_ACK, 0);
+	nlh = getlink_req(h, req, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	r = run(h, nlh, &c);
 	if (r < 0)
@@ -286,7 +292,7 @@ static int query_one(const struct nl_link *l, void *arg)
 int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb, void *arg)
 {
 	char req[REQ_BUF] = { 0 };
-	struct nlmsghdr *nlh = getlink_req(h, req, NLM_F_ACK, want);
+	struct nlmsghdr *nlh = getlink_req(h, req, 0, want);
 	struct query_ctx q = { .cb = cb, .arg = arg, .ifindex = ifindex };
 	struct run_ctx c = { .cb = query_one, .arg = &q };
 	int r;

@@ -270,15 +270,13 @@ int pci_fn_exists(int rootfd, const char *bdf)
 	return dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, &fd);
 }
 
-int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN])
+/* pci_physfn() for a VF whose directory is open as devfd. */
+static int physfn_at(int rootfd, int devfd, const char *vf, char pf_out[PCI_BDF_LEN])
 {
-	_cleanup_close_ int devfd = -1, pffd = -1;
+	_cleanup_close_ int pffd = -1;
 	char base[NAME_MAX + 1], pf[PCI_BDF_LEN];
 	int r;
 
-	r = dev_open(rootfd, vf, NULL, O_PATH | O_DIRECTORY, &devfd);
-	if (r < 0)
-		return r;
 	r = dev_link_base(devfd, "physfn", base, sizeof(base));
 	if (r == -EINVAL || r == -ENAMETOOLONG)
 		return -EINVAL;
@@ -301,17 +299,49 @@ int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN])
 	return 0;
 }
 
-int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg)
+int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN])
 {
 	_cleanup_close_ int devfd = -1;
-	struct dirent *de;
-	DIR *d;
-	int r, dfd;
+	int r = dev_open(rootfd, vf, NULL, O_PATH | O_DIRECTORY, &devfd);
 
-	r = dev_open(rootfd, pf, NULL, O_RDONLY | O_DIRECTORY, &devfd);
 	if (r < 0)
 		return r;
-	dfd = TAKE_FD(devfd);
+	return physfn_at(rootfd, devfd, vf, pf_out);
+}
+
+/* N of a virtfnN entry name, or -1. */
+static int virtfn_number(const char *name)
+{
+	unsigned long n;
+	char *end;
+
+	if (strncmp(name, "virtfn", 6) || !isdigit((unsigned char)name[6]))
+		return -1;
+	n = strtoul(name + 6, &end, 10);
+	return *end || n > INT_MAX ? -1 : (int)n;
+}
+
+/* The VF virtfnN of the PF whose directory is devfd names.  Only the link
+ * text is read; a virtfn naming something that is not a PCI address is
+ * -EINVAL, never followed; -ENOENT when there is no such virtfn. */
+static int virtfn_at(int devfd, const char *name, char vf[PCI_BDF_LEN])
+{
+	char base[NAME_MAX + 1];
+	int r = dev_link_base(devfd, name, base, sizeof(base));
+
+	if (r < 0)
+		return r;
+	return pci_bdf_parse(base, vf) < 0 ? -EINVAL : 0;
+}
+
+static int foreach_vf_at(int devfd, pci_vf_cb cb, void *arg)
+{
+	struct dirent *de;
+	DIR *d;
+	int r, dfd = openat(devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return -errno;
 	d = fdopendir(dfd);
 	if (!d) {
 		r = -errno;
@@ -320,23 +350,69 @@ int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg)
 	}
 	r = 0;
 	while (!r && (de = readdir(d))) {
-		char base[NAME_MAX + 1], vf[PCI_BDF_LEN], *end;
-		unsigned long n;
+		char vf[PCI_BDF_LEN];
+		int n = virtfn_number(de->d_name);
 
-		if (strncmp(de->d_name, "virtfn", 6) || !isdigit((unsigned char)de->d_name[6]))
-			continue;
-		n = strtoul(de->d_name + 6, &end, 10);
-		if (*end || n > INT_MAX)
-			continue;
-		/* Only the link text is read; a virtfn naming something that
-		 * is not a PCI address is skipped, never followed. */
-		if (dev_link_base(dirfd(d), de->d_name, base, sizeof(base)) < 0 ||
-		    pci_bdf_parse(base, vf) < 0)
-			continue;
-		r = cb((int)n, vf, arg);
+		if (n >= 0 && virtfn_at(dirfd(d), de->d_name, vf) == 0)
+			r = cb(n, vf, arg);
 	}
 	closedir(d);
 	return r < 0 ? r : 0;
+}
+
+int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg)
+{
+	_cleanup_close_ int devfd = -1;
+	int r = dev_open(rootfd, pf, NULL, O_PATH | O_DIRECTORY, &devfd);
+
+	if (r < 0)
+		return r;
+	return foreach_vf_at(devfd, cb, arg);
+}
+
+/* Routing ID (bus << 8 | devfn) and domain of a canonical BDF. */
+static bool routing_id(const char *bdf, unsigned long *dom, unsigned *rid)
+{
+	unsigned bus, dev, fn;
+	char *end;
+
+	*dom = strtoul(bdf, &end, 16);
+	if (*end != ':' || sscanf(end + 1, "%2x:%2x.%1u", &bus, &dev, &fn) != 3)
+		return false;
+	*rid = bus << 8 | dev << 3 | fn;
+	return true;
+}
+
+int pci_virtfn(int rootfd, const char *pf, int idx, char vf_out[PCI_BDF_LEN])
+{
+	_cleanup_close_ int devfd = -1;
+	char name[32];
+	int r = dev_open(rootfd, pf, NULL, O_PATH | O_DIRECTORY, &devfd);
+
+	if (r < 0)
+		return r;
+	if (idx < 0)
+		return -EINVAL;
+	snprintf(name, sizeof(name), "virtfn%d", idx);
+	return virtfn_at(devfd, name, vf_out);
+}
+
+static int read_uint_at(int devfd, const char *attr, unsigned *out);
+
+/* The index the PF's SR-IOV capability gives VF vf: its routing ID is
+ * the PF's plus First VF Offset plus index times VF Stride (PCIe SR-IOV
+ * 3.3.9-10; sysfs sriov_offset, sriov_stride).  -ENOENT when it does not
+ * (a fixture without the files, another domain, not on the grid). */
+static int vf_index_by_stride(int devfd, const char *pf, const char *vf)
+{
+	unsigned off, stride, rpf, rvf;
+	unsigned long dpf, dvf;
+
+	if (read_uint_at(devfd, "sriov_offset", &off) < 0 || read_uint_at(devfd, "sriov_stride", &stride) < 0 ||
+	    !stride || !routing_id(pf, &dpf, &rpf) || !routing_id(vf, &dvf, &rvf) || dpf != dvf ||
+	    rvf < rpf + off || (rvf - rpf - off) % stride)
+		return -ENOENT;
+	return (int)((rvf - rpf - off) / stride);
 }
 
 struct find_vf {
@@ -356,13 +432,28 @@ static int match_vf(int idx, const char *vf, void *arg)
 
 int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
 {
-	char want[PCI_BDF_LEN];
+	_cleanup_close_ int devfd = -1;
+	char want[PCI_BDF_LEN], got[PCI_BDF_LEN], name[32];
 	struct find_vf f = { .want = want, .idx = -1 };
-	int r;
+	int r, guess;
 
 	if (pci_bdf_parse(vf, want) < 0)
 		return -EINVAL;
-	r = pci_foreach_vf(rootfd, pf, match_vf, &f);
+	r = dev_open(rootfd, pf, NULL, O_PATH | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	/* virtfnN is the truth; the capability's arithmetic only says which
+	 * N to read first.  A PF with 64 VFs would otherwise cost a readdir
+	 * and, on average, 32 readlinks on every pod start. */
+	guess = vf_index_by_stride(devfd, pf, want);
+	if (guess >= 0) {
+		snprintf(name, sizeof(name), "virtfn%d", guess);
+		if (virtfn_at(devfd, name, got) == 0 && !strcmp(got, want)) {
+			*idx_out = guess;
+			return 0;
+		}
+	}
+	r = foreach_vf_at(devfd, match_vf, &f);
 	if (r < 0)
 		return r;
 	if (f.idx < 0)
@@ -438,13 +529,15 @@ int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
 	return dev_link_base(devfd, "driver", name, len);
 }
 
-int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
+/* An attribute file of the device whose directory is devfd, through the
+ * same choke point: devfd is the root, so nothing can lead outside it. */
+static int read_uint_at(int devfd, const char *attr, unsigned *out)
 {
 	_cleanup_close_ int fd = -1;
 	char buf[32], *end, *start;
 	unsigned long v;
 	ssize_t n;
-	int r = dev_open(rootfd, bdf, attr, O_RDONLY, &fd);
+	int r = sysfs_open(devfd, attr, O_RDONLY, &fd);
 
 	if (r < 0)
 		return r;
@@ -462,24 +555,42 @@ int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 	return 0;
 }
 
-int pci_describe(int rootfd, const char *bdf, struct pci_fn *out)
+int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 {
+	_cleanup_close_ int devfd = -1;
+	int r;
+
+	/* One component: "sriov_numvfs", never a path. */
+	if (!*attr || strchr(attr, '/') || !strcmp(attr, "..") || !strcmp(attr, "."))
+		return -EINVAL;
+	r = dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	return read_uint_at(devfd, attr, out);
+}
+
+static int describe(int rootfd, const char *bdf, bool physfn, struct pci_fn *out, bool *fn_failed)
+{
+	_cleanup_close_ int devfd = -1;
 	struct pci_fn fn = { .vf_index = -1 };
 	int r;
 
+	*fn_failed = true;
 	if (pci_bdf_parse(bdf, fn.bdf) < 0)
 		return -EINVAL;
-	r = pci_fn_exists(rootfd, fn.bdf);
+	/* One open of the device directory for everything below. */
+	r = dev_open(rootfd, fn.bdf, NULL, O_PATH | O_DIRECTORY, &devfd);
 	if (r < 0)
 		return r;
-	if (pci_driver(rootfd, fn.bdf, fn.driver, sizeof(fn.driver)) < 0)
+	*fn_failed = false;
+	if (dev_link_base(devfd, "driver", fn.driver, sizeof(fn.driver)) < 0)
 		fn.driver[0] = '\0';
-	if (pci_read_uint(rootfd, fn.bdf, "sriov_totalvfs", &fn.totalvfs) == 0) {
+	if (read_uint_at(devfd, "sriov_totalvfs", &fn.totalvfs) == 0) {
 		fn.is_pf = true;
-		if (pci_read_uint(rootfd, fn.bdf, "sriov_numvfs", &fn.numvfs) < 0)
+		if (read_uint_at(devfd, "sriov_numvfs", &fn.numvfs) < 0)
 			fn.numvfs = 0;
 	}
-	r = pci_physfn(rootfd, fn.bdf, fn.pf);
+	r = physfn ? physfn_at(rootfd, devfd, fn.bdf, fn.pf) : -ENOENT;
 	if (r == 0) {
 		fn.is_vf = true;
 		if (pci_vf_index(rootfd, fn.pf, fn.bdf, &fn.vf_index) < 0)
@@ -489,4 +600,23 @@ int pci_describe(int rootfd, const char *bdf, struct pci_fn *out)
 	}
 	*out = fn;
 	return 0;
+}
+
+int pci_describe(int rootfd, const char *bdf, struct pci_fn *out)
+{
+	bool fn_failed;
+
+	return describe(rootfd, bdf, true, out, &fn_failed);
+}
+
+int pci_describe_vf(int rootfd, const char *bdf, struct pci_fn *out, bool *fn_failed)
+{
+	return describe(rootfd, bdf, true, out, fn_failed);
+}
+
+int pci_describe_pf(int rootfd, const char *bdf, struct pci_fn *out)
+{
+	bool fn_failed;
+
+	return describe(rootfd, bdf, false, out, &fn_failed);
 }

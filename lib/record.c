@@ -141,13 +141,10 @@ int record_write(const char *dir, const struct pf_record *s)
 
 	if (r < 0)
 		return r;
-	r = pf_mkdir_p(dir, 0700);
-	if (r < 0)
-		return r;
 	json = record_to_json(s);
 	if (!json)
 		return -ENOMEM;
-	return pf_write_file_atomic(dir, name, json, strlen(json), 0600);
+	return pf_write_file_atomic_mkdir(dir, 0700, name, json, strlen(json), 0600);
 }
 
 static bool names_attachment(const struct pf_record *s, const char *container_id, const char *ifname)

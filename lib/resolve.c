@@ -75,48 +75,41 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 
 int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve_step *step)
 {
+	struct pci_fn vf, pf;
+	bool fn_failed;
 	int r;
 
 	*step = RS_NO_FN;
 	if (pci_bdf_parse(bdf, out->bdf) < 0)
 		return -EINVAL;
-	r = pci_fn_exists(sysfd, out->bdf);
-	if (r < 0)
+	r = pci_describe_vf(sysfd, out->bdf, &vf, &fn_failed);
+	if (r < 0 && fn_failed)
 		return r;
-	if (pci_driver(sysfd, out->bdf, out->pci_driver, sizeof(out->pci_driver)) < 0)
-		out->pci_driver[0] = '\0';
-
-	r = pci_physfn(sysfd, out->bdf, out->pf);
-	if (r < 0) {
-		*step = r == -ENOENT ? RS_NOT_VF : RS_PHYSFN;
-		return r;
+	if (r == 0)
+		memcpy(out->pci_driver, vf.driver, sizeof(out->pci_driver));
+	if (r < 0 || !vf.is_vf) {
+		*step = r < 0 ? RS_PHYSFN : RS_NOT_VF;
+		return r < 0 ? r : -ENOENT;
 	}
 	/* A VF is never its own PF: a physfn back to itself is a loop, and
 	 * following it would report the VF's own netdev as the PF. */
-	if (!strcmp(out->pf, out->bdf)) {
-		out->pf[0] = '\0';
+	if (!strcmp(vf.pf, out->bdf)) {
 		*step = RS_PHYSFN;
 		return -ELOOP;
 	}
+	memcpy(out->pf, vf.pf, sizeof(out->pf));
 	/* A VF the PF no longer lists (SR-IOV being torn down) still has a
-	 * PF; the index is then unknown rather than an error. */
-	if (pci_vf_index(sysfd, out->pf, out->bdf, &out->vf_index) < 0)
-		out->vf_index = -1;
+	 * PF; the index is then unknown (-1) rather than an error. */
+	out->vf_index = vf.vf_index;
+	/* The PF's own facts, while its directory is warm: the result and
+	 * the record carry them, whoever names the PF's netdev. */
+	if (pci_describe_pf(sysfd, out->pf, &pf) == 0) {
+		memcpy(out->pf_driver, pf.driver, sizeof(out->pf_driver));
+		out->pf_numvfs = pf.numvfs;
+		out->pf_totalvfs = pf.totalvfs;
+		out->pf_sriov = pf.is_pf;
+	}
 	*step = RS_OK;
-	return 0;
-}
-
-int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out)
-{
-	struct pci_fn fn;
-	int r = pci_describe(sysfd, pf_bdf, &fn);
-
-	if (r < 0)
-		return r;
-	memcpy(out->bdf, fn.bdf, sizeof(out->bdf));
-	memcpy(out->driver, fn.driver, sizeof(out->driver));
-	out->numvfs = fn.numvfs;
-	out->totalvfs = fn.totalvfs;
 	return 0;
 }
 
@@ -134,12 +127,45 @@ struct scan_ctx {
 	unsigned n_reps;
 	const char *netns;
 	struct netns_id nsid;
+	bool parents_seen;	/* this kernel names a netdev's parent device */
+	struct nl_link *later;	/* links without a parent, probed at the end */
+	unsigned n_later, cap_later;
 };
+
+static void add_netdev(struct scan_ctx *c, const struct nl_link *l)
+{
+	struct pf_netdev *nd;
+
+	if (c->pf->n_netdevs == PF_NETDEV_MAX)
+		return;
+	nd = &c->pf->netdevs[c->pf->n_netdevs++];
+	memset(nd, 0, sizeof(*nd));
+	memcpy(nd->name, l->name, sizeof(nd->name));
+	nd->ifindex = l->ifindex;
+	nl_fmt_mac(l->mac, l->maclen, nd->mac, sizeof(nd->mac));
+	pf_strscpy(nd->netns, c->netns, sizeof(nd->netns));
+	nd->nsid = c->nsid;
+	memcpy(nd->phys_port_name, l->phys_port_name, sizeof(nd->phys_port_name));
+	nl_fmt_hex(l->switch_id, l->switch_id_len, nd->switch_id);
+}
+
+/* Ask the link's driver (ETHTOOL_GDRVINFO) for its bus address.  Links
+ * come and go during a dump; one that vanished or has no driver info is
+ * simply not the PF. */
+static void probe(struct scan_ctx *c, const struct nl_link *l)
+{
+	struct ethtool_info eth;
+	char bdf[PCI_BDF_LEN];
+
+	if (ethtool_drvinfo(c->ethfd, l->name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0 ||
+	    strcmp(bdf, c->pf->bdf))
+		return;
+	add_netdev(c, l);
+}
 
 static int scan_link(const struct nl_link *l, void *arg)
 {
 	struct scan_ctx *c = arg;
-	struct ethtool_info eth;
 	char bdf[PCI_BDF_LEN];
 	struct port_id port;
 	enum port_kind k;
@@ -159,24 +185,36 @@ static int scan_link(const struct nl_link *l, void *arg)
 	 * one of the PF's netdevs (classify.h). */
 	if (classify_is_representor(k))
 		return 0;
-	/* Links come and go during a dump; one that vanished or has no
-	 * driver info is simply not the PF. */
-	if (ethtool_drvinfo(c->ethfd, l->name, &eth) < 0)
+	if (l->parent_bus[0]) {
+		c->parents_seen = true;
+		/* The kernel names the PCI function itself, in the message
+		 * that names the link: no ioctl, and no rename can slip in. */
+		if (!strcmp(l->parent_bus, "pci")) {
+			if (pci_bdf_parse(l->parent_dev, bdf) == 0 && !strcmp(bdf, c->pf->bdf))
+				add_netdev(c, l);
+			return 0;
+		}
+		/* Another bus (virtio-net sits on a virtio device): only the
+		 * driver can say which PCI function is underneath. */
+		probe(c, l);
 		return 0;
-	if (pci_bdf_parse(eth.bus_info, bdf) < 0 || strcmp(bdf, c->pf->bdf))
-		return 0;
-	if (c->pf->n_netdevs < PF_NETDEV_MAX) {
-		struct pf_netdev *nd = &c->pf->netdevs[c->pf->n_netdevs++];
-
-		memset(nd, 0, sizeof(*nd));
-		memcpy(nd->name, l->name, sizeof(nd->name));
-		nd->ifindex = l->ifindex;
-		nl_fmt_mac(l->mac, l->maclen, nd->mac, sizeof(nd->mac));
-		pf_strscpy(nd->netns, c->netns, sizeof(nd->netns));
-		nd->nsid = c->nsid;
-		memcpy(nd->phys_port_name, l->phys_port_name, sizeof(nd->phys_port_name));
-		nl_fmt_hex(l->switch_id, l->switch_id_len, nd->switch_id);
 	}
+	/* No parent device: on Linux 5.16+ a virtual link (veth, bridge,
+	 * every pod's host-side peer), which no ioctl needs to ask; on an
+	 * older kernel any link.  Which one, the whole dump tells: keep it
+	 * for the end. */
+	if (c->n_later == c->cap_later) {
+		unsigned cap = c->cap_later ? 2 * c->cap_later : 32;
+		struct nl_link *nl = realloc(c->later, cap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		c->later = nl;
+		c->cap_later = cap;
+	}
+	c->later[c->n_later] = *l;
+	c->later[c->n_later].msg = NULL;
+	c->later[c->n_later++].msg_len = 0;
 	return 0;
 }
 
@@ -214,12 +252,21 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 	/* A busy host changes links all the time: retry an interrupted dump
 	 * from scratch a few times before giving up. */
 	for (tries = 0; tries < 8; tries++) {
+		unsigned i;
+
 		pf->n_netdevs = 0;
-		c.n_reps = 0;
+		c.n_reps = c.n_later = 0;
+		c.parents_seen = false;
 		r = nl_link_dump(nl, 0, scan_link, &c);
-		if (r != -EINTR)
-			break;
+		if (r == -EINTR)
+			continue;
+		/* A kernel that names parents named every PCI netdev's: the
+		 * links without one are not PCI.  Before 5.16, ask each. */
+		for (i = 0; !r && !c.parents_seen && i < c.n_later; i++)
+			probe(&c, &c.later[i]);
+		break;
 	}
+	free(c.later);
 	if (r < 0)
 		return r;
 	if (pf->n_netdevs)

@@ -100,6 +100,21 @@ fail:
 	return r;
 }
 
+int pf_write_file_atomic_mkdir(const char *dir, unsigned dir_mode, const char *name,
+			       const char *data, size_t len, unsigned mode)
+{
+	int r = pf_write_file_atomic(dir, name, data, len, mode);
+
+	/* Every pod start but the node's first finds the directory there:
+	 * make it only when the write says it is missing. */
+	if (r != -ENOENT)
+		return r;
+	r = pf_mkdir_p(dir, dir_mode);
+	if (r < 0)
+		return r;
+	return pf_write_file_atomic(dir, name, data, len, mode);
+}
+
 /* The directory itself; EEXIST must mean a directory. */
 static int mkdir_one(const char *path, unsigned mode)
 {

@@ -104,6 +104,10 @@ int ask_agent_pf(const char *sock, unsigned timeout_ms, const char *pf_bdf, cons
 	/* The agent starts tracking the pod's netns now, not at its next
 	 * rescan: the VF in it is on the map before the pod runs. */
 	cJSON_AddStringToObject(req, "netns", netns);
+	/* Only this VF's entry (its representor), or none: a PF's whole VF
+	 * table is for pflinkctl, not for a pod start.  An agent before
+	 * "vfIndex" ignores it and sends the table; the answer reads the same. */
+	cJSON_AddNumberToObject(req, "vfIndex", vf_index >= 0 ? vf_index : -1);
 	x = agent_request(sock, req, timeout_ms, &resp);
 	if (x < 0) {
 		*why = x == -ENOENT ? "not running (no socket)" : x == -ETIMEDOUT ? "too slow" : strerror(-x);

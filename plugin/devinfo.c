@@ -136,10 +136,7 @@ int devinfo_update(const char *path, const char *vf_bdf, const char *pf_bdf,
 	/* POSIX dirname()/basename() may modify their argument: two copies. */
 	const char *d = dirname(dir), *b = basename(base);
 
-	r = pf_mkdir_p(d, 0755);
-	if (r < 0)
-		return r;
-	r = pf_write_file_atomic(d, b, doc, strlen(doc), 0644);
+	r = pf_write_file_atomic_mkdir(d, 0755, b, doc, strlen(doc), 0644);
 	if (r < 0)
 		return r;
 	undo->existed = !is_new;

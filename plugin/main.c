@@ -8,10 +8,12 @@
 #include "verbs.h"
 #include "pflink/util.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
 
 static void log_line(void *ud, enum pf_log_level lvl, const char *msg)
@@ -77,6 +79,30 @@ static char *read_stdin(size_t *len)
 	return buf;
 }
 
+/* The answer and a newline on stdout, in as few write(2)s as the pipe
+ * takes: stdio would first fstat stdout and ask whether it is a tty. */
+static int emit(const char *s)
+{
+	struct iovec iov[2] = { { (void *)s, strlen(s) }, { (void *)"\n", 1 } };
+	unsigned i = 0;
+
+	while (i < 2) {
+		ssize_t w = writev(1, iov + i, (int)(2 - i));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		for (; i < 2 && (size_t)w >= iov[i].iov_len; i++)
+			w -= (ssize_t)iov[i].iov_len;
+		if (i < 2) {
+			iov[i].iov_base = (char *)iov[i].iov_base + w;
+			iov[i].iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
 int main(void)
 {
 	struct pf_log log = { .fn = log_line, .level = PF_LOG_WARNING };
@@ -103,10 +129,8 @@ int main(void)
 		_cleanup_free_ char *e = cni_error_json(version, err.code, err.msg, err.details);
 
 		if (e)
-			printf("%s\n", e);
+			emit(e);
 		return 1;
 	}
-	if (out)
-		printf("%s\n", out);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return out && emit(out) < 0 ? 1 : 0;
 }

@@ -200,15 +200,22 @@ static int check_device_id(struct run *r, const struct vf_info *vf)
 
 /* The agent's PF, checked against what sysfs says: the PF asked for, a PF
  * indeed, and its PCI facts read here rather than taken on trust. */
-static int agent_pf_confirmed(struct run *r, const struct vf_info *vf, struct pf_info *pf)
+/* What the agent says about netdevs is its own; the PCI facts are sysfs',
+ * read with the VF's (resolve_vf_pci), so a stale or wrong agent can name
+ * the wrong netdev at worst, never the wrong PF. */
+static void pf_facts(const struct vf_info *vf, struct pf_info *pf)
 {
-	struct pf_info s = { 0 };
+	memcpy(pf->bdf, vf->pf, sizeof(pf->bdf));
+	memcpy(pf->driver, vf->pf_driver, sizeof(pf->driver));
+	pf->numvfs = vf->pf_numvfs;
+	pf->totalvfs = vf->pf_totalvfs;
+}
 
-	if (strcmp(pf->bdf, vf->pf) || resolve_pf_pci(r->sysfd, vf->pf, &s) < 0 || !s.totalvfs)
+static int agent_pf_confirmed(const struct vf_info *vf, struct pf_info *pf)
+{
+	if (strcmp(pf->bdf, vf->pf) || !vf->pf_sriov || !vf->pf_totalvfs)
 		return -ESTALE;
-	memcpy(pf->driver, s.driver, sizeof(pf->driver));
-	pf->numvfs = s.numvfs;
-	pf->totalvfs = s.totalvfs;
+	pf_facts(vf, pf);
 	return 0;
 }
 
@@ -223,7 +230,7 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 	if (r->conf.agent_socket &&
 	    ask_agent_pf(r->conf.agent_socket, r->conf.agent_timeout_ms, vf->pf, r->req->netns,
 			 vf->vf_index, r->log, pf, &why) == 0) {
-		if (agent_pf_confirmed(r, vf, pf) == 0) {
+		if (agent_pf_confirmed(vf, pf) == 0) {
 			logf_(r, PF_LOG_INFO, "PF %s is %s (%s), from pflinkd in %.0f us", pf->bdf,
 			      pf->netdevs[0].name,
 			      pf->netdevs[0].netns[0] ? pf->netdevs[0].netns : "host netns",
@@ -238,11 +245,7 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 		logf_(r, PF_LOG_INFO, "pflinkd at %s %s: resolving PF %s directly (host and bind-mounted netns only)",
 		      r->conf.agent_socket, why, vf->pf);
 	memset(pf, 0, sizeof(*pf));
-	e = resolve_pf_pci(r->sysfd, vf->pf, pf);
-	if (e < 0)
-		return fail(r, PFLINK_ERR_PF_NOT_FOUND, strerror(-e),
-			    "PF %s of VF %s is not readable under %s/bus/pci/devices", vf->pf, vf->bdf,
-			    r->conf.sysfs_root);
+	pf_facts(vf, pf);
 	e = resolve_pf_netdevs(dirs, vf->vf_index, pf);
 	if (e == -ENODEV)
 		return fail(r, PFLINK_ERR_PF_NOT_FOUND, NULL,

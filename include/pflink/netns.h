@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Network namespaces.  The calling thread never changes netns: sockets are
- * made inside a target netns by a throwaway thread and handed back, and a
- * socket stays bound to the netns it was created in.
+ * Network namespaces.  Sockets are made inside a target netns and handed
+ * back; a socket stays bound to the netns it was created in, so the caller
+ * never works "in" another netns.  The calling thread steps into the target
+ * and straight back (netns_sockets), or a worker thread wanders (a batch).
  */
 #ifndef PFLINK_NETNS_H
 #define PFLINK_NETNS_H
@@ -31,7 +32,11 @@ bool netns_id_eq(const struct netns_id *a, const struct netns_id *b);
  * nsfd < 0 means the caller's own netns (no thread). */
 int netns_socket(int nsfd, int domain, int type, int proto, int *sock_out);
 
-/* Several sockets in one trip into nsfd (one thread for all of them). */
+/* Several sockets in one trip into nsfd: the calling thread enters it,
+ * makes them and returns to its own netns.  -ENOTRECOVERABLE when the
+ * return failed (the kernel out of memory): the thread is then stuck in
+ * nsfd, and every later call on it fails the same way -- a long-lived
+ * caller should exit, a plugin fail the verb. */
 struct netns_sock_req {
 	int domain, type, proto;
 	int fd;		/* out */

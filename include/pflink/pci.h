@@ -54,8 +54,14 @@ int pci_fn_exists(int rootfd, const char *bdf);
  * a PCI address. */
 int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN]);
 
-/* N such that <pf>/virtfnN points back at vf.  -ENOENT if none does. */
+/* N such that <pf>/virtfnN points back at vf.  -ENOENT if none does.
+ * The N that sriov_offset/sriov_stride give is read first, then every
+ * virtfn if that is not it. */
 int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out);
+
+/* The VF <pf>/virtfn<idx> names.  -ENOENT: no such virtfn; -EINVAL: it
+ * does not name a PCI address. */
+int pci_virtfn(int rootfd, const char *pf, int idx, char vf_out[PCI_BDF_LEN]);
 
 /* cb(N, vf) for each virtfnN of pf; cb returns 0 to go on, >0 to stop, <0
  * to stop with that error. */
@@ -75,11 +81,21 @@ int pci_driver(int rootfd, const char *bdf, char *name, unsigned len);
  * function (vdpa_sim). */
 int pci_vdpa_function(int rootfd, const char *name, char bdf_out[PCI_BDF_LEN]);
 
-/* Numeric attribute file: decimal (sriov_numvfs) or 0x-hex (class). */
+/* Numeric attribute file: decimal (sriov_numvfs) or 0x-hex (class).
+ * attr is one name, never a path (-EINVAL). */
 int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out);
 
 /* Everything above in one call.  Fails only when the function itself is
  * absent (-ENOENT) or its physfn is broken (the pci_physfn errors). */
 int pci_describe(int rootfd, const char *bdf, struct pci_fn *out);
+
+/* pci_describe(), saying where a failure came from: *fn_failed is true
+ * when the function could not be opened at all (absent, or its entry
+ * broken), false when its physfn is broken. */
+int pci_describe_vf(int rootfd, const char *bdf, struct pci_fn *out, bool *fn_failed);
+
+/* pci_describe() of a function known to be a PF (the physfn of a VF):
+ * without its own physfn, which a PF does not have. */
+int pci_describe_pf(int rootfd, const char *bdf, struct pci_fn *out);
 
 #endif

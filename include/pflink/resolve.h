@@ -38,6 +38,10 @@ struct vf_info {
 	char pf[PCI_BDF_LEN];
 	char pci_driver[64];
 	int vf_index;			/* -1: the PF has no virtfnN for it */
+	/* The PF's sysfs facts, read with the VF's (resolve_vf_pci). */
+	char pf_driver[64];
+	unsigned pf_numvfs, pf_totalvfs;
+	bool pf_sriov;			/* the PF has sriov_totalvfs */
 	char vdpa[16];			/* the vDPA device the netdev sits on, or "" */
 	bool netdevless;		/* the pod holds the VF without a netdev */
 };

@@ -41,6 +41,10 @@ int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 int pf_write_file_atomic(const char *dir, const char *name, const char *data,
 			 size_t len, unsigned mode);
 
+/* The same, making dir (mkdir -p, dir_mode) first if it is missing. */
+int pf_write_file_atomic_mkdir(const char *dir, unsigned dir_mode, const char *name,
+			       const char *data, size_t len, unsigned mode);
+
 /* mkdir -p with mode for the components it creates. */
 int pf_mkdir_p(const char *path, unsigned mode);
 

@@ -102,6 +102,16 @@ check "agent: the uplink is the switchdev PF's only netdev" \
 	until_ok eval "ctl --json pf 0000:0a:00.0 | jq -e --arg u up0$TAG '[.pf.netdevs[].name]==[\$u]'"
 check "agent: VF 1's representor is pf0vf1's" \
 	eval "ctl --json pf 0000:0a:00.0 | jq -e --arg r r01$TAG '.pf.vfs[] | select(.index==1) | .representor==\$r'"
+# What the plugin asks: one VF's entry ("vfIndex"), or none.
+pfq() { printf '{"v":1,"op":"pf","pciAddress":"0000:0a:00.0"%s}\n' "$1" | raw; }
+check "agent: pf with vfIndex 1 holds VF 1 alone, with its representor" \
+	eval "pfq ',\"vfIndex\":1' | jq -e --arg r r01$TAG --arg u up0$TAG '.pf.vfs==[.pf.vfs[0]] and .pf.vfs[0].index==1 and .pf.vfs[0].pciAddress==\"0000:0a:00.3\" and .pf.vfs[0].representor==\$r and [.pf.netdevs[].name]==[\$u]'"
+check "agent: pf with vfIndex -1 has no vfs" eval "pfq ',\"vfIndex\":-1' | jq -e '.ok and (.pf | has(\"vfs\") | not) and .pf.totalvfs>0'"
+check "agent: pf with a vfIndex the PF lacks: vfs empty" eval "pfq ',\"vfIndex\":999' | jq -e '.ok and .pf.vfs==[]'"
+check "agent: pf without vfIndex: every VF" eval "pfq '' | jq -e '.pf.vfs | length>1'"
+for bad in '"1"' 1.5 -2 65536 null; do
+	check "agent: vfIndex $bad refused" eval "pfq ',\"vfIndex\":$bad' | jq -e '.ok==false and (.error | test(\"vfIndex\"))'"
+done
 check "agent: PF 1 has no netdev (its representor is not one)" \
 	eval "ctl --json pf 0000:0a:00.1 | jq -e '.pf.netdevs==[]'"
 check "agent: one PF more, four representors" \

@@ -52,6 +52,12 @@
  * datagram that no longer fits the caller's buffer is cut and flagged
  * MSG_TRUNC, as the kernel does.
  *
+ * The same recvmsg(2) hook names the parent device of every listed link
+ * whose bus_info is a PCI address (IFLA_PARENT_DEV_BUS_NAME "pci",
+ * IFLA_PARENT_DEV_NAME the address), as Linux 5.16+ does for a real PCI
+ * netdev.  $PFLINK_TEST_NO_PARENT (any value) instead strips both
+ * attributes from every link, real ones included: a kernel before 5.16.
+ *
  * Fourth job: a rename race on demand.  With $PFLINK_TEST_SWAP_ON_DRVINFO
  * set to "a,b", the first ETHTOOL_GDRVINFO a process asks for link "a"
  * swaps the names of links a and b (both down, in the caller's netns)
@@ -59,6 +65,7 @@
  * rename slips between a netlink message and the ioctl by name.
  */
 
+#include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -519,29 +526,85 @@ static size_t put_attr(unsigned char *p, unsigned short type, const void *data, 
 	return RTA_SPACE(len);
 }
 
-/* The port-map entry for one RTM_NEWLINK (by IFLA_ADDRESS), unless it
- * already names a port. */
-static bool wants_port(const struct nlmsghdr *h, const char *path, struct entry *e)
+/* "dddd:bb:dd.f" exactly, as the kernel names a PCI device. */
+static bool pci_name(const char *s)
+{
+	static const char shape[] = "xxxx:xx:xx.x";
+
+	for (size_t i = 0; i < sizeof(shape); i++) {
+		if (shape[i] == 'x' ? !isxdigit((unsigned char)s[i]) : s[i] != shape[i])
+			return false;
+	}
+	return true;
+}
+
+static bool dropped(unsigned short type, bool no_parent)
+{
+	return no_parent && (type == IFLA_PARENT_DEV_NAME || type == IFLA_PARENT_DEV_BUS_NAME);
+}
+
+/* Copy one RTM_NEWLINK to out, changed as the environment asks; returns
+ * its new length (aligned). */
+static size_t rewrite_link(const struct nlmsghdr *h, size_t len, unsigned char *out,
+			   const char *ports, const char *buses, bool no_parent)
 {
 	const struct ifinfomsg *ifm = NLMSG_DATA(h);
 	const struct rtattr *a = IFLA_RTA(ifm);
-	int len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifm));
+	int alen = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*ifm));
 	const uint8_t *mac = NULL;
+	bool has_port = false, has_parent = false;
+	struct nlmsghdr *oh = (void *)out;
+	size_t o = NLMSG_LENGTH(sizeof(*ifm));
+	struct entry e;
 
-	if (h->nlmsg_type != RTM_NEWLINK || len < 0)
-		return false;
-	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+	if (h->nlmsg_type != RTM_NEWLINK || alen < 0 || h->nlmsg_len > len) {
+		memcpy(out, h, len);
+		return len;
+	}
+	memcpy(out, h, o);
+	for (; RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
 		if (a->rta_type == IFLA_PHYS_PORT_NAME || a->rta_type == IFLA_PHYS_SWITCH_ID)
-			return false;
+			has_port = true;
+		if (a->rta_type == IFLA_PARENT_DEV_NAME)
+			has_parent = true;
 		if (a->rta_type == IFLA_ADDRESS && RTA_PAYLOAD(a) == 6)
 			mac = RTA_DATA(a);
+		if (dropped(a->rta_type, no_parent))
+			continue;
+		memcpy(out + o, a, RTA_ALIGN(a->rta_len));
+		o += RTA_ALIGN(a->rta_len);
 	}
-	return mac && lookup(&portmap, path, mac, e) == 0;
+	/* A mapped PCI function gets its parent device named, as the kernel
+	 * (5.16+) names every PCI netdev's: pflink then needs no ioctl. */
+	if (mac && buses && !no_parent && !has_parent && lookup(&busmap, buses, mac, &e) == 0 &&
+	    pci_name(e.bus_info)) {
+		o += put_attr(out + o, IFLA_PARENT_DEV_BUS_NAME, "pci", 4);
+		o += put_attr(out + o, IFLA_PARENT_DEV_NAME, e.bus_info, strlen(e.bus_info) + 1);
+	}
+	if (mac && ports && !has_port && lookup(&portmap, ports, mac, &e) == 0) {
+		unsigned char sw[16];
+		size_t k, swn = 0;
+
+		for (k = 0; e.driver[2 * k] && e.driver[2 * k + 1] && swn < sizeof(sw); k++) {
+			int hi = hexval(e.driver[2 * k]), lo = hexval(e.driver[2 * k + 1]);
+
+			if (hi < 0 || lo < 0)
+				break;
+			sw[swn++] = (unsigned char)(hi << 4 | lo);
+		}
+		if (e.bus_info[0])
+			o += put_attr(out + o, IFLA_PHYS_PORT_NAME, e.bus_info, strlen(e.bus_info) + 1);
+		if (swn)
+			o += put_attr(out + o, IFLA_PHYS_SWITCH_ID, sw, swn);
+	}
+	oh->nlmsg_len = (unsigned)o;
+	return NLMSG_ALIGN(o);
 }
 
 /* Rewrite the n bytes at buf into out (room for what is added); returns
  * the new length. */
-static size_t add_ports(const unsigned char *buf, size_t n, unsigned char *out, const char *path)
+static size_t rewrite(const unsigned char *buf, size_t n, unsigned char *out, const char *ports,
+		      const char *buses, bool no_parent)
 {
 	const struct nlmsghdr *h = (const void *)buf;
 	size_t o = 0;
@@ -549,32 +612,10 @@ static size_t add_ports(const unsigned char *buf, size_t n, unsigned char *out, 
 
 	for (; NLMSG_OK(h, (unsigned)left); h = NLMSG_NEXT(h, left)) {
 		size_t len = NLMSG_ALIGN(h->nlmsg_len);
-		struct nlmsghdr *oh = (void *)(out + o);
-		struct entry e;
 
 		if (len > (size_t)left)
 			len = (size_t)left;
-		memcpy(out + o, h, len);
-		if (wants_port(h, path, &e)) {
-			unsigned char sw[16];
-			size_t k, add = 0, swn = 0;
-
-			for (k = 0; e.driver[2 * k] && e.driver[2 * k + 1] && swn < sizeof(sw); k++) {
-				int hi = hexval(e.driver[2 * k]), lo = hexval(e.driver[2 * k + 1]);
-
-				if (hi < 0 || lo < 0)
-					break;
-				sw[swn++] = (unsigned char)(hi << 4 | lo);
-			}
-			if (e.bus_info[0])
-				add += put_attr(out + o + len + add, IFLA_PHYS_PORT_NAME, e.bus_info,
-						strlen(e.bus_info) + 1);
-			if (swn)
-				add += put_attr(out + o + len + add, IFLA_PHYS_SWITCH_ID, sw, swn);
-			oh->nlmsg_len = (unsigned)(len + add);
-			len += add;
-		}
-		o += len;
+		o += rewrite_link(h, len, out + o, ports, buses, no_parent);
 	}
 	/* Whatever did not parse as a message stays as it was. */
 	if ((size_t)((const unsigned char *)h - buf) < n) {
@@ -586,10 +627,18 @@ static size_t add_ports(const unsigned char *buf, size_t n, unsigned char *out, 
 	return o;
 }
 
+static const char *env_path(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
 __attribute__((visibility("default")))
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-	const char *path = getenv("PFLINK_TEST_PORTS");
+	const char *ports = env_path("PFLINK_TEST_PORTS"), *buses = env_path("PFLINK_TEST_BUSINFO");
+	bool no_parent = env_path("PFLINK_TEST_NO_PARENT") != NULL;
 	recvmsg_fn real;
 	void *sym = dlsym(RTLD_NEXT, "recvmsg");
 	unsigned char *out;
@@ -602,20 +651,22 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!path || !*path || (flags & MSG_PEEK) || msg->msg_iovlen != 1 || !route_socket(fd))
+	if ((!ports && !buses && !no_parent) || (flags & MSG_PEEK) || msg->msg_iovlen != 1 ||
+	    !route_socket(fd))
 		return real(fd, msg, flags);
 	n = real(fd, msg, flags);
 	if (n <= 0 || (size_t)n > msg->msg_iov[0].iov_len)
 		return n;	/* nothing, or already cut: as the kernel said */
 	saved = errno;
 	have = (size_t)n;
-	/* Each message can grow by two attributes of at most 16+4 and 16+4
-	 * bytes, padded; a message is at least 16 bytes. */
-	cap = have + (have / 16 + 1) * 48;
+	/* Each message can grow by four attributes (port name and switch id,
+	 * parent bus and device) of at most 16+4 bytes each, padded; a message
+	 * is at least 16 bytes. */
+	cap = have + (have / 16 + 1) * 96;
 	out = malloc(cap);
 	if (!out)
 		return n;
-	got = add_ports(msg->msg_iov[0].iov_base, have, out, path);
+	got = rewrite(msg->msg_iov[0].iov_base, have, out, ports, buses, no_parent);
 	if (got <= msg->msg_iov[0].iov_len) {
 		memcpy(msg->msg_iov[0].iov_base, out, got);
 		n = (ssize_t)got;

@@ -410,7 +410,10 @@ static void mk(const char *root, const char *rel)
 {
 	char p[4096];
 
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", root, rel) >= sizeof(p)) {
+		printf("FAIL: path too long: %s/%s\n", root, rel);
+		exit(1);
+	}
 	if (mkdir(p, 0755) < 0 && errno != EEXIST) {
 		printf("FAIL: mkdir %s: %s\n", p, strerror(errno));
 		exit(1);
@@ -421,11 +424,26 @@ static void ln(const char *target, const char *root, const char *rel)
 {
 	char p[4096];
 
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", root, rel) >= sizeof(p)) {
+		printf("FAIL: path too long: %s/%s\n", root, rel);
+		exit(1);
+	}
 	if (symlink(target, p) < 0) {
 		printf("FAIL: symlink %s -> %s: %s\n", p, target, strerror(errno));
 		exit(1);
 	}
+}
+
+/* tmp/root with the directories every tree has. */
+static void mk_root(const char *tmp, char *root, size_t len)
+{
+	snprintf(root, len, "%s/root", tmp);
+	mk(tmp, "root");
+	mk(root, "devices");
+	mk(root, "devices/pci0000:00");
+	mk(root, "bus");
+	mk(root, "bus/pci");
+	mk(root, "bus/pci/devices");
 }
 
 static void test_escape(void)
@@ -434,13 +452,7 @@ static void test_escape(void)
 	char pf[PCI_BDF_LEN] = SENTINEL;
 	int fd = -1, depth, r;
 
-	snprintf(root, sizeof(root), "%s/root", tmp);
-	mk(tmp, "root");
-	mk(root, "devices");
-	mk(root, "devices/pci0000:00");
-	mk(root, "bus");
-	mk(root, "bus/pci");
-	mk(root, "bus/pci/devices");
+	mk_root(tmp, root, sizeof(root));
 	mk(root, "devices/pci0000:00/0000:01:00.0");
 	ln("../../../devices/pci0000:00/0000:01:00.0", root, "bus/pci/devices/0000:01:00.0");
 	for (int i = 0; i < 2; i++) {
@@ -532,6 +544,83 @@ static void test_escape(void)
 	free(tmp);
 }
 
+/* pci_vf_index() reads the virtfn that sriov_offset/sriov_stride point at
+ * first; when the capability's arithmetic does not match the links (or
+ * cannot be done), the links are the truth. */
+static void test_stride(void)
+{
+	char *tmp = t_mkdtemp(), root[1024], rel[4096], vf[PCI_BDF_LEN];
+	static const struct { const char *pf, *off, *stride, *links[4]; } pfs[] = {
+		/* as the kernel lays out an 82576: VF n at 128 + 2n */
+		{ "0000:20:00.0", "128\n", "2\n", { "0000:20:10.0", "0000:20:10.2", NULL } },
+		/* the links disagree with the arithmetic: they win */
+		{ "0000:21:00.0", "128\n", "2\n", { "0000:21:10.2", "0000:21:10.0", NULL } },
+		/* stride 0: no arithmetic at all */
+		{ "0000:22:00.0", "128\n", "0\n", { "0000:22:10.0", "0000:22:10.2", "not-a-bdf", NULL } },
+	};
+	int fd = -1, idx;
+
+	mk_root(tmp, root, sizeof(root));
+	for (unsigned i = 0; i < sizeof(pfs) / sizeof(pfs[0]); i++) {
+		char dev[256], target[512];
+
+		snprintf(dev, sizeof(dev), "devices/pci0000:00/%s", pfs[i].pf);
+		mk(root, dev);
+		snprintf(target, sizeof(target), "../../../%s", dev);
+		snprintf(rel, sizeof(rel), "bus/pci/devices/%s", pfs[i].pf);
+		ln(target, root, rel);
+		snprintf(rel, sizeof(rel), "%s/%s/sriov_offset", root, dev);
+		t_write(rel, pfs[i].off, strlen(pfs[i].off));
+		snprintf(rel, sizeof(rel), "%s/%s/sriov_stride", root, dev);
+		t_write(rel, pfs[i].stride, strlen(pfs[i].stride));
+		for (unsigned k = 0; pfs[i].links[k]; k++) {
+			snprintf(target, sizeof(target), "../%s", pfs[i].links[k]);
+			snprintf(rel, sizeof(rel), "%s/virtfn%u", dev, k);
+			ln(target, root, rel);
+		}
+	}
+
+	T_SECTION("pci_vf_index: sriov_offset/sriov_stride first, the links decide");
+	if (!CHECK_EQ_INT(pci_sysfs_open(root, &fd), 0))
+		goto out;
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:20:00.0", "0000:20:10.2", &idx), 0);
+	CHECK_EQ_INT(idx, 1);
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:21:00.0", "0000:21:10.2", &idx), 0);
+	CHECK_EQ_INT(idx, 0);
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:21:00.0", "0000:21:10.0", &idx), 0);
+	CHECK_EQ_INT(idx, 1);
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:22:00.0", "0000:22:10.2", &idx), 0);
+	CHECK_EQ_INT(idx, 1);
+	/* on the grid, but no virtfn names it */
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:20:00.0", "0000:20:10.4", &idx), -ENOENT);
+	/* another domain, below the offset */
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:20:00.0", "0001:20:10.0", &idx), -ENOENT);
+	CHECK_EQ_INT(pci_vf_index(fd, "0000:20:00.0", "0000:20:00.1", &idx), -ENOENT);
+
+	T_SECTION("pci_virtfn");
+	CHECK_EQ_INT(pci_virtfn(fd, "0000:22:00.0", 1, vf), 0);
+	CHECK_STR(vf, "0000:22:10.2");
+	CHECK_EQ_INT(pci_virtfn(fd, "0000:22:00.0", 3, vf), -ENOENT);
+	CHECK_EQ_INT(pci_virtfn(fd, "0000:22:00.0", 2, vf), -EINVAL);
+	CHECK_EQ_INT(pci_virtfn(fd, "0000:22:00.0", -1, vf), -EINVAL);
+	CHECK_EQ_INT(pci_virtfn(fd, "0000:23:00.0", 0, vf), -ENOENT);
+
+	T_SECTION("pci_read_uint: one attribute name, never a path");
+	{
+		unsigned v = 7;
+
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:20:00.0", "sriov_offset", &v), 0);
+		CHECK_EQ_INT(v, 128);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:20:00.0", "../0000:21:00.0/sriov_offset", &v), -EINVAL);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:20:00.0", "..", &v), -EINVAL);
+		CHECK_EQ_INT(pci_read_uint(fd, "0000:20:00.0", "", &v), -EINVAL);
+	}
+	close(fd);
+out:
+	t_rmrf(tmp);
+	free(tmp);
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -554,5 +643,6 @@ int main(int argc, char **argv)
 	test_describe(fd);
 	close(fd);
 	test_escape();
+	test_stride();
 	return t_done();
 }

@@ -1,41 +1,70 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * resolve: the PF's PCI facts on
- * the standard fixture tree (argv[1]).  The netns/netlink/ethtool steps are
+ * resolve: a VF's and its PF's PCI facts on the standard fixture tree
+ * (argv[1]).  The netns/netlink/ethtool steps are
  * covered by the root integration suite.
  */
 #include "t.h"
 
 #include "pflink/resolve.h"
 
-static void test_pf_pci(const char *root)
+/* resolve_vf_pci() of one VF; returns its error, *st the step. */
+static int vf(int fd, const char *bdf, struct vf_info *v, enum resolve_step *st)
 {
-	struct pf_info pf;
+	memset(v, 0, sizeof(*v));
+	v->vf_index = -1;
+	return resolve_vf_pci(fd, bdf, v, st);
+}
+
+static void test_vf_pci(const char *root)
+{
+	struct vf_info v;
+	enum resolve_step st;
 	int fd = -1;
 
-	T_SECTION("resolve_pf_pci");
+	T_SECTION("resolve_vf_pci: the VF, its PF and the PF's facts");
 	if (!CHECK_EQ_INT(pci_sysfs_open(root, &fd), 0))
 		return;
-	memset(&pf, 0, sizeof(pf));
-	CHECK_EQ_INT(resolve_pf_pci(fd, "0000:01:00.0", &pf), 0);
-	CHECK_STR(pf.bdf, "0000:01:00.0");
-	CHECK_STR(pf.driver, "igb");
-	CHECK_EQ_INT(pf.numvfs, 4);
-	CHECK_EQ_INT(pf.totalvfs, 8);
-	CHECK_EQ_INT(pf.n_netdevs, 0);
-	memset(&pf, 0, sizeof(pf));
-	CHECK_EQ_INT(resolve_pf_pci(fd, "0000:03:00.0", &pf), 0);
-	CHECK_STR(pf.driver, "mlx4_core");
-	CHECK_EQ_INT(pf.numvfs, 1);
-	CHECK_EQ_INT(pf.totalvfs, 4);
-	memset(&pf, 0, sizeof(pf));
-	CHECK_EQ_INT(resolve_pf_pci(fd, "0000:08:00.0", &pf), 0);
-	CHECK_EQ_INT(pf.numvfs, 0);
-	CHECK_EQ_INT(pf.totalvfs, 8);
-	strcpy(pf.bdf, "untouched");
-	CHECK_EQ_INT(resolve_pf_pci(fd, "0000:09:00.0", &pf), -ENOENT);
-	CHECK_EQ_INT(resolve_pf_pci(fd, "usb-1.2", &pf), -EINVAL);
-	CHECK_STR(pf.bdf, "untouched");
+	CHECK_EQ_INT(vf(fd, "0000:01:10.4", &v, &st), 0);
+	CHECK_EQ_INT(st, RS_OK);
+	CHECK_STR(v.bdf, "0000:01:10.4");
+	CHECK_STR(v.pci_driver, "igbvf");
+	CHECK_STR(v.pf, "0000:01:00.0");
+	CHECK_EQ_INT(v.vf_index, 2);
+	CHECK_STR(v.pf_driver, "igb");
+	CHECK_EQ_INT(v.pf_numvfs, 4);
+	CHECK_EQ_INT(v.pf_totalvfs, 8);
+	CHECK(v.pf_sriov);
+	CHECK_EQ_INT(vf(fd, "0000:03:00.1", &v, &st), 0);
+	CHECK_STR(v.pf, "0000:03:00.0");
+	CHECK_EQ_INT(v.vf_index, 0);
+	CHECK_STR(v.pf_driver, "mlx4_core");
+	CHECK_EQ_INT(v.pf_numvfs, 1);
+	CHECK_EQ_INT(v.pf_totalvfs, 4);
+
+	T_SECTION("resolve_vf_pci: a half torn-down VF keeps its PF, index unknown");
+	CHECK_EQ_INT(vf(fd, "0000:08:10.0", &v, &st), 0);
+	CHECK_STR(v.pf, "0000:08:00.0");
+	CHECK_EQ_INT(v.vf_index, -1);
+	CHECK_EQ_INT(v.pf_numvfs, 0);
+	CHECK_EQ_INT(v.pf_totalvfs, 8);
+
+	T_SECTION("resolve_vf_pci: each failure names its step");
+	CHECK_EQ_INT(vf(fd, "0000:09:00.0", &v, &st), -ENOENT);
+	CHECK_EQ_INT(st, RS_NO_FN);
+	CHECK_EQ_INT(vf(fd, "usb-1.2", &v, &st), -EINVAL);
+	CHECK_EQ_INT(st, RS_NO_FN);
+	CHECK_EQ_INT(vf(fd, "0000:00:1f.6", &v, &st), -ENOENT);
+	CHECK_EQ_INT(st, RS_NOT_VF);
+	CHECK_STR(v.pci_driver, "e1000e");
+	CHECK_EQ_INT(vf(fd, "0000:05:10.0", &v, &st), -ENXIO);
+	CHECK_EQ_INT(st, RS_PHYSFN);
+	CHECK_EQ_INT(vf(fd, "0000:06:10.0", &v, &st), -ELOOP);
+	CHECK_EQ_INT(st, RS_PHYSFN);
+	CHECK_EQ_INT(vf(fd, "0000:07:10.0", &v, &st) < 0, 1);
+	CHECK_EQ_INT(st, RS_PHYSFN);
+	CHECK_EQ_INT(vf(fd, "0000:01:00.0", &v, &st), -ENOENT);
+	CHECK_EQ_INT(st, RS_NOT_VF);
 	close(fd);
 }
 
@@ -49,6 +78,6 @@ int main(int argc, char **argv)
 		printf("FAIL: usage: %s FIXTURE_SYSFS_ROOT\n", argv[0]);
 		return 1;
 	}
-	test_pf_pci(argv[1]);
+	test_vf_pci(argv[1]);
 	return t_done();
 }
