@@ -72,6 +72,7 @@ struct agent {
 		unsigned ns_skipped, ns_denied;
 		int skip_err;
 	} stats;
+	bool parents_named;		/* some link carried IFLA_PARENT_DEV_*: 5.16+ */
 	/* Every change that adds, drops or moves a netns or a device bumps
 	 * map_gen; the by-BDF index (ag_ref pointers into the map) is rebuilt
 	 * on the next request when it is older. */

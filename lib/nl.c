@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* RTNETLINK talk: one link, a dump of a netns, link events. */
 #include "pflink/nl.h"
+#include "pflink/nlmsg.h"
 #include "pflink/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
@@ -14,8 +14,7 @@
 #include <time.h>
 
 struct nl_handle {
-	struct mnl_socket *nl;
-	unsigned portid;
+	int fd;
 	unsigned seq;
 };
 
@@ -31,21 +30,18 @@ struct nl_handle {
 
 int nl_handle_open(int fd, struct nl_handle **out)
 {
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct nl_handle *h = calloc(1, sizeof(*h));
+	int one = 1;
 
 	if (!h) {
 		close(fd);
 		return -ENOMEM;
 	}
-	h->nl = mnl_socket_fdopen(fd);
-	if (!h->nl) {
-		int r = -errno;
-
-		close(fd);
-		free(h);
-		return r ? r : -EINVAL;
-	}
-	if (mnl_socket_bind(h->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	h->fd = fd;
+	/* nl_pid 0: the kernel picks the port.  Answers are told apart by
+	 * sequence number, and only the kernel's are read (recv_one). */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int r = -errno;
 
 		nl_handle_close(h);
@@ -53,12 +49,7 @@ int nl_handle_open(int fd, struct nl_handle **out)
 	}
 	/* Without strict checking, old kernels ignore an IFLA_IFNAME filter
 	 * they do not understand; ask for it where it exists, ignore failure. */
-	{
-		int one = 1;
-
-		mnl_socket_setsockopt(h->nl, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	}
-	h->portid = mnl_socket_get_portid(h->nl);
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	h->seq = (unsigned)time(NULL);
 	*out = h;
 	return 0;
@@ -68,13 +59,13 @@ void nl_handle_close(struct nl_handle *h)
 {
 	if (!h)
 		return;
-	mnl_socket_close(h->nl);
+	close(h->fd);
 	free(h);
 }
 
 int nl_handle_fd(const struct nl_handle *h)
 {
-	return mnl_socket_get_fd(h->nl);
+	return h->fd;
 }
 
 struct run_ctx {
@@ -113,7 +104,7 @@ static ssize_t recv_one(struct nl_handle *h, char **buf, size_t *cap, int flags)
 	ssize_t n;
 
 	do
-		n = recvmsg(mnl_socket_get_fd(h->nl), &m, flags | MSG_TRUNC);
+		n = recvmsg(h->fd, &m, flags | MSG_TRUNC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
@@ -133,9 +124,9 @@ static ssize_t recv_one(struct nl_handle *h, char **buf, size_t *cap, int flags)
 	return n;
 }
 
-/* Our own receive loop rather than mnl_cb_run(): libmnl stops at the first
- * message flagged NLM_F_DUMP_INTR (links changed during the dump), leaving
- * the rest of the dump in the socket.  Here the dump is read to its end and
+/* One request's answers.  A dump with a message flagged NLM_F_DUMP_INTR
+ * (links changed during the dump) is read to its end, not abandoned there
+ * (which would leave the rest in the socket for the next request), and
  * -EINTR returned after, so the caller can retry it whole. */
 static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_t *cap,
 		    struct run_ctx *c)
@@ -147,11 +138,13 @@ static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_
 	bool intr = false;
 	ssize_t n;
 
-	if (mnl_socket_sendto(h->nl, req, req->nlmsg_len) < 0)
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	if (sendto(h->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 		return -errno;
 	for (;;) {
 		const struct nlmsghdr *nlh;
-		int len;
+		long len;
 
 		n = recv_one(h, buf, cap, 0);
 		if (n == -EMSGSIZE) {
@@ -166,19 +159,18 @@ static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_
 		}
 		if (n < 0)
 			return n == -ENOBUFS ? -EAGAIN : (int)n;
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)*buf; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			if (nlh->nlmsg_seq != seq || (nlh->nlmsg_pid && nlh->nlmsg_pid != h->portid))
+		len = (long)n;
+		for (nlh = (const struct nlmsghdr *)*buf; nlm_ok(nlh, len); nlh = nlm_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq)
 				continue;	/* not an answer to this request */
 			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 				intr = true;
 			if (nlh->nlmsg_type == NLMSG_DONE)
 				goto done;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+				const struct nlmsgerr *e = nlm_payload(nlh);
 
-				if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				if (nlh->nlmsg_len < nlm_size(sizeof(*e)))
 					return -EBADMSG;
 				if (e->error)
 					return e->error;
@@ -222,21 +214,21 @@ static int run(struct nl_handle *h, struct nlmsghdr *req, struct run_ctx *c)
 
 static struct nlmsghdr *getlink_req(struct nl_handle *h, char *buf, unsigned flags, unsigned want)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlm_put_header(buf);
 	struct ifinfomsg *ifm;
 	unsigned mask = 0;
 
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++h->seq;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm = nlm_put_extra(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	/* The plugin wants the link, not its counters or VF table. */
 	if (want & NL_WANT_VFS)
 		mask |= RTEXT_FILTER_VF;
 	if (!(want & NL_WANT_STATS))
 		mask |= RTEXT_FILTER_SKIP_STATS;
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, mask);
+	nla_put_u32(nlh, IFLA_EXT_MASK, mask);
 	return nlh;
 }
 
@@ -259,7 +251,7 @@ int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out)
 	if (strlen(name) >= IF_NAMESIZE)
 		return -ENODEV;
 	nlh = getlink_req(h, req, 0, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nla_put_strz(nlh, IFLA_IFNAME, name);
 	r = run(h, nlh, &c);
 	if (r < 0)
 		return r;
@@ -297,7 +289,7 @@ int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb
 	struct run_ctx c = { .cb = query_one, .arg = &q };
 	int r;
 
-	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index = ifindex;
+	((struct ifinfomsg *)nlm_payload(nlh))->ifi_index = ifindex;
 	r = run(h, nlh, &c);
 	if (r < 0)
 		return r;
@@ -314,10 +306,10 @@ int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg)
 
 int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got)
 {
-	int fd = mnl_socket_get_fd(h->nl), grp = RTNLGRP_LINK, fl;
+	int fd = h->fd, grp = RTNLGRP_LINK, fl;
 	socklen_t len = sizeof(*got);
 
-	if (mnl_socket_setsockopt(h->nl, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
 		return -errno;
 	/* A bigger buffer than the default (~200 KiB, a hundred or two link
 	 * events) rides out a burst (a pod start moves and renames links)
@@ -337,7 +329,7 @@ int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got)
 void nl_link_drain(struct nl_handle *h)
 {
 	char buf[4096];
-	int fd = mnl_socket_get_fd(h->nl);
+	int fd = h->fd;
 	ssize_t n;
 
 	/* MSG_TRUNC: a datagram longer than buf is consumed whole. */
@@ -359,7 +351,7 @@ int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg)
 	while (!max || got < max) {
 		const struct nlmsghdr *nlh;
 		ssize_t n = recv_one(h, &buf, &cap, MSG_DONTWAIT);
-		int len;
+		long len;
 
 		if (n == -EAGAIN)
 			break;
@@ -372,8 +364,8 @@ int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg)
 			r = (int)n;
 			break;
 		}
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		len = (long)n;
+		for (nlh = (const struct nlmsghdr *)buf; nlm_ok(nlh, len); nlh = nlm_next(nlh, &len)) {
 			if (nlh->nlmsg_type == RTM_NEWLINK || nlh->nlmsg_type == RTM_DELLINK) {
 				c.stop = 0;
 				msg_cb(nlh, &c);
