@@ -6,6 +6,7 @@
 #include "map.h"
 #include "request.h"
 #include "pflink/classify.h"
+#include "pflink/json.h"
 #include "pflink/nl.h"
 #include "pflink/util.h"
 
@@ -15,17 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* A whole number as its digits: cJSON prints a double beyond INT_MAX
- * (every netns inode is) with "%1.15g", reads it back with sscanf and may
- * print it again with "%1.17g" -- most of the CPU of a small answer. */
-static void add_u64(cJSON *o, const char *key, unsigned long long v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%llu", v);
-	cJSON_AddRawToObject(o, key, buf);
-}
-
 static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *d)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -33,10 +23,10 @@ static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *
 	if (!o)
 		return;
 	cJSON_AddStringToObject(o, "name", d->name);
-	cJSON_AddNumberToObject(o, "ifindex", d->ifindex);
+	json_add_int(o, "ifindex", (long long)(d->ifindex));
 	cJSON_AddStringToObject(o, "mac", d->mac);
 	cJSON_AddStringToObject(o, "netns", ns->label);
-	add_u64(o, "netnsInode", (unsigned long long)ns->id.ino);
+	json_add_int(o, "netnsInode", (long long)ns->id.ino);
 	cJSON_AddStringToObject(o, "portName", d->port);
 	cJSON_AddStringToObject(o, "switchId", d->swid);
 	cJSON_AddItemToArray(arr, o);
@@ -137,7 +127,7 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "index", idx);
+	json_add_int(o, "index", (long long)(idx));
 	cJSON_AddStringToObject(o, "pciAddress", bdf);
 	if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
 		drv[0] = '\0';
@@ -154,8 +144,8 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 			continue;
 		nl_fmt_mac(c->mac, sizeof(c->mac), mac, sizeof(mac));
 		cJSON_AddStringToObject(cfg, "mac", mac);
-		cJSON_AddNumberToObject(cfg, "vlan", c->vlan);
-		cJSON_AddNumberToObject(cfg, "qos", c->qos);
+		json_add_int(cfg, "vlan", (long long)(c->vlan));
+		json_add_int(cfg, "qos", (long long)(c->qos));
 		if (c->spoofchk >= 0)
 			cJSON_AddBoolToObject(cfg, "spoofchk", c->spoofchk);
 		if (c->trust >= 0)
@@ -260,8 +250,8 @@ static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 		return NULL;
 	cJSON_AddStringToObject(o, "pciAddress", fn.bdf);
 	cJSON_AddStringToObject(o, "driver", fn.driver);
-	cJSON_AddNumberToObject(o, "numvfs", fn.numvfs);
-	cJSON_AddNumberToObject(o, "totalvfs", fn.totalvfs);
+	json_add_int(o, "numvfs", (long long)(fn.numvfs));
+	json_add_int(o, "totalvfs", (long long)(fn.totalvfs));
 	cJSON_AddItemToObject(o, "netdevs", netdevs_of(a, fn.bdf));
 	if (vfs == AGENT_VFS_NONE)
 		return o;
@@ -295,7 +285,7 @@ static cJSON *answer(bool ok)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(o, "v", 1);
+	json_add_int(o, "v", (long long)(1));
 	cJSON_AddBoolToObject(o, "ok", ok);
 	return o;
 }
@@ -376,22 +366,22 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		agent_get_stats(a, &s);
 		o = answer(true);
 		/* Whole numbers: the protocol's counters are integers. */
-		cJSON_AddNumberToObject(o, "uptimeSec", (double)((pf_now_ns() - a->start_ns) / 1000000000ull));
-		cJSON_AddNumberToObject(o, "netns", s.netns);
-		cJSON_AddNumberToObject(o, "devices", s.devices);
-		cJSON_AddNumberToObject(o, "pfs", s.pfs);
-		cJSON_AddNumberToObject(o, "vfs", s.vfs);
-		cJSON_AddNumberToObject(o, "representors", s.representors);
-		cJSON_AddNumberToObject(o, "attachments", a->n_att);
-		cJSON_AddNumberToObject(o, "recordLoads", (double)a->record_loads);
-		cJSON_AddNumberToObject(o, "scans", (double)s.scans);
-		cJSON_AddNumberToObject(o, "events", (double)s.events);
-		cJSON_AddNumberToObject(o, "eventsDeferred", (double)s.deferred);
-		cJSON_AddNumberToObject(o, "eventOverflows", (double)s.overflows);
-		cJSON_AddNumberToObject(o, "eventBuffer", a->ev_rcvbuf);
-		cJSON_AddNumberToObject(o, "linkProbes", (double)s.probes);
-		cJSON_AddNumberToObject(o, "lastScanMs", (double)((s.last_scan_ns + 500000) / 1000000));
-		cJSON_AddNumberToObject(o, "lastScanUs", (double)((s.last_scan_ns + 500) / 1000));
+		json_add_int(o, "uptimeSec", (long long)(((pf_now_ns() - a->start_ns) / 1000000000ull)));
+		json_add_int(o, "netns", (long long)(s.netns));
+		json_add_int(o, "devices", (long long)(s.devices));
+		json_add_int(o, "pfs", (long long)(s.pfs));
+		json_add_int(o, "vfs", (long long)(s.vfs));
+		json_add_int(o, "representors", (long long)(s.representors));
+		json_add_int(o, "attachments", (long long)(a->n_att));
+		json_add_int(o, "recordLoads", (long long)(a->record_loads));
+		json_add_int(o, "scans", (long long)(s.scans));
+		json_add_int(o, "events", (long long)(s.events));
+		json_add_int(o, "eventsDeferred", (long long)(s.deferred));
+		json_add_int(o, "eventOverflows", (long long)(s.overflows));
+		json_add_int(o, "eventBuffer", (long long)(a->ev_rcvbuf));
+		json_add_int(o, "linkProbes", (long long)(s.probes));
+		json_add_int(o, "lastScanMs", (long long)(((s.last_scan_ns + 500000) / 1000000)));
+		json_add_int(o, "lastScanUs", (long long)(((s.last_scan_ns + 500) / 1000)));
 		return o;
 	}
 	case AGENT_OP_NUDGE:
@@ -403,7 +393,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		size_t i;
 
 		o = answer(true);
-		cJSON_AddNumberToObject(o, "netns", a->n_ns);
+		json_add_int(o, "netns", (long long)(a->n_ns));
 		arr = cJSON_AddArrayToObject(o, "pfs");
 		pci_foreach_fn(a->sysfd, topo_fn, &c);
 		/* readdir order is arbitrary; a person compares trees by eye. */

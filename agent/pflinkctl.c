@@ -12,6 +12,7 @@
 #include "pflink/agent_client.h"
 #include "pflink/pci.h"
 #include "pflink/util.h"
+#include "pflink/json.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -140,7 +141,7 @@ static cJSON *new_request(const char *op)
 {
 	cJSON *req = cJSON_CreateObject();
 
-	if (!req || !cJSON_AddNumberToObject(req, "v", AGENT_CLIENT_PROTOCOL) ||
+	if (!req || !json_add_int(req, "v", AGENT_CLIENT_PROTOCOL) ||
 	    !cJSON_AddStringToObject(req, "op", op)) {
 		cJSON_Delete(req);
 		return NULL;

@@ -8,6 +8,7 @@
  */
 #include "map.h"
 #include "request.h"
+#include "pflink/json.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -269,16 +270,25 @@ static int send_all(int fd, const char *p, size_t n)
 
 static int send_json(int fd, cJSON *o)
 {
-	char *s = o ? cJSON_PrintUnformatted(o) : NULL;
+	char *s = o ? cJSON_PrintUnformatted(o) : NULL, *line;
+	size_t n;
 	int r;
 
 	cJSON_Delete(o);
 	if (!s)
 		return -ENOMEM;
-	r = send_all(fd, s, strlen(s));
-	if (r == 0)
-		r = send_all(fd, "\n", 1);
-	free(s);
+	/* The line and its newline in one send: sent apart, a client that
+	 * waits for the newline wakes up twice. */
+	n = strlen(s);
+	line = realloc(s, n + 2);
+	if (!line) {
+		free(s);
+		return -ENOMEM;
+	}
+	line[n++] = '\n';
+	line[n] = '\0';
+	r = send_all(fd, line, n);
+	free(line);
 	return r;
 }
 
@@ -286,7 +296,7 @@ static cJSON *err_answer(const char *msg)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(o, "v", 1);
+	json_add_int(o, "v", (long long)(1));
 	cJSON_AddBoolToObject(o, "ok", false);
 	cJSON_AddStringToObject(o, "error", msg);
 	return o;
@@ -451,9 +461,9 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 	records_current(sv);
 	ans = agent_answer(sv->a, req);
 	if (req->op == AGENT_OP_HEALTH && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
-		cJSON_AddNumberToObject(ans, "nsSkipped", sv->ns_skipped);
-		cJSON_AddNumberToObject(ans, "nsDenied", sv->ns_denied);
-		cJSON_AddNumberToObject(ans, "clientsRefused", (double)sv->refused);
+		json_add_int(ans, "nsSkipped", (long long)(sv->ns_skipped));
+		json_add_int(ans, "nsDenied", (long long)(sv->ns_denied));
+		json_add_int(ans, "clientsRefused", (long long)(sv->refused));
 		cJSON_AddStringToObject(ans, "lastError", sv->last_error);
 	}
 	return ans;

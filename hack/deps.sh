@@ -2,7 +2,8 @@
 # Install what building and testing pflink needs, from Debian's archive.
 # Idempotent: apt runs only when a package is missing.
 set -euo pipefail
-PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev
+# libmnl-dev: only test/fuzz/gen_nl_seed.c (cJSON is in third_party/).
+PKGS=(build-essential cmake pkg-config libmnl-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
       clang libclang-rt-14-dev valgrind strace socat util-linux)
 # The runtime tests (test/runtime): podman on its CNI backend and containerd's

@@ -54,9 +54,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "$JOB" = test/vm/suite.sh ]; then
-	say "building pflink, pflinkd, pflinkctl and cnitool in $BUILD_DIR"
+	say "building pflink-static, pflinkd, pflinkctl and cnitool in $BUILD_DIR"
 	cmake -S . -B "$BUILD_DIR" -DPFLINK_WERROR=ON >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target pflink pflinkd pflinkctl pflink_ethtool_shim >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target pflink pflink-static pflinkd pflinkctl pflink_ethtool_shim >/dev/null
 	test/cnitool/build.sh "$BUILD_DIR/cnitool"
 	say "built in $(elapsed)"
 fi

@@ -60,3 +60,17 @@ bad:
 	cJSON_Delete(j);
 	return NULL;
 }
+
+cJSON *json_add_int(cJSON *o, const char *key, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return cJSON_AddRawToObject(o, key, p);
+}

@@ -35,12 +35,12 @@ char *record_to_json(const struct pf_record *s)
 
 	if (!o)
 		return NULL;
-	cJSON_AddNumberToObject(o, "version", 1);
+	json_add_int(o, "version", 1);
 	for (i = 0; i < ARRAY_SIZE(str_fields); i++)
 		cJSON_AddStringToObject(o, str_fields[i].key, (const char *)s + str_fields[i].off);
-	cJSON_AddNumberToObject(o, "vfIndex", s->vf_index);
+	json_add_int(o, "vfIndex", s->vf_index);
 	cJSON_AddBoolToObject(o, "deviceInfoCreated", s->devinfo_created);
-	cJSON_AddNumberToObject(o, "created", (double)s->created);
+	json_add_int(o, "created", s->created);
 	out = cJSON_Print(o);
 	cJSON_Delete(o);
 	return out;

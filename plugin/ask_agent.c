@@ -3,6 +3,7 @@
 #include "pflink/agent_client.h"
 #include "pflink/classify.h"
 #include "pflink/util.h"
+#include "pflink/json.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -98,7 +99,7 @@ int ask_agent_pf(const char *sock, unsigned timeout_ms, const char *pf_bdf, cons
 
 	if (!req)
 		return -ENOMEM;
-	cJSON_AddNumberToObject(req, "v", 1);
+	json_add_int(req, "v", 1);
 	cJSON_AddStringToObject(req, "op", "pf");
 	cJSON_AddStringToObject(req, "pciAddress", pf_bdf);
 	/* The agent starts tracking the pod's netns now, not at its next
@@ -107,7 +108,7 @@ int ask_agent_pf(const char *sock, unsigned timeout_ms, const char *pf_bdf, cons
 	/* Only this VF's entry (its representor), or none: a PF's whole VF
 	 * table is for pflinkctl, not for a pod start.  An agent before
 	 * "vfIndex" ignores it and sends the table; the answer reads the same. */
-	cJSON_AddNumberToObject(req, "vfIndex", vf_index >= 0 ? vf_index : -1);
+	json_add_int(req, "vfIndex", vf_index >= 0 ? vf_index : -1);
 	x = agent_request(sock, req, timeout_ms, &resp);
 	if (x < 0) {
 		*why = x == -ENOENT ? "not running (no socket)" : x == -ETIMEDOUT ? "too slow" : strerror(-x);

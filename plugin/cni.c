@@ -209,7 +209,7 @@ char *cni_error_json(const char *version, int code, const char *msg, const char 
 	if (!e)
 		return NULL;
 	cJSON_AddStringToObject(e, "cniVersion", version && cni_version_supported(version) ? version : "1.1.0");
-	cJSON_AddNumberToObject(e, "code", code);
+	json_add_int(e, "code", code);
 	cJSON_AddStringToObject(e, "msg", msg ? msg : "");
 	if (details && *details)
 		cJSON_AddStringToObject(e, "details", details);

@@ -13,4 +13,10 @@
  * NULL on any of those. */
 cJSON *json_parse_exact(const char *buf, size_t len);
 
+/* o[key] = v, a whole number printed as its digits.  cJSON prints every
+ * number with "%1.15g", reads it back with sscanf and may print it again
+ * with "%1.17g" (a microsecond or two each: most of the CPU of an answer
+ * with many numbers), and above 2^53 inexactly. */
+cJSON *json_add_int(cJSON *o, const char *key, long long v);
+
 #endif

@@ -5,6 +5,11 @@
  *
  *	rtt rtt SOCK N REQUEST	N requests on one connection;
  *				prints "n failures median_us p99_us mean_us"
+ *	rtt paced SOCK RATE SECONDS REQUEST EXPECT
+ *				RATE requests a second for SECONDS, a new
+ *				connection each (as the plugin asks); an
+ *				answer without the substring EXPECT is a
+ *				failure; same output as rtt
  *	rtt start SOCK -- PROG ARG...
  *				fork/exec PROG (the agent), poll health until
  *				it answers ok; prints "us pid" then the
@@ -110,6 +115,43 @@ static void stats(double *us, int n, unsigned bad)
 	qsort(us, (size_t)n, sizeof(double), cmp);
 	printf("%d %u %.1f %.1f %.1f\n", n, bad,
 	       n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2, us[p99], sum / n);
+}
+
+static int do_paced(const char *sock, int rate, int secs, const char *req, const char *expect)
+{
+	char line[4096];
+	int n = rate * secs, i, done = 0;
+	double *us = calloc((size_t)n, sizeof(double)), start = now_us();
+	unsigned bad = 0;
+	size_t len = (size_t)snprintf(line, sizeof(line), "%s\n", req);
+
+	for (i = 0; i < n; i++) {
+		double due = start + 1e6 * i / rate, t0 = now_us();
+		int fd;
+
+		if (t0 < due) {
+			struct timespec ts = { 0, (long)((due - t0) * 1000) };
+
+			nanosleep(&ts, NULL);
+		}
+		t0 = now_us();
+		fd = dial(sock);
+		if (fd < 0 || ask(fd, line, len) < 0) {
+			bad++;
+		} else {
+			us[done++] = now_us() - t0;
+			if (!strstr(rbuf, expect)) {
+				if (!bad)
+					fprintf(stderr, "rtt: unexpected answer: %.300s\n", rbuf);
+				bad++;
+			}
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	stats(us, done, bad);
+	free(us);
+	return 0;
 }
 
 static int do_rtt(const char *sock, int n, const char *req)
@@ -279,6 +321,8 @@ static int do_move(const char *sock, const char *nsa, const char *nsb, const cha
 
 int main(int argc, char **argv)
 {
+	if (argc >= 7 && !strcmp(argv[1], "paced"))
+		return do_paced(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5], argv[6]);
 	if (argc >= 5 && !strcmp(argv[1], "rtt"))
 		return do_rtt(argv[2], atoi(argv[3]), argv[4]);
 	if (argc >= 5 && !strcmp(argv[1], "start") && !strcmp(argv[3], "--"))

@@ -25,7 +25,7 @@ TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
 [ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent errors vfio agent-stress)
-for f in "$BUILD/pflink" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
+for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
 command -v jq >/dev/null || { echo "$0: jq missing" >&2; exit 2; }
@@ -34,7 +34,9 @@ T=$(mktemp -d /tmp/pflink-vm.XXXXXX)
 BIN=$T/bin
 NETDIR=$T/net.d
 mkdir -p "$BIN" "$NETDIR" "$T/cache"
-ln -s "$BUILD/pflink" "$BIN/pflink"
+# Real drivers need no test shim, so the chain runs pflink-static, the
+# plugin as it ships for hosts of any glibc (the same objects as pflink).
+ln -s "$BUILD/pflink-static" "$BIN/pflink"
 ln -s /usr/lib/cni/host-device "$BIN/host-device"
 PFLINK=$BIN/pflink
 CNITOOL=$BUILD/cnitool
