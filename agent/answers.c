@@ -22,13 +22,13 @@ static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *
 
 	if (!o)
 		return;
-	cJSON_AddStringToObject(o, "name", d->name);
+	json_add_str(o, "name", d->name);
 	json_add_int(o, "ifindex", (long long)(d->ifindex));
-	cJSON_AddStringToObject(o, "mac", d->mac);
-	cJSON_AddStringToObject(o, "netns", ns->label);
+	json_add_str(o, "mac", d->mac);
+	json_add_str(o, "netns", ns->label);
 	json_add_int(o, "netnsInode", (long long)ns->id.ino);
-	cJSON_AddStringToObject(o, "portName", d->port);
-	cJSON_AddStringToObject(o, "switchId", d->swid);
+	json_add_str(o, "portName", d->port);
+	json_add_str(o, "switchId", d->swid);
 	cJSON_AddItemToArray(arr, o);
 }
 
@@ -128,43 +128,43 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 	if (!o)
 		return NULL;
 	json_add_int(o, "index", (long long)(idx));
-	cJSON_AddStringToObject(o, "pciAddress", bdf);
+	json_add_str(o, "pciAddress", bdf);
 	if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
 		drv[0] = '\0';
-	cJSON_AddStringToObject(o, "driver", drv);
+	json_add_str(o, "driver", drv);
 	first = first_dev(a, bdf, &first_ns);
 	nds = netdevs_of(a, bdf);
-	cJSON_AddItemToObject(o, "netdevs", nds);
+	json_add_item(o, "netdevs", nds);
 	for (i = 0; pfdev && i < pfdev->n_vfc; i++) {
 		const struct nl_vf *c = &pfdev->vfc[i];
 		char mac[MAC_STR_MAX];
 		cJSON *cfg;
 
-		if (c->index != idx || !(cfg = cJSON_AddObjectToObject(o, "config")))
+		if (c->index != idx || !(cfg = json_add_obj(o, "config")))
 			continue;
 		nl_fmt_mac(c->mac, sizeof(c->mac), mac, sizeof(mac));
-		cJSON_AddStringToObject(cfg, "mac", mac);
+		json_add_str(cfg, "mac", mac);
 		json_add_int(cfg, "vlan", (long long)(c->vlan));
 		json_add_int(cfg, "qos", (long long)(c->qos));
 		if (c->spoofchk >= 0)
-			cJSON_AddBoolToObject(cfg, "spoofchk", c->spoofchk);
+			json_add_bool(cfg, "spoofchk", c->spoofchk);
 		if (c->trust >= 0)
-			cJSON_AddBoolToObject(cfg, "trust", c->trust);
+			json_add_bool(cfg, "trust", c->trust);
 		if (c->linkstate >= 0)
-			cJSON_AddStringToObject(cfg, "linkState", linkstate(c->linkstate));
+			json_add_str(cfg, "linkState", linkstate(c->linkstate));
 		break;
 	}
 	rep = representor(a, pf, pfdev, idx);
-	cJSON_AddStringToObject(o, "representor", rep ? rep->name : "");
+	json_add_str(o, "representor", rep ? rep->name : "");
 	if (att) {
-		cJSON *p = cJSON_AddObjectToObject(o, "pod");
+		cJSON *p = json_add_obj(o, "pod");
 
-		cJSON_AddStringToObject(p, "namespace", att->pod_namespace);
-		cJSON_AddStringToObject(p, "name", att->pod_name);
-		cJSON_AddStringToObject(p, "uid", att->pod_uid);
-		cJSON_AddStringToObject(p, "containerID", att->container_id);
-		cJSON_AddStringToObject(p, "ifname", att->ifname);
-		cJSON_AddStringToObject(p, "network", att->network);
+		json_add_str(p, "namespace", att->pod_namespace);
+		json_add_str(p, "name", att->pod_name);
+		json_add_str(p, "uid", att->pod_uid);
+		json_add_str(p, "containerID", att->container_id);
+		json_add_str(p, "ifname", att->ifname);
+		json_add_str(p, "network", att->network);
 	}
 	if (first_ns && first_ns->host)
 		in_host = true;
@@ -183,7 +183,7 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 			 "VF fell back into the host netns as %s: its netns was deleted without a CNI DEL",
 			 first->name);
 	}
-	cJSON_AddStringToObject(o, "orphan", why);
+	json_add_str(o, "orphan", why);
 	return o;
 }
 
@@ -248,15 +248,15 @@ static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 	o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "pciAddress", fn.bdf);
-	cJSON_AddStringToObject(o, "driver", fn.driver);
+	json_add_str(o, "pciAddress", fn.bdf);
+	json_add_str(o, "driver", fn.driver);
 	json_add_int(o, "numvfs", (long long)(fn.numvfs));
 	json_add_int(o, "totalvfs", (long long)(fn.totalvfs));
-	cJSON_AddItemToObject(o, "netdevs", netdevs_of(a, fn.bdf));
+	json_add_item(o, "netdevs", netdevs_of(a, fn.bdf));
 	if (vfs == AGENT_VFS_NONE)
 		return o;
 	pfdev = first_dev(a, fn.bdf, NULL);
-	arr = cJSON_AddArrayToObject(o, "vfs");
+	arr = json_add_arr(o, "vfs");
 	if (vfs >= 0) {
 		char bdf[PCI_BDF_LEN];
 		cJSON *v;
@@ -286,7 +286,7 @@ static cJSON *answer(bool ok)
 	cJSON *o = cJSON_CreateObject();
 
 	json_add_int(o, "v", (long long)(1));
-	cJSON_AddBoolToObject(o, "ok", ok);
+	json_add_bool(o, "ok", ok);
 	return o;
 }
 
@@ -300,7 +300,7 @@ static cJSON *error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	cJSON_AddStringToObject(o, "error", buf);
+	json_add_str(o, "error", buf);
 	return o;
 }
 
@@ -331,7 +331,7 @@ static int bdf_cmp(const void *x, const void *y)
 
 static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 {
-	cJSON *o = answer(true), *arr = cJSON_AddArrayToObject(o, "attachments");
+	cJSON *o = answer(true), *arr = json_add_arr(o, "attachments");
 	unsigned i;
 
 	for (i = 0; i < a->n_att; i++) {
@@ -345,8 +345,8 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 			continue;
 		vf = vf_of(a, s->pf, s->vf);
 		e = cJSON_CreateObject();
-		cJSON_AddItemToObject(e, "vf", vf ? vf : cJSON_CreateNull());
-		cJSON_AddItemToObject(e, "pf", pf);
+		json_add_item(e, "vf", vf ? vf : cJSON_CreateNull());
+		json_add_item(e, "pf", pf);
 		cJSON_AddItemToArray(arr, e);
 	}
 	return o;
@@ -394,7 +394,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 
 		o = answer(true);
 		json_add_int(o, "netns", (long long)(a->n_ns));
-		arr = cJSON_AddArrayToObject(o, "pfs");
+		arr = json_add_arr(o, "pfs");
 		pci_foreach_fn(a->sysfd, topo_fn, &c);
 		/* readdir order is arbitrary; a person compares trees by eye. */
 		if (c.pfs.n)
@@ -414,7 +414,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		if (!pf)
 			return error("PF %s not found", req->bdf);
 		o = answer(true);
-		cJSON_AddItemToObject(o, "pf", pf);
+		json_add_item(o, "pf", pf);
 		return o;
 	}
 	case AGENT_OP_VF: {
@@ -429,8 +429,8 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 			return error("VF %s is not listed by its PF %s", req->bdf, pf);
 		}
 		o = answer(true);
-		cJSON_AddItemToObject(o, "vf", vf);
-		cJSON_AddItemToObject(o, "pf", pfo);
+		json_add_item(o, "vf", vf);
+		json_add_item(o, "pf", pfo);
 		return o;
 	}
 	case AGENT_OP_POD:

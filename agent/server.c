@@ -297,8 +297,8 @@ static cJSON *err_answer(const char *msg)
 	cJSON *o = cJSON_CreateObject();
 
 	json_add_int(o, "v", (long long)(1));
-	cJSON_AddBoolToObject(o, "ok", false);
-	cJSON_AddStringToObject(o, "error", msg);
+	json_add_bool(o, "ok", false);
+	json_add_str(o, "error", msg);
 	return o;
 }
 
@@ -464,7 +464,7 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 		json_add_int(ans, "nsSkipped", (long long)(sv->ns_skipped));
 		json_add_int(ans, "nsDenied", (long long)(sv->ns_denied));
 		json_add_int(ans, "clientsRefused", (long long)(sv->refused));
-		cJSON_AddStringToObject(ans, "lastError", sv->last_error);
+		json_add_str(ans, "lastError", sv->last_error);
 	}
 	return ans;
 }

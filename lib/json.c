@@ -61,6 +61,17 @@ bad:
 	return NULL;
 }
 
+cJSON *json_add_item(cJSON *o, const char *key, cJSON *item)
+{
+	if (!item)
+		return NULL;
+	if (!cJSON_AddItemToObjectCS(o, key, item)) {
+		cJSON_Delete(item);
+		return NULL;
+	}
+	return item;
+}
+
 cJSON *json_add_int(cJSON *o, const char *key, long long v)
 {
 	char buf[24], *p = buf + sizeof(buf);
@@ -72,5 +83,25 @@ cJSON *json_add_int(cJSON *o, const char *key, long long v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	return cJSON_AddRawToObject(o, key, p);
+	return json_add_item(o, key, cJSON_CreateRaw(p));
+}
+
+cJSON *json_add_str(cJSON *o, const char *key, const char *v)
+{
+	return json_add_item(o, key, cJSON_CreateString(v));
+}
+
+cJSON *json_add_bool(cJSON *o, const char *key, int v)
+{
+	return json_add_item(o, key, cJSON_CreateBool(v));
+}
+
+cJSON *json_add_obj(cJSON *o, const char *key)
+{
+	return json_add_item(o, key, cJSON_CreateObject());
+}
+
+cJSON *json_add_arr(cJSON *o, const char *key)
+{
+	return json_add_item(o, key, cJSON_CreateArray());
 }

@@ -37,9 +37,9 @@ char *record_to_json(const struct pf_record *s)
 		return NULL;
 	json_add_int(o, "version", 1);
 	for (i = 0; i < ARRAY_SIZE(str_fields); i++)
-		cJSON_AddStringToObject(o, str_fields[i].key, (const char *)s + str_fields[i].off);
+		json_add_str(o, str_fields[i].key, (const char *)s + str_fields[i].off);
 	json_add_int(o, "vfIndex", s->vf_index);
-	cJSON_AddBoolToObject(o, "deviceInfoCreated", s->devinfo_created);
+	json_add_bool(o, "deviceInfoCreated", s->devinfo_created);
 	json_add_int(o, "created", s->created);
 	out = cJSON_Print(o);
 	cJSON_Delete(o);

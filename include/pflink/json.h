@@ -13,10 +13,21 @@
  * NULL on any of those. */
 cJSON *json_parse_exact(const char *buf, size_t len);
 
+/* Building objects for output.  key must outlive o (a string literal, a
+ * static table's): it is not copied (cJSON's "CS" keys), which saves one
+ * allocation in three of an answer with many members.  Each returns the
+ * item added, NULL when out of memory. */
+
 /* o[key] = v, a whole number printed as its digits.  cJSON prints every
  * number with "%1.15g", reads it back with sscanf and may print it again
  * with "%1.17g" (a microsecond or two each: most of the CPU of an answer
  * with many numbers), and above 2^53 inexactly. */
 cJSON *json_add_int(cJSON *o, const char *key, long long v);
+cJSON *json_add_str(cJSON *o, const char *key, const char *v);
+cJSON *json_add_bool(cJSON *o, const char *key, int v);
+cJSON *json_add_obj(cJSON *o, const char *key);
+cJSON *json_add_arr(cJSON *o, const char *key);
+/* o[key] = item, taking it (freed here when it cannot be added). */
+cJSON *json_add_item(cJSON *o, const char *key, cJSON *item);
 
 #endif
