@@ -3,6 +3,7 @@
 #include "pflink/util.h"
 
 #include <errno.h>
+#include <net/if_arp.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -51,5 +52,37 @@ int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out)
 	drv.bus_info[sizeof(drv.bus_info) - 1] = '\0';
 	memcpy(out->driver, drv.driver, sizeof(out->driver));
 	memcpy(out->bus_info, drv.bus_info, sizeof(out->bus_info));
+	return 0;
+}
+
+int ethtool_link(int sock, const char *ifname, int *ifindex, unsigned char mac[ETHTOOL_HWADDR_MAX],
+		 unsigned *maclen)
+{
+	struct ifreq ifr = { 0 };
+	int idx;
+
+	if (pf_strscpy(ifr.ifr_name, ifname, IFNAMSIZ) < 0)
+		return -ENODEV;
+	if (ioctl(sock, SIOCGIFINDEX, &ifr) < 0)
+		return errno == ENODEV ? -ENODEV : -errno;
+	idx = ifr.ifr_ifindex;
+	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0)
+		return errno == ENODEV ? -ENODEV : -errno;
+	/* The ioctl copies at most sizeof(sa_data) bytes of an address and
+	 * does not say how long it was: only types of known length are
+	 * taken from it. */
+	switch (ifr.ifr_hwaddr.sa_family) {
+	case ARPHRD_ETHER:
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+		*maclen = 6;
+		break;
+	case ARPHRD_NONE:
+	case ARPHRD_VOID:
+		*maclen = 0;
+		break;
+	default:
+		return -EMSGSIZE;
+	}
+	*ifindex = idx;
 	return 0;
 }

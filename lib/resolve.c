@@ -31,23 +31,16 @@ static int ns_sockets(int nsfd, int *nlfd, int *ethfd)
 	return 0;
 }
 
-int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
-	       enum resolve_step *step)
+/* The link by netlink, for addresses the ioctl cannot carry (IPoIB). */
+static int link_by_netlink(int nsfd, const char *ifname, struct vf_info *out)
 {
 	_cleanup_nl_ struct nl_handle *nl = NULL;
-	_cleanup_close_ int ethfd = -1;
 	struct nl_link link;
-	int nlfd, r;
+	int fd, r = netns_socket(nsfd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, &fd);
 
-	memset(out, 0, sizeof(*out));
-	out->vf_index = -1;
-	*step = RS_LINK;
-	if (pf_strscpy(out->ifname, ifname, sizeof(out->ifname)) < 0)
-		return -ENODEV;
-	r = ns_sockets(nsfd, &nlfd, &ethfd);
 	if (r < 0)
 		return r;
-	r = nl_handle_open(nlfd, &nl);
+	r = nl_handle_open(fd, &nl);
 	if (r < 0)
 		return r;
 	r = nl_link_get(nl, ifname, &link);
@@ -55,9 +48,45 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 		return r;
 	out->ifindex = link.ifindex;
 	nl_fmt_mac(link.mac, link.maclen, out->mac, sizeof(out->mac));
+	return 0;
+}
+
+int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
+	       enum resolve_step *step)
+{
+	_cleanup_close_ int ethfd = -1;
+	unsigned char mac[ETHTOOL_HWADDR_MAX];
+	unsigned maclen = 0;
+	int r;
+
+	memset(out, 0, sizeof(out[0]));
+	out->vf_index = -1;
+	*step = RS_LINK;
+	if (pf_strscpy(out->ifname, ifname, sizeof(out->ifname)) < 0)
+		return -ENODEV;
+	/* One socket in the pod's netns does it all: two ioctls name the
+	 * link, a third asks its driver.  No netlink socket, no RTM_NEWLINK
+	 * (the kernel fills a whole one, IPv6 settings included, for the
+	 * two fields wanted). */
+	r = netns_socket(nsfd, AF_INET, SOCK_DGRAM, 0, &ethfd);
+	if (r < 0)
+		return r;
+	r = ethtool_link(ethfd, ifname, &out->ifindex, mac, &maclen);
+	if (r == -EMSGSIZE)
+		r = link_by_netlink(nsfd, ifname, out);
+	else if (r == 0)
+		nl_fmt_mac(mac, maclen, out->mac, sizeof(out->mac));
+	if (r < 0)
+		return r;
 
 	*step = RS_ETHTOOL;
-	r = ethtool_drvinfo(ethfd, ifname, &out->eth);
+	/* By name, with the ifindex checked around the call: a rename in
+	 * between would answer for another link. */
+	r = ethtool_drvinfo_of(ethfd, ifname, out->ifindex, &out->eth);
+	if (r == -ESTALE) {
+		*step = RS_LINK;
+		return -EAGAIN;
+	}
 	if (r < 0)
 		return r;
 

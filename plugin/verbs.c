@@ -143,6 +143,10 @@ static int vf_error(struct run *r, int e, enum resolve_step st, const struct vf_
 
 	switch (st) {
 	case RS_LINK:
+		if (e == -EAGAIN)
+			return fail(r, CNI_ERR_TRY_AGAIN, NULL,
+				    "interface %s in netns %s was renamed while pflink asked its driver: try again",
+				    ifn, ns);
 		if (e == -ENODEV && !strcmp(r->req->command, "CHECK"))
 			return fail(r, PFLINK_ERR_NO_INTERFACE, NULL,
 				    "interface %s is no longer in netns %s: the VF left the pod or was removed (sriov_numvfs changed?); recreate the pod",

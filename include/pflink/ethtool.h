@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The ethtool choke point: every ETHTOOL_GDRVINFO the project makes goes
- * through ethtool_drvinfo(), so a test can answer it from a table.
+ * through ethtool_drvinfo(), so a test can answer it from a table; and
+ * the netdevice ioctls by name that go with it (index, hardware address).
  */
 #ifndef PFLINK_ETHTOOL_H
 #define PFLINK_ETHTOOL_H
@@ -23,5 +24,15 @@ int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out);
  * ENODEV).  -ESTALE when the name was not ifindex's just before and just
  * after the ioctl, whatever the ioctl said. */
 int ethtool_drvinfo_of(int sock, const char *ifname, int ifindex, struct ethtool_info *out);
+
+/* A link by name in the socket's netns: its ifindex and hardware address
+ * (SIOCGIFINDEX, SIOCGIFHWADDR), the two ioctls a pod start needs instead
+ * of a netlink socket and a whole RTM_NEWLINK.  -ENODEV: no such link;
+ * -EMSGSIZE: its address does not fit the ioctl's 14 bytes (IPoIB's 20):
+ * ask netlink.  *maclen is the address' length for ARPHRD_ETHER (6) and
+ * 0 for a link without one. */
+#define ETHTOOL_HWADDR_MAX 14
+int ethtool_link(int sock, const char *ifname, int *ifindex, unsigned char mac[ETHTOOL_HWADDR_MAX],
+		 unsigned *maclen);
 
 #endif

@@ -404,6 +404,20 @@ bad_dev nod 102 "VF whose PF has no netdev anywhere"
 check "no state from any failed ADD" test -z "$(ls -A "$STATE" 2>/dev/null)"
 check "no device-info from any failed ADD" test -z "$(ls -A "$DEVINFO" 2>/dev/null)"
 
+# --- the pod's link renamed between pflink naming it and asking its
+# driver (the shim swaps net1 and net2 just before the kernel answers): the
+# answer would be net2's, so ADD must say "try again", and write nothing
+into "va0$TAG" "$POD" net1
+into "va1$TAG" "$POD" net2
+ip -n "$POD" link set net1 down; ip -n "$POD" link set net2 down
+PFLINK_TEST_SWAP_ON_DRVINFO=net1,net2 CID=c-race pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_code "a rename between naming net1 and asking its driver" 11
+check "... the race happened (net1 is now the other VF)" \
+	eval "ip -n '$POD' -o link show net1 | grep -q 02:aa:01:10:02:00"
+check "... and nothing was written" sh -c "[ -z \"\$(ls -A '$STATE' 2>/dev/null)\" ] && [ -z \"\$(ls -A '$DEVINFO' 2>/dev/null)\" ]"
+ip -n "$POD" link set net1 netns 1 name "va1$TAG"
+ip -n "$POD" link set net2 netns 1 name "va0$TAG"
+
 # --- links churning in the host netns during the PF scan: the kernel flags
 # the dump NLM_F_DUMP_INTR and pflink must redo it, not fail
 ip link show "va0$TAG" >/dev/null 2>&1 && into "va0$TAG" "$POD" net1
