@@ -6,6 +6,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -82,6 +83,26 @@ static int link_attr_cb(const struct nlattr *a, void *data)
 		if (attr_str(a, l->parent_bus, sizeof(l->parent_bus)) < 0)
 			l->parent_bus[0] = '\0';
 		break;
+	case IFLA_STATS64: {
+		struct rtnl_link_stats64 st;
+
+		/* Older kernels' struct is shorter at its end, never at the
+		 * fields read here; a payload too short for them is malformed. */
+		if (n < offsetof(struct rtnl_link_stats64, multicast) + sizeof(st.multicast)) {
+			c->err = -EINVAL;
+			break;
+		}
+		memset(&st, 0, sizeof(st));
+		memcpy(&st, mnl_attr_get_payload(a), n < sizeof(st) ? n : sizeof(st));
+		l->stats = (struct nl_link_stats){
+			.rx_packets = st.rx_packets, .tx_packets = st.tx_packets,
+			.rx_bytes = st.rx_bytes, .tx_bytes = st.tx_bytes,
+			.rx_dropped = st.rx_dropped, .tx_dropped = st.tx_dropped,
+			.multicast = st.multicast,
+		};
+		l->has_stats = true;
+		break;
+	}
 	case IFLA_NUM_VF:
 		if (n < sizeof(uint32_t)) {
 			c->err = -EINVAL;

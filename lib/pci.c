@@ -438,20 +438,30 @@ int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
 	return dev_link_base(devfd, "driver", name, len);
 }
 
-int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
+/* A small attribute file, NUL-terminated. */
+static int read_attr(int rootfd, const char *bdf, const char *attr, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = -1;
-	char buf[32], *end, *start;
-	unsigned long v;
 	ssize_t n;
 	int r = dev_open(rootfd, bdf, attr, O_RDONLY, &fd);
 
 	if (r < 0)
 		return r;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
+	return 0;
+}
+
+int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
+{
+	char buf[32], *end, *start;
+	unsigned long v;
+	int r = read_attr(rootfd, bdf, attr, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
 	errno = 0;
 	/* Counts are decimal, "class" and "vendor" are 0x-hex; never octal. */
 	start = strncmp(buf, "0x", 2) ? buf : buf + 2;
@@ -459,6 +469,23 @@ int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 	if (end == start || !isxdigit((unsigned char)*start) || (*end && *end != '\n') || errno || v > UINT_MAX)
 		return -EINVAL;
 	*out = (unsigned)v;
+	return 0;
+}
+
+int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out)
+{
+	char buf[32], *end;
+	long v;
+	int r = read_attr(rootfd, bdf, attr, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || !(isdigit((unsigned char)buf[0]) || (buf[0] == '-' && isdigit((unsigned char)buf[1]))) ||
+	    (*end && *end != '\n') || errno || v < INT_MIN || v > INT_MAX)
+		return -EINVAL;
+	*out = (int)v;
 	return 0;
 }
 

@@ -36,6 +36,13 @@ struct nl_link {
 	char parent_dev[64];
 	unsigned num_vf;		/* IFLA_NUM_VF */
 	bool has_num_vf;		/* sent when asked with the VF filter */
+	/* IFLA_STATS64 (asked with NL_WANT_STATS): the link's own counters,
+	 * the ones ip -s link shows. */
+	bool has_stats;
+	struct nl_link_stats {
+		uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+		uint64_t rx_dropped, tx_dropped, multicast;
+	} stats;
 	/* The whole message it was parsed from, for nl_link_vfs(): valid
 	 * only inside the callback that was handed this link. */
 	const void *msg;
