@@ -297,6 +297,16 @@ int nl_link_vfs(const struct nl_link *l, struct nl_vf *out, unsigned max, unsign
 	return 0;
 }
 
+const char *nl_vf_link_state_name(int s)
+{
+	switch (s) {
+	case 0: return "auto";
+	case 1: return "enable";
+	case 2: return "disable";
+	default: return "";
+	}
+}
+
 void nl_fmt_hex(const unsigned char *b, unsigned n, char *out)
 {
 	unsigned i;

@@ -118,6 +118,10 @@ int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg);
  * what is queued is older than what was lost). */
 void nl_link_drain(struct nl_handle *h);
 
+/* IFLA_VF_LINK_STATE as ip-link names it: "auto", "enable", "disable";
+ * "" for -1 (not reported). */
+const char *nl_vf_link_state_name(int s);
+
 /* "aabb..." (2n+1 bytes of out) for a switch id and the like. */
 void nl_fmt_hex(const unsigned char *b, unsigned n, char *out);
 
