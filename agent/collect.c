@@ -381,7 +381,7 @@ int ag_collect_step(struct agent *a, struct ag_collect *c)
 
 int ag_collect_all(struct agent *a, bool counters, struct mx_snap **out)
 {
-	struct ag_collect *c;
+	struct ag_collect *c = NULL;
 	int r = ag_collect_start(a, counters, &c);
 
 	while (r == 0)

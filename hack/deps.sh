@@ -10,8 +10,8 @@ PKGS=(build-essential cmake pkg-config libcjson-dev libmnl-dev libmicrohttpd-dev
 # a static busybox is their container's rootfs.
 [ "${1:-}" = --test ] && PKGS+=(npm podman runc containerd busybox-static)
 # /metrics: a real Prometheus (and promtool) scrapes pflinkd in the tests;
-# curl plays the hostile and the plain HTTP clients.
-[ "${1:-}" = --test ] && PKGS+=(prometheus curl)
+# curl plays the plain HTTP client; ping makes the VFs' traffic.
+[ "${1:-}" = --test ] && PKGS+=(prometheus curl iputils-ping)
 # The node suite (test/node): the image built with podman/buildah on a
 # debootstrap base, podman's infra container (catatonit, also the CRI
 # sandbox image's pause), the DaemonSet's pod generated with PyYAML, the
