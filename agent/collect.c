@@ -24,13 +24,34 @@ static void cut(char *dst, const char *src, size_t size)
 /* VF netdevs whose counters one slice reads. */
 #define NETDEVS_PER_SLICE 16
 
-enum phase { PH_LIST, PH_PFS, PH_NETDEVS, PH_DONE };
+/* VFs of a PF whose details one slice collects: a quarter of what a "pf"
+ * answer for a 64-VF PF costs. */
+#define VFS_PER_SLICE 16
+
+/* PCI functions one slice checks for being PFs (two sysfs reads each). */
+#define FNS_PER_SLICE 32
+
+enum phase { PH_LIST, PH_FILTER, PH_PFS, PH_NETDEVS, PH_DONE };
+
+/* The PF's VF table with IFLA_VF_STATS, read now. */
+struct vft {
+	struct nl_vf *v;
+	unsigned n;
+};
+
 
 struct ag_collect {
 	bool counters;
 	enum phase phase;
-	struct ag_fn_list pf;		/* the PFs, sorted */
+	struct ag_fn_list fns;		/* every PCI function, then */
+	struct ag_fn_list pf;		/* the PFs among them, sorted */
 	unsigned next;
+	/* The PF begun last (the last of s->pfs): its VFs, the next to do,
+	 * its VF table as read when it was begun. */
+	bool in_pf;
+	struct ag_fn_list vfl;
+	unsigned vfl_next;
+	struct vft t;
 	struct mx_snap *s;
 	unsigned cap_pfs, cap_vfs, cap_stale;
 	unsigned long long t0;
@@ -52,12 +73,9 @@ static int grow(void **v, unsigned *cap, unsigned n, size_t size)
 	return 0;
 }
 
-static int pf_listed(const char *bdf, void *arg)
+static int fn_listed(const char *bdf, void *arg)
 {
-	struct ag_collect *c = ((void **)arg)[0];
-	struct agent *a = ((void **)arg)[1];
-
-	return ag_pf_shown(a, bdf) ? ag_fn_list_add(0, bdf, &c->pf) : 0;
+	return ag_fn_list_add(0, bdf, arg);
 }
 
 int ag_collect_start(struct agent *a, bool counters, struct ag_collect **out)
@@ -81,7 +99,10 @@ void ag_collect_free(struct ag_collect *c)
 	if (!c)
 		return;
 	mx_snap_free(c->s);
+	free(c->fns.v);
 	free(c->pf.v);
+	free(c->vfl.v);
+	free(c->t.v);
 	free(c);
 }
 
@@ -112,12 +133,6 @@ static void netdev_of(const struct agent *a, const char *bdf, char *name, char *
 	if (in_host)
 		*in_host = ns->host;
 }
-
-/* The PF's VF table with IFLA_VF_STATS, read now. */
-struct vft {
-	struct nl_vf *v;
-	unsigned n;
-};
 
 static int take_vfs(const struct nl_link *l, void *arg)
 {
@@ -186,17 +201,16 @@ static void vf_fill(struct agent *a, struct mx_vf *v, const struct ag_dev *pfdev
 		}
 }
 
-/* One PF and its VFs. */
-static int pf_slice(struct agent *a, struct ag_collect *c, const char *bdf)
+/* A PF: its facts, its VF table with IFLA_VF_STATS as it is now (the
+ * map's copy has no statistics: dumps skip them), the list of its VFs.
+ * Their details come in the next slices, VFS_PER_SLICE at a time. */
+static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 {
 	struct mx_snap *s = c->s;
 	struct pci_fn fn;
-	struct ag_fn_list l = { 0 };
-	struct vft t = { 0 };
 	const struct ag_ns *ns = NULL;
 	const struct ag_dev *pfdev;
 	struct mx_pf *p;
-	unsigned i;
 	int r;
 
 	if (pci_describe(a->sysfd, bdf, &fn) < 0 || !fn.is_pf)
@@ -212,30 +226,45 @@ static int pf_slice(struct agent *a, struct ag_collect *c, const char *bdf)
 	numa_of(a, fn.bdf, &p->numa);
 	netdev_of(a, fn.bdf, p->netdev, p->netns, p->mac, NULL);
 	pfdev = ag_first_dev(a, fn.bdf, &ns);
-	/* The VF table as it is now, with IFLA_VF_STATS (the map's copy has
-	 * no statistics: dumps skip them). */
 	if (c->counters && pfdev &&
-	    nl_link_query(ns->req, pfdev->ifindex, NL_WANT_VFS | NL_WANT_STATS, take_vfs, &t) == 0)
+	    nl_link_query(ns->req, pfdev->ifindex, NL_WANT_VFS | NL_WANT_STATS, take_vfs, &c->t) == 0)
 		p->vf_stats_asked = true;
-	r = pci_foreach_vf(a->sysfd, fn.bdf, ag_fn_list_add, &l);
-	ag_fn_list_sort(&l, true);
-	for (i = 0; i < l.n; i++) {
+	c->vfl.n = 0;
+	c->vfl_next = 0;
+	r = pci_foreach_vf(a->sysfd, fn.bdf, ag_fn_list_add, &c->vfl);
+	if (r == -ENOMEM)
+		return r;
+	ag_fn_list_sort(&c->vfl, true);
+	c->in_pf = true;
+	return 0;
+}
+
+/* The next VFs of the PF begun last. */
+static int pf_vfs(struct agent *a, struct ag_collect *c)
+{
+	struct mx_snap *s = c->s;
+	const char *pf = s->pfs[s->n_pfs - 1].bdf;
+	const struct ag_dev *pfdev = ag_first_dev(a, pf, NULL);
+	unsigned done;
+
+	for (done = 0; c->vfl_next < c->vfl.n && done < VFS_PER_SLICE; c->vfl_next++, done++) {
 		struct mx_vf *v;
 
-		if (grow((void **)&s->vfs, &c->cap_vfs, s->n_vfs, sizeof(*s->vfs)) < 0) {
-			r = -ENOMEM;
-			break;
-		}
+		if (grow((void **)&s->vfs, &c->cap_vfs, s->n_vfs, sizeof(*s->vfs)) < 0)
+			return -ENOMEM;
 		v = &s->vfs[s->n_vfs++];
 		memset(v, 0, sizeof(*v));
-		memcpy(v->pf, fn.bdf, PCI_BDF_LEN);
-		memcpy(v->bdf, l.v[i].bdf, PCI_BDF_LEN);
-		v->index = l.v[i].idx;
-		vf_fill(a, v, pfdev, &t);
+		memcpy(v->pf, pf, PCI_BDF_LEN);
+		memcpy(v->bdf, c->vfl.v[c->vfl_next].bdf, PCI_BDF_LEN);
+		v->index = c->vfl.v[c->vfl_next].idx;
+		vf_fill(a, v, pfdev, &c->t);
 	}
-	free(l.v);
-	free(t.v);
-	return r == -ENOMEM ? r : 0;
+	if (c->vfl_next == c->vfl.n) {
+		c->in_pf = false;
+		free(c->t.v);
+		c->t = (struct vft){ 0 };
+	}
+	return 0;
 }
 
 static int take_stats(const struct nl_link *l, void *arg)
@@ -333,28 +362,43 @@ static int finish(struct agent *a, struct ag_collect *c)
 int ag_collect_step(struct agent *a, struct ag_collect *c)
 {
 	unsigned long long t = pf_now_ns(), dt;
+	enum phase phase;
 	int r = 0;
 
 	if (c->phase == PH_DONE)
 		return 1;
+	phase = c->phase;
 	if (ag_index(a) < 0)
 		return -ENOMEM;
 	switch (c->phase) {
-	case PH_LIST: {
-		void *arg[2] = { c, a };
-
-		r = pci_foreach_fn(a->sysfd, pf_listed, arg);
+	case PH_LIST:
+		/* readdir alone: which are PFs is the next slices' work. */
+		r = pci_foreach_fn(a->sysfd, fn_listed, &c->fns);
 		if (r == -ENOMEM)
 			return r;
-		ag_fn_list_sort(&c->pf, false);
-		c->phase = PH_PFS;
+		c->phase = PH_FILTER;
 		r = 0;
+		break;
+	case PH_FILTER: {
+		unsigned done;
+
+		for (done = 0; c->next < c->fns.n && done < FNS_PER_SLICE; c->next++, done++)
+			if (ag_pf_shown(a, c->fns.v[c->next].bdf) &&
+			    (r = ag_fn_list_add(0, c->fns.v[c->next].bdf, &c->pf)) < 0)
+				return r;
+		if (c->next == c->fns.n) {
+			ag_fn_list_sort(&c->pf, false);
+			c->next = 0;
+			c->phase = PH_PFS;
+		}
 		break;
 	}
 	case PH_PFS:
-		if (c->next < c->pf.n)
-			r = pf_slice(a, c, c->pf.v[c->next++].bdf);
-		if (c->next == c->pf.n) {
+		if (c->in_pf)
+			r = pf_vfs(a, c);
+		else if (c->next < c->pf.n)
+			r = pf_begin(a, c, c->pf.v[c->next++].bdf);
+		if (!c->in_pf && c->next == c->pf.n) {
 			c->next = 0;
 			c->phase = c->counters ? PH_NETDEVS : PH_DONE;
 		}
@@ -372,6 +416,8 @@ int ag_collect_step(struct agent *a, struct ag_collect *c)
 	if (r < 0)
 		return r;
 	dt = pf_now_ns() - t;
+	if (dt > 5000000)
+		ag_log(a, PF_LOG_DEBUG, "snapshot: a slice of phase %d took %llu us", (int)phase, dt / 1000);
 	c->s->agent.collect_ns += dt;
 	c->s->agent.slices++;
 	if (dt > c->s->agent.slice_max_ns)

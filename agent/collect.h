@@ -2,10 +2,12 @@
 /*
  * A snapshot of the map (snapshot.h), taken on the serving loop a slice at
  * a time: the loop serves its clients between two slices, so a scrape
- * adds at most one slice to a lookup's wait.  A slice is one PF with its
- * VFs (what a "pf" answer costs: sysfs and the map, plus one netlink get
- * of the PF's VF table with IFLA_VF_STATS), or the link counters of 16 VF
- * netdevs (one netlink get each, in the VF's netns), or the records.
+ * adds at most one slice to a lookup's wait.  A slice is the list of PCI
+ * functions (one readdir), or 32 of them checked for being PFs, or a PF (sysfs, the
+ * list of its VFs, one netlink get of its VF table with IFLA_VF_STATS), or
+ * 16 of its VFs (sysfs, the map and the records, as a "pf" answer reads
+ * them), or the link counters of 16 VF netdevs (one netlink get each, in
+ * the VF's netns), or the records.
  * Nothing is kept from one slice to the next but bus addresses: the map
  * may change in between (netns dropped, links moved), and each slice finds
  * what it needs in the map as it is then.

@@ -103,6 +103,8 @@ tx_b=$(awk '/^pflink_vf_transmit_packets_total\{pf="0000:02:00.0",vf_pci_address
 check "VF 0000:02:10.0 (web-b, pinged out 90 times): transmit_packets_total $tx_b >= 90" test "${tx_b:-0}" -ge 90
 idle=$(awk '/^pflink_vf_transmit_packets_total\{pf="0000:01:00.0",vf_pci_address="0000:01:10.2",source="netdev"\}/ { print $2 }' "$T/m2")
 check "VF 0000:01:10.2 (web-c, no traffic sent): transmit_packets_total ${idle:-absent} < 10" test "${idle:-99}" -lt 10
+# One line of each family, for whoever reads the log.
+awk '!/^#/ { n = $0; sub(/[{ ].*/, "", n); sub(/_(bucket|sum|count)$/, "", n); if (!seen[n]++) print "    sample| " $0 }' "$T/m2"
 
 # --- a real Prometheus scrapes it
 mkdir -p "$T/prom"
@@ -134,7 +136,7 @@ ip netns exec "mxb-$TAG" ping -q -c 100 -i 0.01 -W 1 10.99.2.1 >/dev/null
 check "PromQL: increase over 1m of web-b's transmitted packets >= 100 after 100 more" \
 	until_prom "sum by (pod) (increase(pflink_vf_transmit_packets_total{source=\"netdev\"}[1m]) $J)" \
 	'map(select(.metric.pod == "web-b"))[0].value[1] | tonumber >= 100'
-check "recording rule pflink:vf_transmit_packets:rate1m has web-b's traffic by pod" \
+check "recording rules pflink:vf_transmit_packets:rate1m and pflink:pod_transmit_packets:rate1m: web-b sends" \
 	until_prom 'pflink:pod_transmit_packets:rate1m{pod="web-b"}' '.[0].value[1] | tonumber > 0'
 check "recording rule pflink:pf_vfs_in_pod counts PF 0000:01:00.0's pods" \
 	until_prom 'pflink:pf_vfs:in_pod{pf="0000:01:00.0"}' '.[0].value[1] == "2"'
