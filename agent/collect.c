@@ -22,7 +22,7 @@ static void cut(char *dst, const char *src, size_t size)
 }
 
 /* VF netdevs whose counters one slice reads. */
-#define NETDEVS_PER_SLICE 16
+#define NETDEVS_PER_SLICE 8
 
 /* VFs of a PF whose details one slice collects: a quarter of what a "pf"
  * answer for a 64-VF PF costs. */

@@ -6,7 +6,7 @@
  * functions (one readdir), or 32 of them checked for being PFs, or a PF (sysfs, the
  * list of its VFs, one netlink get of its VF table with IFLA_VF_STATS), or
  * 16 of its VFs (sysfs, the map and the records, as a "pf" answer reads
- * them), or the link counters of 16 VF netdevs (one netlink get each, in
+ * them), or the link counters of 8 VF netdevs (one netlink get each, in
  * the VF's netns), or the records.
  * Nothing is kept from one slice to the next but bus addresses: the map
  * may change in between (netns dropped, links moved), and each slice finds
