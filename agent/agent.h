@@ -25,6 +25,7 @@ struct agent_opts {
 	const char *proc;	/* default /proc */
 	const char *state_dir;	/* pflink's stateDir, default /run/pflink/state */
 	unsigned rescan_ms;	/* periodic discovery, default 5000 */
+	const char *metrics_address;	/* /metrics on "ADDR:PORT"; NULL: off */
 	struct pf_log *log;
 };
 

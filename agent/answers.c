@@ -5,6 +5,8 @@
  */
 #include "map.h"
 #include "request.h"
+#include "leaks.h"
+#include "collect.h"
 #include "pflink/classify.h"
 #include "pflink/json.h"
 #include "pflink/nl.h"
@@ -14,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *d)
@@ -32,24 +35,6 @@ static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *
 	cJSON_AddItemToArray(arr, o);
 }
 
-/* The first netdev of a PCI function (the host's first, as tracked netns
- * start with the host), or NULL.  Representors carry their PF's address
- * and are never one of its netdevs (classify.h). */
-static const struct ag_dev *first_dev(const struct agent *a, const char *bdf,
-				      const struct ag_ns **ns_out)
-{
-	unsigned i, n = ag_index_find(a, bdf, &i);
-
-	for (n += i; i < n; i++) {
-		if (classify_is_representor(a->idx[i].dev->kind))
-			continue;
-		if (ns_out)
-			*ns_out = a->idx[i].ns;
-		return a->idx[i].dev;
-	}
-	return NULL;
-}
-
 /* Every netdev of a PCI function, across all netns. */
 static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 {
@@ -60,39 +45,6 @@ static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 		if (!classify_is_representor(a->idx[i].dev->kind))
 			add_netdev(arr, a->idx[i].ns, a->idx[i].dev);
 	return arr;
-}
-
-static const struct pf_record *attachment_of(const struct agent *a, const char *vf)
-{
-	const struct pf_record *best = NULL;
-	unsigned i;
-
-	for (i = 0; i < a->n_att; i++)
-		if (!strcmp(a->att[i].rec.vf, vf) && (!best || a->att[i].rec.created >= best->created))
-			best = &a->att[i].rec;
-	return best;
-}
-
-static bool kernel_renamed(const char *name)
-{
-	const char *p = name + 3;
-
-	if (strncmp(name, "dev", 3) || !*p)
-		return false;
-	for (; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-static const char *linkstate(int s)
-{
-	switch (s) {
-	case 0: return "auto";
-	case 1: return "enable";
-	case 2: return "disable";
-	default: return "";
-	}
 }
 
 /* Representor of VF idx of PF pf: classify_is_vf_rep_of(), the rule the
@@ -117,12 +69,12 @@ static const struct ag_dev *representor(const struct agent *a, const char *pf,
 static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
 		      const char *bdf)
 {
-	cJSON *o = cJSON_CreateObject(), *nds;
-	const struct pf_record *att = attachment_of(a, bdf);
+	cJSON *o = cJSON_CreateObject(), *nds, *cfg;
+	const struct nl_vf *c;
+	const struct pf_record *att = ag_attachment_of(a, bdf);
 	const struct ag_dev *first = NULL, *rep;
 	const struct ag_ns *first_ns = NULL;
 	char drv[64] = "", why[1024] = "";
-	unsigned i;
 	bool in_host = false;
 
 	if (!o)
@@ -132,16 +84,13 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 	if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
 		drv[0] = '\0';
 	json_add_str(o, "driver", drv);
-	first = first_dev(a, bdf, &first_ns);
+	first = ag_first_dev(a, bdf, &first_ns);
 	nds = netdevs_of(a, bdf);
 	json_add_item(o, "netdevs", nds);
-	for (i = 0; pfdev && i < pfdev->n_vfc; i++) {
-		const struct nl_vf *c = &pfdev->vfc[i];
+	c = ag_vf_config(pfdev, idx);
+	if (c && (cfg = json_add_obj(o, "config"))) {
 		char mac[MAC_STR_MAX];
-		cJSON *cfg;
 
-		if (c->index != idx || !(cfg = json_add_obj(o, "config")))
-			continue;
 		nl_fmt_mac(c->mac, sizeof(c->mac), mac, sizeof(mac));
 		json_add_str(cfg, "mac", mac);
 		json_add_int(cfg, "vlan", (long long)(c->vlan));
@@ -151,8 +100,7 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 		if (c->trust >= 0)
 			json_add_bool(cfg, "trust", c->trust);
 		if (c->linkstate >= 0)
-			json_add_str(cfg, "linkState", linkstate(c->linkstate));
-		break;
+			json_add_str(cfg, "linkState", nl_vf_link_state_name(c->linkstate));
 	}
 	rep = representor(a, pf, pfdev, idx);
 	json_add_str(o, "representor", rep ? rep->name : "");
@@ -168,20 +116,14 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 	}
 	if (first_ns && first_ns->host)
 		in_host = true;
-	if (att && in_host) {
-		snprintf(why, sizeof(why), "pod %.253s/%.253s is gone: VF is back in the host netns as %s%s",
-			 att->pod_namespace, att->pod_name, first->name,
-			 kernel_renamed(first->name) ? " (renamed by the kernel)" : "");
-	} else if (att && !first) {
+	{
 		struct stat st;
+		bool gone = att && !first && att->netns[0] && stat(att->netns, &st) < 0;
+		enum mx_orphan orphan = leak_orphan(att ? att->pod_namespace : NULL, gone,
+						    first ? first->name : NULL, in_host);
 
-		if (att->netns[0] && stat(att->netns, &st) < 0)
-			snprintf(why, sizeof(why), "pod %.253s/%.253s: its netns %.400s is gone and the VF has no netdev",
-				 att->pod_namespace, att->pod_name, att->netns);
-	} else if (!att && in_host && kernel_renamed(first->name)) {
-		snprintf(why, sizeof(why),
-			 "VF fell back into the host netns as %s: its netns was deleted without a CNI DEL",
-			 first->name);
+		leak_orphan_words(orphan, att ? att->pod_namespace : "", att ? att->pod_name : "",
+				  first ? first->name : "", att ? att->netns : "", why, sizeof(why));
 	}
 	json_add_str(o, "orphan", why);
 	return o;
@@ -194,43 +136,7 @@ static cJSON *vf_of(const struct agent *a, const char *pf, const char *vf)
 
 	if (pci_vf_index(a->sysfd, pf, vf, &idx) < 0)
 		return NULL;
-	return vf_json(a, pf, first_dev(a, pf, NULL), idx, vf);
-}
-
-struct vf_ent {
-	int idx;
-	char bdf[PCI_BDF_LEN];
-};
-
-struct vf_list {
-	struct vf_ent *v;
-	size_t n, cap;
-};
-
-static int vf_collect(int idx, const char *bdf, void *arg)
-{
-	struct vf_list *l = arg;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		void *nv = realloc(l->v, cap * sizeof(*l->v));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
-	l->v[l->n].idx = idx;
-	memcpy(l->v[l->n].bdf, bdf, PCI_BDF_LEN);
-	l->n++;
-	return 0;
-}
-
-static int vf_cmp(const void *x, const void *y)
-{
-	int a = ((const struct vf_ent *)x)->idx, b = ((const struct vf_ent *)y)->idx;
-
-	return (a > b) - (a < b);
+	return vf_json(a, pf, ag_first_dev(a, pf, NULL), idx, vf);
 }
 
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
@@ -238,7 +144,7 @@ static int vf_cmp(const void *x, const void *y)
 static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 {
 	const struct ag_dev *pfdev;
-	struct vf_list l = { 0 };
+	struct ag_fn_list l = { 0 };
 	struct pci_fn fn;
 	cJSON *o, *arr;
 	unsigned i;
@@ -255,7 +161,7 @@ static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 	json_add_item(o, "netdevs", netdevs_of(a, fn.bdf));
 	if (vfs == AGENT_VFS_NONE)
 		return o;
-	pfdev = first_dev(a, fn.bdf, NULL);
+	pfdev = ag_first_dev(a, fn.bdf, NULL);
 	arr = json_add_arr(o, "vfs");
 	if (vfs >= 0) {
 		char bdf[PCI_BDF_LEN];
@@ -268,9 +174,8 @@ static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 		return o;
 	}
 	/* readdir order is arbitrary: list, sort by index, then build. */
-	pci_foreach_vf(a->sysfd, fn.bdf, vf_collect, &l);
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), vf_cmp);
+	pci_foreach_vf(a->sysfd, fn.bdf, ag_fn_list_add, &l);
+	ag_fn_list_sort(&l, true);
 	for (i = 0; arr && i < l.n; i++) {
 		cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf);
 
@@ -306,27 +211,14 @@ static cJSON *error(const char *fmt, ...)
 
 struct topo_ctx {
 	const struct agent *a;
-	struct vf_list pfs;	/* reused: idx unused, bdf sorted */
+	struct ag_fn_list pfs;	/* idx unused, bdf sorted */
 };
 
 static int topo_fn(const char *bdf, void *arg)
 {
 	struct topo_ctx *c = arg;
-	unsigned tv, cls;
 
-	if (pci_read_uint(c->a->sysfd, bdf, "sriov_totalvfs", &tv) < 0)
-		return 0;
-	/* SR-IOV capable but neither a network controller (class 0x02xxxx)
-	 * nor carrying a netdev (NVMe, GPU, ...): not ours to show. */
-	if (pci_read_uint(c->a->sysfd, bdf, "class", &cls) == 0 && (cls >> 16) != 0x02 &&
-	    !first_dev(c->a, bdf, NULL))
-		return 0;
-	return vf_collect(0, bdf, &c->pfs);
-}
-
-static int bdf_cmp(const void *x, const void *y)
-{
-	return strcmp(((const struct vf_ent *)x)->bdf, ((const struct vf_ent *)y)->bdf);
+	return ag_pf_shown(c->a, bdf) ? ag_fn_list_add(0, bdf, &c->pfs) : 0;
 }
 
 static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
@@ -349,6 +241,74 @@ static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 		json_add_item(e, "pf", pf);
 		cJSON_AddItemToArray(arr, e);
 	}
+	return o;
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v && v[0])
+		json_add_str(o, k, v);
+}
+
+/* Every leak (leaks.h), from a snapshot without counters. */
+static cJSON *op_leaks(struct agent *a)
+{
+	struct mx_snap *s = NULL;
+	struct leak *l = NULL;
+	unsigned n = 0, i, count[LEAK_KINDS] = { 0 };
+	cJSON *o, *arr, *cnt;
+
+	if (ag_collect_all(a, false, &s) < 0 || leaks_find(s, &l, &n) < 0) {
+		mx_snap_free(s);
+		return error("out of memory");
+	}
+	o = answer(true);
+	arr = json_add_arr(o, "leaks");
+	for (i = 0; arr && i < n; i++) {
+		cJSON *e = cJSON_CreateObject(), *p;
+		char words[1024];
+
+		if (!e)
+			break;
+		count[l[i].kind]++;
+		json_add_str(e, "kind", leak_kind_name(l[i].kind));
+		if (l[i].vf) {
+			const struct mx_vf *v = l[i].vf;
+
+			json_add_str(e, "pf", v->pf);
+			json_add_str(e, "vf", v->bdf);
+			add_str(e, "driver", v->driver);
+			add_str(e, "netdev", v->netdev);
+			add_str(e, "netns", v->netns);
+			if (v->has_pod && (p = json_add_obj(e, "pod"))) {
+				json_add_str(p, "namespace", v->pod_ns);
+				json_add_str(p, "name", v->pod);
+				json_add_str(p, "uid", v->pod_uid);
+			}
+			add_str(e, "reason", leak_orphan_name(v->orphan));
+		} else {
+			const struct mx_stale *r = l[i].rec;
+
+			json_add_str(e, "pf", r->pf);
+			json_add_str(e, "vf", r->vf);
+			add_str(e, "netns", r->netns);
+			add_str(e, "record", r->file);
+			if ((p = json_add_obj(e, "pod"))) {
+				json_add_str(p, "namespace", r->pod_ns);
+				json_add_str(p, "name", r->pod);
+				json_add_str(p, "uid", r->pod_uid);
+			}
+		}
+		add_str(e, "mac", l[i].mac);
+		leak_words(&l[i], words, sizeof(words));
+		json_add_str(e, "detail", words);
+		cJSON_AddItemToArray(arr, e);
+	}
+	cnt = json_add_obj(o, "counts");
+	for (i = 0; cnt && i < LEAK_KINDS; i++)
+		json_add_int(cnt, leak_kind_name(i), (long long)count[i]);
+	free(l);
+	mx_snap_free(s);
 	return o;
 }
 
@@ -397,8 +357,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		arr = json_add_arr(o, "pfs");
 		pci_foreach_fn(a->sysfd, topo_fn, &c);
 		/* readdir order is arbitrary; a person compares trees by eye. */
-		if (c.pfs.n)
-			qsort(c.pfs.v, c.pfs.n, sizeof(*c.pfs.v), bdf_cmp);
+		ag_fn_list_sort(&c.pfs, false);
 		for (i = 0; arr && i < c.pfs.n; i++) {
 			cJSON *pf = pf_json(a, c.pfs.v[i].bdf, AGENT_VFS_ALL);
 
@@ -435,6 +394,10 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 	}
 	case AGENT_OP_POD:
 		return op_pod(a, req->pod_ns, req->pod_name);
+	case AGENT_OP_LEAKS:
+		return op_leaks(a);
+	case AGENT_OP_N:
+		break;
 	}
 	return error("unknown op");
 }

@@ -341,6 +341,7 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
 	a->map_gen++;
 	a->stats.scans++;
 	a->stats.last_scan_ns = pf_now_ns() - t0;
+	mx_hist_observe(&a->hist.dump, a->stats.last_scan_ns);
 	return 0;
 }
 
@@ -705,6 +706,7 @@ int agent_discover(struct agent *a)
 	a->stats.skip_err = 0;
 	added = disc_add(a, &c);
 	disc_free(&c);
+	mx_hist_observe(&a->hist.discovery, pf_now_ns() - t0);
 	if (added || dropped)
 		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
 		       a->n_ns, added, dropped, (t1 - t0) / 1000, (pf_now_ns() - t1) / 1000);
@@ -822,6 +824,77 @@ unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first)
 		;
 	*first = lo;
 	return end - lo;
+}
+
+const struct ag_dev *ag_first_dev(const struct agent *a, const char *bdf, const struct ag_ns **ns_out)
+{
+	unsigned i, n = ag_index_find(a, bdf, &i);
+
+	for (n += i; i < n; i++) {
+		if (classify_is_representor(a->idx[i].dev->kind))
+			continue;
+		if (ns_out)
+			*ns_out = a->idx[i].ns;
+		return a->idx[i].dev;
+	}
+	return NULL;
+}
+
+bool ag_pf_shown(const struct agent *a, const char *bdf)
+{
+	unsigned tv, cls;
+
+	if (pci_read_uint(a->sysfd, bdf, "sriov_totalvfs", &tv) < 0)
+		return false;
+	return !(pci_read_uint(a->sysfd, bdf, "class", &cls) == 0 && (cls >> 16) != 0x02 &&
+		 !ag_first_dev(a, bdf, NULL));
+}
+
+const struct nl_vf *ag_vf_config(const struct ag_dev *pfdev, int idx)
+{
+	unsigned i;
+
+	for (i = 0; pfdev && i < pfdev->n_vfc; i++)
+		if (pfdev->vfc[i].index == idx)
+			return &pfdev->vfc[i];
+	return NULL;
+}
+
+int ag_fn_list_add(int idx, const char *bdf, void *arg)
+{
+	struct ag_fn_list *l = arg;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		void *nv = realloc(l->v, cap * sizeof(*l->v));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].idx = idx;
+	memcpy(l->v[l->n].bdf, bdf, PCI_BDF_LEN);
+	l->n++;
+	return 0;
+}
+
+static int fn_idx_cmp(const void *x, const void *y)
+{
+	int p = ((const struct ag_fn *)x)->idx, q = ((const struct ag_fn *)y)->idx;
+
+	return (p > q) - (p < q);
+}
+
+static int fn_bdf_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct ag_fn *)x)->bdf, ((const struct ag_fn *)y)->bdf);
+}
+
+void ag_fn_list_sort(struct ag_fn_list *l, bool by_index)
+{
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), by_index ? fn_idx_cmp : fn_bdf_cmp);
 }
 
 /* ---- life ------------------------------------------------------------- */

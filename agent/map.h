@@ -7,6 +7,7 @@
 #include "pflink/resolve.h"
 #include "pflink/classify.h"
 #include "pflink/record.h"
+#include "snapshot.h"
 
 struct nl_handle;
 struct nl_vf;
@@ -80,6 +81,11 @@ struct agent {
 	int ev_rcvbuf;			/* the smallest event socket buffer the kernel gave */
 	struct ag_ref *idx;
 	unsigned n_idx, cap_idx;
+	/* Latency histograms for /metrics: one netns' dump, a discovery, an
+	 * answer by op (server.c). */
+	struct {
+		struct mx_hist dump, discovery, answer[MX_OPS];
+	} hist;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -114,5 +120,30 @@ int ag_inotify_names(const void *buf, size_t len, void (*cb)(const char *name, v
 int ag_index(struct agent *a);
 /* The index entries of bdf: *first and the count (0 if none). */
 unsigned ag_index_find(const struct agent *a, const char *bdf, unsigned *first);
+/* The first netdev of a PCI function (the host's first, as tracked netns
+ * start with the host), or NULL; *ns_out its netns.  Representors carry
+ * their PF's address and are never one of its netdevs (classify.h). */
+const struct ag_dev *ag_first_dev(const struct agent *a, const char *bdf, const struct ag_ns **ns_out);
+/* A PF of the node's SR-IOV map: sriov_totalvfs, and a network controller
+ * or a function with a netdev (not an NVMe drive or a GPU). */
+bool ag_pf_shown(const struct agent *a, const char *bdf);
+/* The PF's IFLA_VFINFO_LIST entry of VF idx, or NULL. */
+const struct nl_vf *ag_vf_config(const struct ag_dev *pfdev, int idx);
+/* A list of PCI functions (a PF's VFs with their index, or PFs). */
+struct ag_fn {
+	int idx;
+	char bdf[PCI_BDF_LEN];
+};
+struct ag_fn_list {
+	struct ag_fn *v;
+	size_t n, cap;
+};
+/* A pci_vf_cb: appends (idx, bdf) to the ag_fn_list arg; -ENOMEM. */
+int ag_fn_list_add(int idx, const char *bdf, void *arg);
+/* readdir order is arbitrary: by index (VFs) or by address (PFs). */
+void ag_fn_list_sort(struct ag_fn_list *l, bool by_index);
+
+/* The record of the pod that holds vf (the newest), or NULL. */
+const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf);
 
 #endif

@@ -46,6 +46,8 @@ static void usage(FILE *f)
 		"  vf BDF        one VF, under its PF\n"
 		"  pod NS/NAME   the VFs pflink attached to that pod\n"
 		"  health        one line; exit 0 when pflinkd answers ok, else 1\n"
+		"  leaks         orphaned VFs, records of dead sandboxes, VFs in no netns\n"
+		"                pflinkd sees, MACs on two VFs; exit 1 when there is any\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   pflinkd's socket (default %s)\n"
@@ -56,8 +58,8 @@ static void usage(FILE *f)
 		"  -h, --help          this text\n"
 		"  -V, --version       pflinkctl's version\n"
 		"\n"
-		"Exit status: 0 ok, 1 pflinkd unreachable or it answered an error,\n"
-		"2 bad usage.\n",
+		"Exit status: 0 ok, 1 pflinkd unreachable or it answered an error\n"
+		"(or leaks found), 2 bad usage.\n",
 		prog, AGENT_CLIENT_DEFAULT_SOCKET, DEFAULT_TIMEOUT_MS);
 }
 
@@ -157,7 +159,7 @@ static bool want_color(bool no_color_flag)
 	return !no_color_flag && !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
-enum cmd { CMD_SHOW, CMD_PF, CMD_VF, CMD_POD, CMD_HEALTH };
+enum cmd { CMD_SHOW, CMD_PF, CMD_VF, CMD_POD, CMD_HEALTH, CMD_LEAKS };
 
 int main(int argc, char **argv)
 {
@@ -178,6 +180,7 @@ int main(int argc, char **argv)
 	_cleanup_agent_json_ cJSON *resp = NULL;
 	_cleanup_free_ char *ns = NULL;
 	const char *name = NULL, *cmdname, *agent_err;
+	unsigned leaks = 0;
 	char bdf[PCI_BDF_LEN] = "";
 	struct render_opts ro;
 	enum cmd cmd;
@@ -241,6 +244,8 @@ int main(int argc, char **argv)
 		cmd = CMD_POD;
 	} else if (!strcmp(cmdname, "health")) {
 		cmd = CMD_HEALTH;
+	} else if (!strcmp(cmdname, "leaks")) {
+		cmd = CMD_LEAKS;
 	} else {
 		usage_error("unknown command '%s'", cmdname);
 	}
@@ -248,9 +253,10 @@ int main(int argc, char **argv)
 	switch (cmd) {
 	case CMD_SHOW:
 	case CMD_HEALTH:
+	case CMD_LEAKS:
 		if (optind != argc)
 			usage_error("%s takes no argument", cmdname);
-		req = new_request(cmd == CMD_SHOW ? "topology" : "health");
+		req = new_request(cmd == CMD_SHOW ? "topology" : cmdname);
 		break;
 	case CMD_PF:
 	case CMD_VF:
@@ -304,6 +310,11 @@ int main(int argc, char **argv)
 		}
 		puts(out);
 		r = 0;
+		if (cmd == CMD_LEAKS && !agent_err) {
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(resp, "leaks");
+
+			leaks = cJSON_IsArray(l) ? (unsigned)cJSON_GetArraySize(l) : 0;
+		}
 	} else if (cmd == CMD_HEALTH) {
 		r = render_health(stdout, resp, &ro);
 	} else if (agent_err) {
@@ -321,6 +332,9 @@ int main(int argc, char **argv)
 			break;
 		case CMD_POD:
 			r = render_pod(stdout, resp, ns, name, &ro);
+			break;
+		case CMD_LEAKS:
+			r = render_leaks(stdout, resp, &ro, &leaks);
 			break;
 		case CMD_HEALTH:
 			break;
@@ -348,5 +362,6 @@ int main(int argc, char **argv)
 		}
 		return EXIT_FAIL;
 	}
-	return 0;
+	/* Leaks are findings, not a failure to talk: status 1 for a script. */
+	return leaks ? EXIT_FAIL : 0;
 }

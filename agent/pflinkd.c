@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"  --proc DIR         the host's procfs (default /proc)\n"
 		"  --state-dir DIR    pflink's stateDir, for pod names (default /run/pflink/state)\n"
 		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
+		"  --metrics-address ADDR:PORT\n"
+		"                     serve Prometheus /metrics there (IPv4:PORT or\n"
+		"                     [IPv6]:PORT, exactly that address; default off)\n"
 		"  --log-level L      error|warning|info|debug (default info)\n");
 }
 
@@ -46,6 +49,7 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'd' },
 		{ "rescan-ms", required_argument, NULL, 'r' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "metrics-address", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -61,6 +65,7 @@ int main(int argc, char **argv)
 		case 'y': o.sysfs = optarg; break;
 		case 'p': o.proc = optarg; break;
 		case 'd': o.state_dir = optarg; break;
+		case 'm': o.metrics_address = optarg; break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

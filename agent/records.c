@@ -62,6 +62,17 @@ int ag_load_attachments(struct agent *a)
 	return 0;
 }
 
+const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf)
+{
+	const struct pf_record *best = NULL;
+	unsigned i;
+
+	for (i = 0; i < a->n_att; i++)
+		if (!strcmp(a->att[i].rec.vf, vf) && (!best || a->att[i].rec.created >= best->created))
+			best = &a->att[i].rec;
+	return best;
+}
+
 void ag_record_changed(struct agent *a, const char *name)
 {
 	unsigned i;

@@ -122,7 +122,8 @@ static char *clean(const char *s, size_t *width)
 		w++;
 	}
 	*p = '\0';
-	*width = w;
+	if (width)
+		*width = w;
 	return out;
 }
 
@@ -765,5 +766,32 @@ int render_health(FILE *f, const cJSON *answer, const struct render_opts *o)
 		num_s(answer, "netns", a), num_s(answer, "pfs", b), num_s(answer, "vfs", c),
 		num_s(answer, "scans", d), num_s(answer, "events", e),
 		num_s(answer, "lastScanMs", g));
+	return 0;
+}
+
+int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(answer, "leaks"), *e;
+	bool color = o && o->color;
+	unsigned n = 0;
+
+	if (!cJSON_IsArray(arr))
+		return -EBADMSG;
+	cJSON_ArrayForEach(e, arr) {
+		_cleanup_free_ char *kind = clean(str_or(e, "kind", "?"), NULL);
+		_cleanup_free_ char *vf = clean(str_or(e, "vf", "-"), NULL);
+		_cleanup_free_ char *detail = clean(str_or(e, "detail", ""), NULL);
+
+		if (!kind || !vf || !detail)
+			return -ENOMEM;
+		fprintf(f, "%s%-14s%s %-13s %s\n", color ? sgr[ST_RED] : "", kind, color ? SGR_RESET : "", vf,
+			detail);
+		n++;
+	}
+	if (n)
+		fprintf(f, "%u leak%s\n", n, n == 1 ? "" : "s");
+	else
+		fprintf(f, "%sno leaks%s\n", color ? sgr[ST_GREEN] : "", color ? SGR_RESET : "");
+	*count = n;
 	return 0;
 }

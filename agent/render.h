@@ -36,6 +36,10 @@ int render_pod(FILE *f, const cJSON *answer, const char *ns, const char *name,
 /* op "health": one line (also for an "ok":false answer). */
 int render_health(FILE *f, const cJSON *answer, const struct render_opts *o);
 
+/* op "leaks": one line per leak (kind, VF, words), then their number;
+ * *count is that number. */
+int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count);
+
 /* A heap copy of s with the same filter, for text the caller prints itself
  * (the agent's error messages).  NULL when out of memory. */
 char *render_safe_text(const char *s);

@@ -13,8 +13,18 @@ static const struct {
 	enum agent_op op;
 } ops[] = {
 	{ "health", AGENT_OP_HEALTH }, { "nudge", AGENT_OP_NUDGE }, { "topology", AGENT_OP_TOPOLOGY },
-	{ "pf", AGENT_OP_PF }, { "vf", AGENT_OP_VF }, { "pod", AGENT_OP_POD },
+	{ "pf", AGENT_OP_PF }, { "vf", AGENT_OP_VF }, { "pod", AGENT_OP_POD }, { "leaks", AGENT_OP_LEAKS },
 };
+
+const char *agent_op_name(enum agent_op op)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (ops[i].op == op)
+			return ops[i].name;
+	return "";
+}
 
 static const char *str(const cJSON *o, const char *k)
 {
@@ -91,6 +101,8 @@ int agent_req_parse(const char *buf, size_t len, struct agent_req *out, char *wh
 		break;
 	case AGENT_OP_HEALTH:
 	case AGENT_OP_TOPOLOGY:
+	case AGENT_OP_LEAKS:
+	case AGENT_OP_N:
 		break;
 	}
 	*out = r;

@@ -11,7 +11,10 @@
 
 #include <stddef.h>
 
-enum agent_op { AGENT_OP_HEALTH, AGENT_OP_NUDGE, AGENT_OP_TOPOLOGY, AGENT_OP_PF, AGENT_OP_VF, AGENT_OP_POD };
+enum agent_op {
+	AGENT_OP_HEALTH, AGENT_OP_NUDGE, AGENT_OP_TOPOLOGY, AGENT_OP_PF, AGENT_OP_VF, AGENT_OP_POD, AGENT_OP_LEAKS,
+	AGENT_OP_N
+};
 
 #define AGENT_VFS_ALL  (-1)	/* pf without "vfIndex": every VF */
 #define AGENT_VFS_NONE (-2)	/* "vfIndex": -1 */
@@ -32,5 +35,8 @@ struct agent_req {
  * dropped) or -EINVAL for an object that is not a valid request. */
 int agent_req_parse(const char *buf, size_t len, struct agent_req *out, char *why, size_t whylen);
 void agent_req_free(struct agent_req *r);
+
+/* The op's name on the wire ("health", ...). */
+const char *agent_op_name(enum agent_op op);
 
 #endif

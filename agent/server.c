@@ -8,6 +8,8 @@
  */
 #include "map.h"
 #include "request.h"
+#include "collect.h"
+#include "http.h"
 #include "pflink/json.h"
 #include "pflink/util.h"
 
@@ -38,7 +40,8 @@
 #define FD_HEADROOM 64
 #define FD_ANSWER_RESERVE 16
 
-enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER, SRC_SIGNAL };
+enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER, SRC_SIGNAL,
+		SRC_METRICS };
 
 /* How long record changes gather before they are read: a burst of pod
  * starts is one read of each file it touched, not one per event. */
@@ -60,6 +63,11 @@ struct server {
 	struct agent *a;
 	int ep;
 	struct src listen, netns, mounts, state, debounce, timer, sig;
+	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
+	 * the snapshot being taken, a slice per turn of the loop. */
+	struct ag_http *http;
+	struct src metrics;
+	struct ag_collect *job;
 	bool watching;			/* the state dir is watched (else: reread on the timer) */
 	bool debounce_armed;
 	struct client *cl[CLIENTS_MAX];
@@ -69,6 +77,7 @@ struct server {
 	unsigned ns_denied;		/* processes whose ns/net we may not open, last discovery */
 	unsigned long long refused;	/* clients refused for lack of descriptors or slots */
 	char last_error[256];
+	char why[256];			/* what setup could not do */
 };
 
 /* ---- descriptor budget ------------------------------------------------ */
@@ -438,6 +447,7 @@ static int track(struct server *sv, const char *path)
  * tracked after its answer is sent (after_answer). */
 static cJSON *handle(struct server *sv, const struct agent_req *req)
 {
+	unsigned long long t0;
 	cJSON *ans;
 	int r;
 
@@ -459,7 +469,9 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 		}
 	}
 	records_current(sv);
+	t0 = pf_now_ns();
 	ans = agent_answer(sv->a, req);
+	mx_hist_observe(&sv->a->hist.answer[req->op], pf_now_ns() - t0);
 	if (req->op == AGENT_OP_HEALTH && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
 		json_add_int(ans, "nsSkipped", (long long)(sv->ns_skipped));
 		json_add_int(ans, "nsDenied", (long long)(sv->ns_denied));
@@ -607,11 +619,50 @@ static int setup(struct server *sv)
 	sv->sig = (struct src){ SRC_SIGNAL, signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC) };
 	if (sv->sig.fd < 0)
 		return -errno;
-	return ep_add(sv, &sv->sig, EPOLLIN);
+	if ((r = ep_add(sv, &sv->sig, EPOLLIN)) < 0)
+		return r;
+	/* After the signal mask: the HTTP thread inherits it. */
+	if (a->o.metrics_address) {
+		r = ag_http_start(a->o.metrics_address, &sv->http, sv->why, sizeof(sv->why));
+		if (r < 0)
+			return r;
+		sv->metrics = (struct src){ SRC_METRICS, ag_http_fd(sv->http) };
+		if ((r = ep_add(sv, &sv->metrics, EPOLLIN)) < 0)
+			return r;
+		ag_log(a, PF_LOG_INFO, "serving /metrics on http://%s/metrics", a->o.metrics_address);
+	}
+	return 0;
+}
+
+/* A scrape waits: take a snapshot, a slice per turn of the loop. */
+static void on_metrics(struct server *sv)
+{
+	if (!ag_http_wanted(sv->http) || sv->job)
+		return;
+	records_current(sv);
+	if (ag_collect_start(sv->a, true, &sv->job) < 0)
+		ag_http_deliver(sv->http, NULL);
+}
+
+static void metrics_slice(struct server *sv)
+{
+	int r = ag_collect_step(sv->a, sv->job);
+	struct mx_snap *s;
+
+	if (r == 0)
+		return;
+	s = r > 0 ? ag_collect_take(sv->job) : NULL;
+	if (s)
+		s->agent.refused = sv->refused;
+	ag_collect_free(sv->job);
+	sv->job = NULL;
+	ag_http_deliver(sv->http, s);
 }
 
 static void teardown(struct server *sv)
 {
+	ag_http_stop(sv->http);
+	ag_collect_free(sv->job);
 	while (sv->n_cl)
 		client_close(sv, sv->cl[0]);
 	if (sv->listen.fd >= 0) {
@@ -640,10 +691,14 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	int r, running = 1;
 
 	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
+	sv.metrics.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
-		snprintf(why, whylen, "cannot serve on %s (its directory must be writable: the host's /run/pflink)",
-			 a->o.socket);
+		if (sv.why[0])
+			snprintf(why, whylen, "%s", sv.why);
+		else
+			snprintf(why, whylen, "cannot serve on %s (its directory must be writable: the host's /run/pflink)",
+				 a->o.socket);
 		teardown(&sv);
 		return r;
 	}
@@ -651,7 +706,8 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
 	while (running) {
 		struct epoll_event evs[32];
-		int i, n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), 500);
+		/* A snapshot in progress: look for clients, then one slice. */
+		int i, n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), sv.job ? 0 : 500);
 
 		if (n < 0 && errno != EINTR) {
 			r = -errno;
@@ -692,9 +748,14 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				drain(s->fd);
 				running = 0;
 				break;
+			case SRC_METRICS:
+				on_metrics(&sv);
+				break;
 			}
 		}
 		expire_clients(&sv);
+		if (sv.job)
+			metrics_slice(&sv);
 	}
 	ag_log(a, PF_LOG_INFO, "stopping");
 	teardown(&sv);

@@ -236,6 +236,55 @@ grow() {	# grow N: netns, links, fixture VFs and PFs up to N
 	touch -d "@$(( $(date +%s) - 2 ))" "$MAP"
 	HAVE=$want
 }
+# ---------------------------------------------------------------- 3. /metrics
+# The same netns, with a sysfs of 2 PFs x 64 VFs (128 VFs: the first 128
+# netns hold one each, the rest only veth), the agent with --metrics-address.
+# Per netns count: SCRAPES scrapes 1.2 s apart (each a new snapshot: scrapes
+# within 1 s share one), their HTTP time and what the agent says the
+# snapshot cost its loop (all slices, the longest); then the pf lookup of a
+# 64-VF PF with and without a scrape every second meanwhile.
+SCRAPES=${BENCH_SCRAPES:-10} MPORT=$((20000 + RANDOM % 20000))
+SYS2=$T/sys128 MAP2=$T/busmap128 SROWS=""
+bash test/fixtures/sysfs.sh standard "$SYS2" >/dev/null
+for ((k = 0; k < 2; k++)); do
+	fx_pf "$SYS2" "0000:4$k:00.0" igb 64 || exit 1
+	for ((j = 0; j < 64; j++)); do
+		fx_vf "$SYS2" "0000:4$k:00.0" "$j" "$(printf '0000:4%d:%02x.%x' "$k" $((0x10 + j / 8)) $((j % 8)))" igbvf || exit 1
+	done
+done
+mval() { awk -v p="$2" 'index($0, p) == 1 { print $NF; exit }' "$1"; }
+scrape_bench() {	# scrape_bench NS
+	local i http coll slice slices bytes rel
+	grep -vE ' 0000:4[2-9a-f]:' "$MAP" > "$MAP2"
+	touch -d "@$(( $(date +%s) - 2 ))" "$MAP2"
+	out=$(PFLINK_TEST_BUSINFO=$MAP2 LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "$PFLINKD" --socket "$SOCK" \
+		--sysfs "$SYS2" --state-dir "$R/state" --rescan-ms 3600000 --log-level warning \
+		--metrics-address "127.0.0.1:$MPORT" 2>>"$T/agent.log")
+	[ "${out%% *}" != -1 ] || { echo "pflinkd (/metrics) did not start:" >&2; tail -5 "$T/agent.log" >&2; exit 1; }
+	AGENT=${out#* }; AGENT=${AGENT%%$'\n'*}
+	echo "   /metrics: $SCRAPES scrapes, lookups with and without" >&2
+	: > "$T/scrape.tsv"
+	for ((i = 0; i < SCRAPES; i++)); do
+		sleep 1.2
+		http=$(curl -s -o "$T/m" -w '%{time_total}' "http://127.0.0.1:$MPORT/metrics")
+		coll=$(mval "$T/m" pflink_agent_collect_duration_seconds) slice=$(mval "$T/m" pflink_agent_collect_slice_max_seconds)
+		echo "$http $coll $slice $(wc -c < "$T/m") $(grep -c '^pflink_vf_info{' "$T/m") $(grep -c 'source="netdev"' "$T/m")" >> "$T/scrape.tsv"
+	done
+	col_median() { sort -g -k"$1" "$T/scrape.tsv" | awk -v k="$1" '{ a[NR] = $k } END { print a[int((NR + 1) / 2)] }'; }
+	shttp=$(col_median 1) scoll=$(col_median 2) sslice=$(col_median 3) sbytes=$(col_median 4) svfs=$(col_median 5) sctr=$(col_median 6)
+	smaxslice=$(awk '$3 > m { m = $3 } END { print m }' "$T/scrape.tsv")
+	read -r _ _ qmed qp99 _ < <("$RTT" rtt "$SOCK" 10000 '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}')
+	( end=$(( $(date +%s) + 30 )); while [ "$(date +%s)" -lt "$end" ]; do curl -s -o /dev/null "http://127.0.0.1:$MPORT/metrics"; sleep 1.01; done ) &
+	rel=$!
+	read -r _ _ wmed wp99 _ < <("$RTT" rtt "$SOCK" 10000 '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}')
+	kill "$rel" 2>/dev/null; wait "$rel" 2>/dev/null || true
+	curl -s -o "$T/m" "http://127.0.0.1:$MPORT/metrics"
+	snaps=$(mval "$T/m" pflink_agent_snapshots_total)
+	stop_agent
+	SROWS="$SROWS$1 $svfs $sctr $shttp $scoll $sslice $smaxslice $sbytes $qmed $qp99 $wmed $wp99 $snaps
+"
+}
+
 # BENCH_PERF=1: perf record (call graphs) the agent's start (system-wide,
 # filter with --comm pflinkd) and its lookups, into $BUILD/bench/perf-*.data;
 # the numbers of such a run carry perf's overhead.
@@ -278,6 +327,7 @@ for NS in $NSS; do
 	stop_agent
 	ROWS="$ROWS$NS $tracked $pfs $vfs $START_US $scan $rss $hwm $idle $mmed $mp99 $mto $rmed $rp99 $rbad $kmed $kp99 $amed $ap99 $smed $sp99 $hmed $hp99
 "
+	scrape_bench "$NS"
 done
 
 # ---------------------------------------------------------------- report
@@ -385,6 +435,20 @@ done
 		[ -n "$ns" ] || continue
 		echo "| $ns | $(us "$mm") | $(us "$mp") | $(us "$km") | $(us "$kp") | $(us "$am") | $(us "$ap") | $mt |"
 	done <<<"$ROWS"
+	echo
+	echo "### /metrics: one scrape (128 VFs in sysfs: 2 PFs x 64; one VF netdev in each of the first 128 netns)"
+	echo
+	echo "Medians of $SCRAPES scrapes 1.2 s apart (each a new snapshot), each column on its own. HTTP: curl's time_total."
+	echo "Loop time: the snapshot's serving-loop time, all slices (pflink_agent_collect_duration_seconds);"
+	echo "slice: its longest slice, median and worst (pflink_agent_collect_slice_max_seconds)."
+	echo "Lookup: 10000 \`pf 0000:40:00.0\` (64 VFs) on one connection, alone and with a scrape every 1.01 s meanwhile."
+	echo
+	echo "| netns | VFs listed | netdev counters | HTTP ms | loop ms | slice ms (median / worst) | bytes | lookup µs (median / p99) | lookup during scrapes µs (median / p99) | snapshots |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	while read -r ns vf ct ht co sl sm by qm qp wm wp sn; do
+		[ -n "$ns" ] || continue
+		echo "| $ns | $vf | $((ct / 7)) | $(awk -v x="$ht" 'BEGIN{printf "%.1f", x*1000}') | $(awk -v x="$co" 'BEGIN{printf "%.2f", x*1000}') | $(awk -v x="$sl" -v y="$sm" 'BEGIN{printf "%.3f / %.3f", x*1000, y*1000}') | $by | $(us "$qm") / $(us "$qp") | $(us "$wm") / $(us "$wp") | $sn |"
+	done <<<"$SROWS"
 	echo
 	last=$(tail -n 1 <<<"${ROWS%$'\n'}")
 	read -r ns _ _ _ st sc rs _ _ mm _ _ rm _ _ _ _ am _ sm _ <<<"$last"

@@ -2,14 +2,18 @@
 # Install what building and testing pflink needs, from Debian's archive.
 # Idempotent: apt runs only when a package is missing.
 set -euo pipefail
-# libmnl-dev: only test/fuzz/gen_nl_seed.c (cJSON is in third_party/).
-PKGS=(build-essential cmake pkg-config libmnl-dev
+# libmnl-dev: only test/fuzz/gen_nl_seed.c (cJSON is in third_party/);
+# libmicrohttpd-dev: pflinkd's /metrics.
+PKGS=(build-essential cmake pkg-config libmnl-dev libmicrohttpd-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
       clang libclang-rt-14-dev valgrind strace socat util-linux)
 # The runtime tests (test/runtime): podman on its CNI backend and containerd's
 # ctr, both with runc (named here so that podman's "crun | runc" takes it);
 # a static busybox is their container's rootfs.
 [ "${1:-}" = --test ] && PKGS+=(npm podman runc containerd busybox-static)
+# /metrics: a real Prometheus (and promtool) scrapes pflinkd in the tests;
+# curl plays the plain HTTP client; ping makes the VFs' traffic.
+[ "${1:-}" = --test ] && PKGS+=(prometheus curl iputils-ping)
 # The node suite (test/node): the image built with podman/buildah on a
 # debootstrap base, podman's infra container (catatonit, also the CRI
 # sandbox image's pause), the DaemonSet's pod generated with PyYAML, the

@@ -41,10 +41,12 @@ fi
 
 # The suite's tools on the machine (the guest sees the host's root fs).
 missing=()
-for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config; do
+for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config curl:curl \
+	prometheus:prometheus promtool:prometheus ping:iputils-ping; do
 	command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
 done
 [ -x /usr/lib/cni/host-device ] || missing+=(containernetworking-plugins)
+[ -f /usr/include/microhttpd.h ] || missing+=(libmicrohttpd-dev)
 [ -f /usr/share/gocode/src/github.com/containernetworking/cni/libcni/api.go ] ||
 	missing+=(golang-github-appc-cni-dev)
 if [ ${#missing[@]} -gt 0 ]; then

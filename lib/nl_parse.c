@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -67,6 +68,24 @@ static int link_attr(const struct nlattr *a, struct nl_link *l)
 		if (attr_str(a, l->parent_bus, sizeof(l->parent_bus)) < 0)
 			l->parent_bus[0] = '\0';
 		break;
+	case IFLA_STATS64: {
+		struct rtnl_link_stats64 st;
+
+		/* Older kernels' struct is shorter at its end, never at the
+		 * fields read here; a payload too short for them is malformed. */
+		if (n < offsetof(struct rtnl_link_stats64, multicast) + sizeof(st.multicast))
+			return -EINVAL;
+		memset(&st, 0, sizeof(st));
+		memcpy(&st, nla_data(a), n < sizeof(st) ? n : sizeof(st));
+		l->stats = (struct nl_link_stats){
+			.rx_packets = st.rx_packets, .tx_packets = st.tx_packets,
+			.rx_bytes = st.rx_bytes, .tx_bytes = st.tx_bytes,
+			.rx_dropped = st.rx_dropped, .tx_dropped = st.tx_dropped,
+			.multicast = st.multicast,
+		};
+		l->has_stats = true;
+		break;
+	}
 	case IFLA_NUM_VF:
 		if (n < sizeof(uint32_t))
 			return -EINVAL;
@@ -240,6 +259,16 @@ int nl_link_vfs(const struct nl_link *l, struct nl_vf *out, unsigned max, unsign
 	}
 	*n = got < cap || !out ? got : cap;
 	return 0;
+}
+
+const char *nl_vf_link_state_name(int s)
+{
+	switch (s) {
+	case 0: return "auto";
+	case 1: return "enable";
+	case 2: return "disable";
+	default: return "";
+	}
 }
 
 void nl_fmt_hex(const unsigned char *b, unsigned n, char *out)

@@ -549,22 +549,32 @@ int pci_driver(int rootfd, const char *bdf, char *name, unsigned len)
 	return dev_link_base(devfd, "driver", name, len);
 }
 
-/* An attribute file of the device whose directory is devfd, through the
- * same choke point: devfd is the root, so nothing can lead outside it. */
-static int read_uint_at(int devfd, const char *attr, unsigned *out)
+/* A small attribute file of the device whose directory is devfd,
+ * NUL-terminated, through the same choke point: devfd is the root, so
+ * nothing can lead outside it. */
+static int read_attr_at(int devfd, const char *attr, char *buf, size_t size)
 {
 	_cleanup_close_ int fd = -1;
-	char buf[32], *end, *start;
-	unsigned long v;
 	ssize_t n;
 	int r = sysfs_open(devfd, attr, O_RDONLY, &fd);
 
 	if (r < 0)
 		return r;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
+	return 0;
+}
+
+static int read_uint_at(int devfd, const char *attr, unsigned *out)
+{
+	char buf[32], *end, *start;
+	unsigned long v;
+	int r = read_attr_at(devfd, attr, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
 	errno = 0;
 	/* Counts are decimal, "class" and "vendor" are 0x-hex; never octal. */
 	start = strncmp(buf, "0x", 2) ? buf : buf + 2;
@@ -575,18 +585,41 @@ static int read_uint_at(int devfd, const char *attr, unsigned *out)
 	return 0;
 }
 
+/* The device directory of bdf, for one attribute: "sriov_numvfs", never a
+ * path. */
+static int open_for_attr(int rootfd, const char *bdf, const char *attr, int *devfd)
+{
+	if (!*attr || strchr(attr, '/') || !strcmp(attr, "..") || !strcmp(attr, "."))
+		return -EINVAL;
+	return dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, devfd);
+}
+
 int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 {
 	_cleanup_close_ int devfd = -1;
-	int r;
+	int r = open_for_attr(rootfd, bdf, attr, &devfd);
 
-	/* One component: "sriov_numvfs", never a path. */
-	if (!*attr || strchr(attr, '/') || !strcmp(attr, "..") || !strcmp(attr, "."))
-		return -EINVAL;
-	r = dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, &devfd);
 	if (r < 0)
 		return r;
 	return read_uint_at(devfd, attr, out);
+}
+
+int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out)
+{
+	_cleanup_close_ int devfd = -1;
+	char buf[32], *end;
+	long v;
+	int r = open_for_attr(rootfd, bdf, attr, &devfd);
+
+	if (r < 0 || (r = read_attr_at(devfd, attr, buf, sizeof(buf))) < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (end == buf || !(isdigit((unsigned char)buf[0]) || (buf[0] == '-' && isdigit((unsigned char)buf[1]))) ||
+	    (*end && *end != '\n') || errno || v < INT_MIN || v > INT_MAX)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
 }
 
 static int describe(int rootfd, const char *bdf, bool physfn, struct pci_fn *out, bool *fn_failed)

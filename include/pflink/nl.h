@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * RTNETLINK links (libmnl): the one netlink module of the project.  The
+ * RTNETLINK links (messages by nlmsg.h): the one netlink module of the project.  The
  * plugin asks for one link or dumps a netns; the agent also dumps with the
- * VF table and reads link events.  No libmnl type leaves this module:
+ * VF table and reads link events.  No netlink type leaves this module:
  * callers see plain structs.  Parsing (nl_link_parse, nl_link_vfs) is
  * separate from the socket I/O so it can be fuzzed on its own.
  */
@@ -36,6 +36,13 @@ struct nl_link {
 	char parent_dev[64];
 	unsigned num_vf;		/* IFLA_NUM_VF */
 	bool has_num_vf;		/* sent when asked with the VF filter */
+	/* IFLA_STATS64 (asked with NL_WANT_STATS): the link's own counters,
+	 * the ones ip -s link shows. */
+	bool has_stats;
+	struct nl_link_stats {
+		uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+		uint64_t rx_dropped, tx_dropped, multicast;
+	} stats;
 	/* The whole message it was parsed from, for nl_link_vfs(): valid
 	 * only inside the callback that was handed this link. */
 	const void *msg;
@@ -110,6 +117,10 @@ int nl_link_events(struct nl_handle *h, unsigned max, nl_link_cb cb, void *arg);
 /* Throw away every event queued on a subscribed handle (after ENOBUFS:
  * what is queued is older than what was lost). */
 void nl_link_drain(struct nl_handle *h);
+
+/* IFLA_VF_LINK_STATE as ip-link names it: "auto", "enable", "disable";
+ * "" for -1 (not reported). */
+const char *nl_vf_link_state_name(int s);
 
 /* "aabb..." (2n+1 bytes of out) for a switch id and the like. */
 void nl_fmt_hex(const unsigned char *b, unsigned n, char *out);

@@ -84,6 +84,9 @@ int pci_vdpa_function(int rootfd, const char *name, char bdf_out[PCI_BDF_LEN]);
 /* Numeric attribute file: decimal (sriov_numvfs) or 0x-hex (class).
  * attr is one name, never a path (-EINVAL). */
 int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out);
+/* Signed decimal attribute file: numa_node is -1 on a machine without NUMA
+ * (or when the firmware names no node). */
+int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out);
 
 /* Everything above in one call.  Fails only when the function itself is
  * absent (-ENOENT) or its physfn is broken (the pci_physfn errors). */

@@ -3,7 +3,8 @@
  * nl_link_parse on raw bytes as one RTM_NEWLINK/RTM_DELLINK message.
  * Properties on success: name NUL-terminated and non-empty, ifindex > 0,
  * maclen <= NL_ADDR_MAX, switch_id_len <= NL_SWITCHID_MAX, kind and
- * phys_port_name NUL-terminated.  The parser promises never to read past
+ * phys_port_name NUL-terminated; IFLA_STATS64's counters read the same
+ * from every copy.  The parser promises never to read past
  * len and to use only nlmsg_len bytes, so it is also run on an exact-size
  * copy of the first nlmsg_len bytes and must say the same.
  *
@@ -94,7 +95,8 @@ static bool same(const struct nl_link *a, const struct nl_link *b)
 	       a->maclen == b->maclen && !memcmp(a->mac, b->mac, a->maclen) &&
 	       !strcmp(a->kind, b->kind) && !strcmp(a->phys_port_name, b->phys_port_name) &&
 	       a->switch_id_len == b->switch_id_len &&
-	       !memcmp(a->switch_id, b->switch_id, a->switch_id_len);
+	       !memcmp(a->switch_id, b->switch_id, a->switch_id_len) && a->has_stats == b->has_stats &&
+	       (!a->has_stats || !memcmp(&a->stats, &b->stats, sizeof(a->stats)));
 }
 
 /* Parse the first n bytes of data from a heap copy followed by pad bytes of

@@ -26,13 +26,15 @@ step_deb() {
 			grep -qx -- '- ./lib/systemd/system/pflinkd.service' '$T/deb.files' && [ \$(wc -l < '$T/deb.files') = 6 ]"
 	grep -i 'warning' "$T/deb-cmake.log" | head -n3
 	out=$(dpkg-deb -f "$deb" Depends)
-	check "Depends come from the binaries' libraries, libc alone (cJSON is compiled in): $out" \
-		sh -c "printf '%s' '$out' | grep -q '^libc6' && ! printf '%s' '$out' | grep -q ','"
+	check "Depends come from the binaries' libraries: libc and pflinkd's libmicrohttpd (cJSON is compiled in): $out" \
+		sh -c "printf '%s' '$out' | tr -d ' ' | tr ',' '\\n' | sed 's/(.*//' | sort | tr '\\n' ' ' | grep -qx 'libc6 libmicrohttpd12 '"
 
 	# The unit, checked by systemd itself; ExecStart is pointed at the
 	# package's binary, which is not installed on this machine.
 	mkdir -p "$T/debroot" "$T/unit"
 	dpkg-deb -x "$deb" "$T/debroot"
+	needed=$(readelf -d "$T/debroot/usr/lib/cni/pflink" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+	check "the plugin, which runs on the host, needs libc alone: $needed" test "$needed" = "libc.so.6 "
 	unit=$T/debroot/lib/systemd/system/pflinkd.service
 	sed "s|=/usr/bin/pflinkd|=$T/debroot/usr/bin/pflinkd|" "$unit" > "$T/unit/pflinkd.service"
 	systemd-analyze verify "$T/unit/pflinkd.service" >"$T/verify.out" 2>&1

@@ -9,6 +9,11 @@ template (name = the DaemonSet's, namespace = the DaemonSet's), spec copied
 whole.  So the node suite runs what the manifest says and can never drift
 from it.  podman 4.3 plays Pods and Deployments, not DaemonSets, hence this.
 
+Always dropped: containers' ports under hostNetwork (podman 4.3 refuses
+port mappings on the host network; there they map nothing).  Always
+done: $(VAR) in command and args expanded from the container's env, as
+kubelet does (podman 4.3 passes it literally).
+
 Options that change it, each for one experiment of the suite:
 
   --name NAME            pod name (default: the DaemonSet's)
@@ -18,6 +23,9 @@ Options that change it, each for one experiment of the suite:
                          error if no container has it)
   --host-path VOL=PATH   the hostPath of volume VOL is PATH
   --restart-policy P     spec.restartPolicy (a DaemonSet's pod has Always)
+  --host-ip IP           the value kubelet gives an env var from fieldRef
+                         status.hostIP (the node's IP): podman 4.3's kube
+                         play resolves fieldRef of metadata.* only
   --test-shim DIR        THE TEST-ONLY ADDITION: this machine has no SR-IOV
                          NIC, so pflinkd runs with the ethtool shim of
                          test/shim (LD_PRELOAD, keyed by MAC) and its map,
@@ -52,6 +60,23 @@ def load_daemonset(path):
     return ds[0]
 
 
+def expand(s, env):
+    """kubelet's $(VAR) expansion: $$ is a literal $, an unknown $(VAR) stays."""
+    out, i = [], 0
+    while i < len(s):
+        if s.startswith("$$", i):
+            out.append("$")
+            i += 2
+        elif s.startswith("$(", i) and s.find(")", i) > 0 and s[i + 2:s.find(")", i)] in env:
+            j = s.find(")", i)
+            out.append(env[s[i + 2:j]])
+            i = j + 1
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
 def container(spec, name):
     for c in spec.get("containers", []):
         if c.get("name") == name:
@@ -69,6 +94,7 @@ def main():
     ap.add_argument("--host-path", action="append", default=[])
     ap.add_argument("--restart-policy", choices=["Always", "OnFailure", "Never"])
     ap.add_argument("--test-shim")
+    ap.add_argument("--host-ip")
     a = ap.parse_args()
 
     ds = load_daemonset(a.daemonset)
@@ -112,6 +138,30 @@ def main():
 
     if a.restart_policy:
         spec["restartPolicy"] = a.restart_policy
+
+    # podman 4.3 refuses port mappings on the host network ("PortMappings
+    # can only be used with Bridge or slirp4netns networking"); under
+    # hostNetwork a containerPort maps nothing (Kubernetes: hostPort =
+    # containerPort), it names the port for a PodMonitor.
+    if spec.get("hostNetwork"):
+        for c in spec["containers"] + spec.get("initContainers", []):
+            c.pop("ports", None)
+
+    if a.host_ip:
+        for c in spec["containers"] + spec.get("initContainers", []):
+            for e in c.get("env", []):
+                ref = e.get("valueFrom", {}).get("fieldRef", {})
+                if ref.get("fieldPath") == "status.hostIP":
+                    del e["valueFrom"]
+                    e["value"] = a.host_ip
+
+    # kubelet expands $(NAME) in command and args from the container's env;
+    # podman 4.3 passes it literally: expand what kubelet would.
+    for c in spec["containers"] + spec.get("initContainers", []):
+        env = {e["name"]: e["value"] for e in c.get("env", []) if "value" in e}
+        for k in ("command", "args"):
+            if k in c:
+                c[k] = [expand(x, env) for x in c[k]]
 
     meta = {
         "name": a.name or ds["metadata"]["name"],

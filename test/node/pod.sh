@@ -60,7 +60,7 @@ node_devices() {
 node_gen_pod() {
 	local name=$1; shift
 	"$NODE_PY" "$NODE_SRC/test/node/gen-pod.py" --name "$name" --test-shim "$NODE_SHIMDIR" \
-		--host-path "host-sys=$SYS" --restart-policy OnFailure "$@" "$NODE_DS" > "$T/$name.yaml"
+		--host-path "host-sys=$SYS" --restart-policy OnFailure --host-ip 127.0.0.1 "$@" "$NODE_DS" > "$T/$name.yaml"
 }
 
 # node_play NAME: podman kube play $T/NAME.yaml; $NODE_POD_CG is its cgroup.
@@ -201,6 +201,13 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 		grep -q ' /run/netns .* master:' "/proc/$pid/mountinfo"
 	check "every manifest mount is there, read-only where the manifest says" \
 		sh -c "grep -q ' /host/sys ro' /proc/$pid/mountinfo && grep -q ' /host/proc ro' /proc/$pid/mountinfo && grep -q ' /run/pflink rw' /proc/$pid/mountinfo"
+
+	# /metrics, as the manifest has it: the node's IP (here 127.0.0.1: the
+	# value gen-pod.py gives status.hostIP), port 9478, nothing else bound.
+	check "the agent serves /metrics on the node's IP, port 9478, in the image (libmicrohttpd12)" \
+		sh -c "curl -sf --max-time 5 http://127.0.0.1:9478/metrics | grep -q '^pflink_build_info{'"
+	check "... bound to that address only" \
+		sh -c "ss -Hltn 'sport = :9478' | awk '{ print \$4 }' | grep -qx '127.0.0.1:9478'"
 
 	# install-cni: the image's plugin, in the host's CNI bin dir, by rename.
 	podman run --rm --network=none --entrypoint /bin/cat "$NODE_IMAGE" /usr/lib/cni/pflink > "$T/image-pflink"

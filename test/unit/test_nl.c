@@ -8,11 +8,13 @@
 #include "t.h"
 
 #include "pflink/nl.h"
+#include "pflink/nlmsg.h"
 #include "pflink/util.h"
 
 #include <fcntl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stddef.h>
 
 static const char *corpus;
 
@@ -117,6 +119,62 @@ static void test_no_vfs(void)
 	CHECK_EQ_INT(n, 0);
 }
 
+/* RTM_NEWLINK with IFLA_STATS64 of payload len (the kernel's struct is
+ * longer than old headers' and shorter than new ones'). */
+static size_t stats_msg(char *buf, size_t len, const struct rtnl_link_stats64 *st)
+{
+	struct nlmsghdr *nlh = nlm_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifm = nlm_put_extra(nlh, sizeof(*ifm));
+	ifm->ifi_index = 7;
+	nla_put_strz(nlh, IFLA_IFNAME, "net1");
+	nla_put(nlh, IFLA_STATS64, st, len);
+	return nlh->nlmsg_len;
+}
+
+static void test_stats64(void)
+{
+	char buf[1024] __attribute__((aligned(4)));
+	struct rtnl_link_stats64 st = { .rx_packets = 11, .tx_packets = 12, .rx_bytes = 1ull << 40,
+					.tx_bytes = 14, .rx_dropped = 15, .tx_dropped = 16, .multicast = 17,
+					.rx_errors = 99 };
+	struct nl_link l;
+	size_t n;
+	char *m;
+
+	T_SECTION("IFLA_STATS64: a link's own counters");
+	n = stats_msg(buf, sizeof(st), &st);
+	CHECK_EQ_INT(nl_link_parse(buf, n, &l), 0);
+	CHECK(l.has_stats);
+	CHECK(l.stats.rx_packets == 11 && l.stats.tx_packets == 12);
+	CHECK(l.stats.rx_bytes == 1ull << 40 && l.stats.tx_bytes == 14);
+	CHECK(l.stats.rx_dropped == 15 && l.stats.tx_dropped == 16 && l.stats.multicast == 17);
+	/* cut right after multicast (an old kernel's shorter struct): read */
+	n = stats_msg(buf, offsetof(struct rtnl_link_stats64, multicast) + 8, &st);
+	CHECK_EQ_INT(nl_link_parse(buf, n, &l), 0);
+	CHECK(l.has_stats && l.stats.multicast == 17);
+	/* too short for the counters read: malformed */
+	n = stats_msg(buf, offsetof(struct rtnl_link_stats64, multicast), &st);
+	CHECK_EQ_INT(nl_link_parse(buf, n, &l), -EINVAL);
+	/* without IFLA_STATS64 (asked without NL_WANT_STATS): none */
+	{
+		size_t len = 0;
+		_cleanup_free_ char *r = load("synth-representor", &len);
+
+		if (CHECK(r != NULL) && CHECK_EQ_INT(nl_link_parse(r, len, &l), 0))
+			CHECK(!l.has_stats);
+	}
+	/* a real dump (of this machine's eth0) carries it */
+	m = load("real-eth0", &n);
+	if (CHECK(m != NULL)) {
+		CHECK_EQ_INT(nl_link_parse(m, n, &l), 0);
+		CHECK(l.has_stats);
+	}
+	free(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -126,5 +184,6 @@ int main(int argc, char **argv)
 	corpus = argv[1];
 	test_pf_with_vfs();
 	test_no_vfs();
+	test_stats64();
 	return t_done();
 }

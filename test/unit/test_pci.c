@@ -301,6 +301,24 @@ static void test_driver_uint(int fd)
 	CHECK_EQ_INT(pci_driver(fd, "0000:09:00.0", name, sizeof(name)), -ENOENT);
 	CHECK_EQ_INT(pci_driver(fd, "usb-1", name, sizeof(name)), -EINVAL);
 
+	T_SECTION("pci_read_int");
+	{
+		int n = 4242;
+
+		CHECK_EQ_INT(pci_read_int(fd, "0000:02:00.0", "numa_node", &n), 0);
+		CHECK_EQ_INT(n, 1);
+		CHECK_EQ_INT(pci_read_int(fd, "0000:01:00.0", "numa_node", &n), 0);
+		CHECK_EQ_INT(n, -1);
+		CHECK_EQ_INT(pci_read_int(fd, "0000:01:00.0", "sriov_numvfs", &n), 0);
+		CHECK_EQ_INT(n, 4);
+		n = 4242;
+		/* 0x-hex is not a signed decimal */
+		CHECK_EQ_INT(pci_read_int(fd, "0000:01:00.0", "class", &n), -EINVAL);
+		CHECK_EQ_INT(pci_read_int(fd, "0000:09:00.0", "numa_node", &n), -ENOENT);
+		CHECK_EQ_INT(pci_read_int(fd, "../x", "numa_node", &n), -EINVAL);
+		CHECK_EQ_INT(n, 4242);
+	}
+
 	T_SECTION("pci_read_uint");
 	v = 4242;
 	CHECK_EQ_INT(pci_read_uint(fd, "0000:01:00.0", "sriov_numvfs", &v), 0);

@@ -5,7 +5,7 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# errors vfio agent-stress
+# metrics errors vfio agent-stress
 # (default: all, in this order);
 # -x traces every command with a timestamp.
 # Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
@@ -24,7 +24,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent errors vfio agent-stress)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics errors vfio agent-stress)
 for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -798,6 +798,153 @@ case_vfio() {
 }
 
 # -----------------------------------------------------------------------------
+# 13. /metrics on real VFs: two VFs of different PFs (one QEMU hub joins
+#     the PFs; two VFs of one PF do not reach each other) in two pod netns
+#     exchange paced pings; the counters of exactly those VFs grow by at
+#     least what was sent; igb's IFLA_VF_STATS (zeros) are not reported
+#     as traffic; a VF on vfio-pci is listed with its pod; a Prometheus
+#     scrapes it all and PromQL joins pods to traffic; a pod netns deleted
+#     without DEL makes the leak series fire.
+MURL=http://127.0.0.1:9478/metrics PURL=http://127.0.0.1:9090
+# mval FILE SERIES-PREFIX: the value of the first line starting so
+mval() { awk -v p="$2" 'index($0, p) == 1 { print $NF; exit }' "$1"; }
+# shellcheck source=test/integration/prom.sh
+. "$HERE/../integration/prom.sh"
+PROM_WAIT_S=30	# a TCG guest: every process start costs 0.1-0.4 s
+case_metrics() {
+	local p=${PFS[0]} q=${PFS[1]} va vb vd net=mx n t sent=300 prom="" v rx_b=0 tx_a=0 base_rx got bad=""
+	local -A before after
+	va=$(vf_n "$p" 1)
+	vb=$(vf_n "$q" 1)
+	vd=$(vf_n "$p" 2)
+	begin "/metrics on real VFs: traffic, igb's IFLA_VF_STATS, vfio-pci, Prometheus"
+	for t in curl prometheus promtool ping; do
+		command -v "$t" >/dev/null || { CASE='' fail "$t not installed (hack/deps.sh --test)"; return; }
+	done
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$net/state"
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
+		--metrics-address 127.0.0.1:9478 --log-level info 2>>"$T/agent.log" &
+	AGENT=$!
+	check "pflinkd starts with --metrics-address 127.0.0.1:9478" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	for n in a b; do ip netns add "$net-$n"; done
+	conflist "$net" "$va" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-a" "$IFN" ctr-mxa
+	check "pod ctr-mxa gets VF $va of PF $p through libcni" [ "$RC" = 0 ]
+	conflist "$net" "$vb" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-b" "$IFN" ctr-mxb
+	check "pod ctr-mxb gets VF $vb of PF $q" [ "$RC" = 0 ]
+	ip -n "$net-a" addr add 10.77.0.1/24 dev "$IFN"
+	ip -n "$net-b" addr add 10.77.0.2/24 dev "$IFN"
+	ip -n "$net-a" link set "$IFN" up
+	ip -n "$net-b" link set "$IFN" up
+	# the vfio-pci VF, in a DPDK-like pod of its own
+	if [ -n "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ] && modprobe vfio-pci 2>/dev/null && bind_to "$vd" vfio-pci; then
+		ip netns add "$net-d"
+		conflist "$net" "$vd" '"deviceID": "'"$vd"'", "agentSocket": "'"$AGSOCK"'"'
+		cni add "$net" "/run/netns/$net-d" "$IFN" ctr-mxd
+		check "pod ctr-mxd gets VF $vd on vfio-pci" [ "$RC" = 0 ]
+	else
+		CASE='' fail "no vfio-pci VF: the VM needs run-in-vm.sh -i (hack/vm-test.sh passes it)"
+	fi
+
+	wait_for 10 eval 'curl -sf -o "$T/m0" "$MURL" && grep -q "pod=\"ctr-mxb\"" "$T/m0"'
+	check "promtool check metrics: the real VFs' exposition passes" eval 'promtool check metrics < "$T/m0"'
+	for v in "${VFS[@]}"; do
+		grep -q "^pflink_vf_info{.*vf_pci_address=\"$v\"" "$T/m0" || bad="$bad $v"
+	done
+	check "pflink_vf_info lists all ${#VFS[@]} VFs of the test bed${bad:+ (missing:$bad)}" [ -z "$bad" ]
+	check "pflink_vf_info: VF $va is $IFN in /run/netns/$net-a, pod vmtest/ctr-mxa, driver igbvf" \
+		grep -qE "^pflink_vf_info\{pf=\"$p\",pf_netdev=\"${PFDEV[$p]}\",vf=\"1\",vf_index=\"1\",vf_pci_address=\"$va\",driver=\"igbvf\",netdev=\"$IFN\",netns=\"/run/netns/$net-a\",pod_namespace=\"vmtest\",pod=\"ctr-mxa\"" "$T/m0"
+	check "pflink_vf_info: VF $vd on vfio-pci with its pod ctr-mxd, no netdev" \
+		grep -qE "^pflink_vf_info\{.*vf_pci_address=\"$vd\",driver=\"vfio-pci\",netdev=\"\",netns=\"\",pod_namespace=\"vmtest\",pod=\"ctr-mxd\"" "$T/m0"
+	# igb: the kernel sends IFLA_VF_STATS, the driver has no ndo_get_vf_stats
+	note "ip -s link show ${PFDEV[$p]} (vf 1): $(ip -s link show "${PFDEV[$p]}" | grep -A4 -E '^ +vf 1 ' | tr -s ' \n' ' ')"
+	check "igb's IFLA_VF_STATS (all zero) are not reported: no source=\"vf_stats\" series" \
+		not grep -q 'source="vf_stats"' "$T/m0"
+	check "pflink_pf_info says vf_stats=\"zero\" for both igb PFs" \
+		eval '[ "$(grep -c "^pflink_pf_info{.*driver=\"igb\".*vf_stats=\"zero\"} 1" "$T/m0")" = 2 ]'
+
+	# paced pings (2 ms apart: the hub loses unpaced bursts)
+	for v in "${VFS[@]}"; do before[$v]=$(mval "$T/m0" "pflink_vf_transmit_packets_total{pf=\"${WANT_PF[$v]}\",vf_pci_address=\"$v\",source=\"netdev\"}"); done
+	base_rx=$(mval "$T/m0" "pflink_vf_receive_packets_total{pf=\"$q\",vf_pci_address=\"$vb\",source=\"netdev\"}")
+	ip netns exec "$net-a" ping -q -c "$sent" -i 0.002 -W 1 10.77.0.2 > "$T/ping.out" 2>&1
+	got=$(awk '/packets transmitted/ { print $4 }' "$T/ping.out")
+	note "ping: $(grep -E 'packets transmitted' "$T/ping.out")"
+	# igbvf refreshes its netdev counters from the hardware in its watchdog
+	# (every 2 s): read until they have caught up, a new snapshot each time.
+	for n in $(seq 10); do
+		sleep 1.2
+		curl -sf -o "$T/m1" "$MURL" || continue
+		tx_a=$(($(mval "$T/m1" "pflink_vf_transmit_packets_total{pf=\"$p\",vf_pci_address=\"$va\",source=\"netdev\"}") - ${before[$va]:-0}))
+		rx_b=$(($(mval "$T/m1" "pflink_vf_receive_packets_total{pf=\"$q\",vf_pci_address=\"$vb\",source=\"netdev\"}") - ${base_rx:-0}))
+		[ "$tx_a" -ge "$sent" ] && [ "$rx_b" -ge "${got:-$sent}" ] && break
+	done
+	for v in "${VFS[@]}"; do after[$v]=$(mval "$T/m1" "pflink_vf_transmit_packets_total{pf=\"${WANT_PF[$v]}\",vf_pci_address=\"$v\",source=\"netdev\"}"); done
+	check "VF $va (ctr-mxa) sent >= $sent packets more ($tx_a)" [ "$tx_a" -ge "$sent" ]
+	check "VF $vb (ctr-mxb) received >= the ${got:-?} echo replies that came back, more ($rx_b)" [ "$rx_b" -ge "${got:-$sent}" ]
+	bad=""
+	for v in "${VFS[@]}"; do
+		[ "$v" = "$va" ] || [ "$v" = "$vb" ] || [ -z "${after[$v]:-}" ] && continue
+		[ $((${after[$v]} - ${before[$v]:-0})) -lt 10 ] || bad="$bad $v:+$((${after[$v]} - ${before[$v]:-0}))"
+	done
+	check "no other VF sent more than a few packets meanwhile${bad:+ (but:$bad)}" [ -z "$bad" ]
+	check "still no vf_stats series after the traffic (igb's stay zero)" not grep -q 'source="vf_stats"' "$T/m1"
+	note "sample: $(grep -E "^pflink_vf_(info|transmit_packets_total|receive_bytes_total)\{.*vf_pci_address=\"$va\"" "$T/m1" | head -3 | tr '\n' ' ')"
+	note "sample: $(grep -E '^pflink_pf_info\{' "$T/m1" | head -1)"
+
+	# a real Prometheus
+	cat > "$T/prometheus.yml" <<-EOF
+		global: {scrape_interval: 1s, scrape_timeout: 1s}
+		scrape_configs:
+		  - job_name: pflinkd
+		    static_configs: [{targets: ["127.0.0.1:9478"]}]
+	EOF
+	prometheus --config.file "$T/prometheus.yml" --storage.tsdb.path "$T/prom" --web.listen-address 127.0.0.1:9090 \
+		--log.level warn 2>>"$T/prometheus.log" &
+	prom=$!
+	check "Prometheus scrapes pflinkd" until_prom 'up{job="pflinkd"}' '.[0].value[1] == "1"'
+	check "PromQL: which pod holds VF $vb -> vmtest/ctr-mxb" \
+		until_prom "pflink_vf_info{vf_pci_address=\"$vb\"}" '.[0].metric.pod == "ctr-mxb"'
+	check "PromQL: which pod holds the vfio-pci VF $vd -> vmtest/ctr-mxd" \
+		until_prom "pflink_vf_info{vf_pci_address=\"$vd\"}" '.[0].metric.pod == "ctr-mxd"'
+	check "PromQL: every VF of the test bed is in Prometheus (${#VFS[@]})" \
+		until_prom 'count(pflink_vf_info)' ".[0].value[1] == \"${#VFS[@]}\""
+	ip netns exec "$net-a" ping -q -c "$sent" -i 0.002 -W 1 10.77.0.2 > "$T/ping.out" 2>&1
+	got=$(awk '/packets transmitted/ { print $4 }' "$T/ping.out")
+	note "ping again: $(grep -E 'packets transmitted' "$T/ping.out")"
+	# increase() extrapolates over the window: compare the pod's counter
+	# (joined through pflink_vf_info) with its value before the pings.
+	check "PromQL: packets received by pod ctr-mxb, joined through pflink_vf_info, grow by >= ${got:-?}" \
+		until_prom "sum by (pod) (pflink_vf_receive_packets_total{source=\"netdev\"} * on (instance, pf, vf_pci_address) group_left (pod) pflink_vf_info{pod=\"ctr-mxb\"})" \
+		".[0].value[1] | tonumber >= $((${base_rx:-0} + rx_b + ${got:-$sent}))"
+
+	# leaks: ctr-mxb's netns deleted without a DEL
+	ip netns del "$net-b"
+	wait_for 10 in_host "$vb"
+	check "pflink_vf_orphaned{reason=\"pod_gone\"} fires for VF $vb, back in the host" \
+		until_prom "pflink_vf_orphaned{vf_pci_address=\"$vb\"}" '.[0].metric.reason == "pod_gone" and .[0].metric.pod == "ctr-mxb"'
+	check "pflink_record_stale fires for ctr-mxb's record" \
+		until_prom 'pflink_record_stale{pod="ctr-mxb"}' 'length == 1'
+	check "pflinkctl leaks says so (exit 1)" eval '! ctl --no-color leaks > "$T/leaks.txt" && grep -q "^vf_orphaned .*$vb" "$T/leaks.txt"'
+	sed 's/^/    | /' "$T/leaks.txt"
+
+	kill "$prom" 2>/dev/null
+	wait "$prom" 2>/dev/null
+	pflink_run DEL "/run/netns/$net-b" "$IFN" ctr-mxb "$(pflink_conf 1.0.0 "$net" null)"
+	cni del "$net" "/run/netns/$net-a" "$IFN" ctr-mxa
+	if [ -e "/run/netns/$net-d" ]; then
+		conflist "$net" "$vd" '"deviceID": "'"$vd"'", "agentSocket": "'"$AGSOCK"'"'
+		cni del "$net" "/run/netns/$net-d" "$IFN" ctr-mxd
+		bind_to "$vd" igbvf && wait_for 5 in_host "$vd"
+	fi
+	stop_agent
+	check "no sanitizer report or crash in the agent log" not grep -qE 'Sanitizer|runtime error:' "$T/agent.log"
+	rm -rf "${AGSOCK%/*}"
+	drop_ns "$net-a" "$net-d"
+}
+
+# -----------------------------------------------------------------------------
 # 12. test/integration/agent_stress.sh on this kernel (6.1): it reports
 #     ENOBUFS before the events still queued (6.18 after them), so only
 #     here does an agent that applies them after its dump go wrong.
@@ -829,6 +976,7 @@ for c in "${CASES[@]}"; do
 	errors) case_errors ;;
 	vfio) case_vfio ;;
 	agent-stress) case_agent_stress ;;
+	metrics) case_metrics ;;
 	*) CASE='' fail "unknown case '$c'" ;;
 	esac
 done

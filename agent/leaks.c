@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+#include "leaks.h"
+#include "pflink/classify.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[LEAK_KINDS] = {
+	[LEAK_VF_ORPHANED] = "vf_orphaned",
+	[LEAK_RECORD_STALE] = "record_stale",
+	[LEAK_VF_UNSEEN] = "vf_unseen",
+	[LEAK_MAC_DUPLICATE] = "mac_duplicate",
+};
+
+const char *leak_kind_name(enum leak_kind k)
+{
+	return k < LEAK_KINDS ? kind_names[k] : "";
+}
+
+const char *leak_orphan_name(enum mx_orphan o)
+{
+	switch (o) {
+	case MX_ORPHAN_POD_GONE: return "pod_gone";
+	case MX_ORPHAN_NETNS_GONE: return "netns_gone";
+	case MX_ORPHAN_RENAMED: return "renamed_by_kernel";
+	case MX_ORPHAN_NONE: break;
+	}
+	return "";
+}
+
+bool leak_kernel_renamed(const char *name)
+{
+	const char *p = name + 3;
+
+	if (strncmp(name, "dev", 3) || !*p)
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+enum mx_orphan leak_orphan(const char *pod, bool netns_gone, const char *netdev, bool in_host)
+{
+	if (pod && netdev && in_host)
+		return MX_ORPHAN_POD_GONE;
+	if (pod && !netdev && netns_gone)
+		return MX_ORPHAN_NETNS_GONE;
+	if (!pod && netdev && in_host && leak_kernel_renamed(netdev))
+		return MX_ORPHAN_RENAMED;
+	return MX_ORPHAN_NONE;
+}
+
+void leak_orphan_words(enum mx_orphan o, const char *pod_ns, const char *pod, const char *netdev,
+		       const char *netns, char *buf, size_t len)
+{
+	switch (o) {
+	case MX_ORPHAN_POD_GONE:
+		snprintf(buf, len, "pod %.253s/%.253s is gone: VF is back in the host netns as %s%s", pod_ns, pod,
+			 netdev, leak_kernel_renamed(netdev) ? " (renamed by the kernel)" : "");
+		return;
+	case MX_ORPHAN_NETNS_GONE:
+		snprintf(buf, len, "pod %.253s/%.253s: its netns %.400s is gone and the VF has no netdev", pod_ns,
+			 pod, netns);
+		return;
+	case MX_ORPHAN_RENAMED:
+		snprintf(buf, len, "VF fell back into the host netns as %s: its netns was deleted without a CNI DEL",
+			 netdev);
+		return;
+	case MX_ORPHAN_NONE:
+		break;
+	}
+	if (len)
+		buf[0] = '\0';
+}
+
+/* The MAC a VF is known by: its netdev's, else the one the PF gave it. */
+static const char *vf_mac(const struct mx_vf *v)
+{
+	const char *m = v->netdev[0] ? v->netdev_mac : v->has_config ? v->admin_mac : "";
+
+	return strcmp(m, "00:00:00:00:00:00") ? m : "";
+}
+
+static int push(struct leak **v, unsigned *n, unsigned *cap, struct leak l)
+{
+	if (*n == *cap) {
+		unsigned c = *cap ? 2 * *cap : 8;
+		struct leak *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = l;
+	return 0;
+}
+
+int leaks_find(const struct mx_snap *s, struct leak **out, unsigned *n_out)
+{
+	struct leak *v = NULL;
+	unsigned n = 0, cap = 0, i, j;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < s->n_vfs; i++)
+		if (s->vfs[i].orphan != MX_ORPHAN_NONE)
+			r = push(&v, &n, &cap, (struct leak){ .kind = LEAK_VF_ORPHANED, .vf = &s->vfs[i] });
+	for (i = 0; r == 0 && i < s->n_stale; i++)
+		r = push(&v, &n, &cap, (struct leak){ .kind = LEAK_RECORD_STALE, .rec = &s->stale[i] });
+	for (i = 0; r == 0 && i < s->n_vfs; i++) {
+		const struct mx_vf *f = &s->vfs[i];
+
+		if (f->driver[0] && !f->netdev[0] && !classify_driver_netdevless(f->driver))
+			r = push(&v, &n, &cap, (struct leak){ .kind = LEAK_VF_UNSEEN, .vf = f });
+	}
+	/* Quadratic, over VFs that have a MAC: a node has a few hundred. */
+	for (i = 0; r == 0 && i < s->n_vfs; i++) {
+		const char *m = vf_mac(&s->vfs[i]);
+		unsigned dups = 1;
+
+		if (!m[0])
+			continue;
+		for (j = 0; j < s->n_vfs; j++)
+			if (j != i && !strcmp(m, vf_mac(&s->vfs[j])))
+				dups++;
+		if (dups > 1)
+			r = push(&v, &n, &cap,
+				 (struct leak){ .kind = LEAK_MAC_DUPLICATE, .vf = &s->vfs[i], .mac = m, .dups = dups });
+	}
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+void leak_words(const struct leak *l, char *buf, size_t len)
+{
+	const struct mx_vf *v = l->vf;
+	const struct mx_stale *s = l->rec;
+
+	switch (l->kind) {
+	case LEAK_VF_ORPHANED:
+		leak_orphan_words(v->orphan, v->pod_ns, v->pod, v->netdev, v->pod_netns, buf, len);
+		return;
+	case LEAK_RECORD_STALE:
+		snprintf(buf, len,
+			 "record %.255s of pod %.253s/%.253s (VF %s): its netns %.255s is gone and no CNI DEL removed the record",
+			 s->file, s->pod_ns, s->pod, s->vf, s->netns);
+		return;
+	case LEAK_VF_UNSEEN:
+		snprintf(buf, len, "VF on %s has a netdev in no netns pflinkd can see", v->driver);
+		return;
+	case LEAK_MAC_DUPLICATE:
+		snprintf(buf, len, "MAC %s is on %u VFs", l->mac, l->dups);
+		return;
+	case LEAK_KINDS:
+		break;
+	}
+	if (len)
+		buf[0] = '\0';
+}

@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: MIT */
+/* Prometheus text exposition of a snapshot (metrics.h). */
+#include "metrics.h"
+#include "leaks.h"
+#include "request.h"
+#include "pflink/nl.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef PFLINK_VERSION
+#define PFLINK_VERSION "unknown"
+#endif
+
+_Static_assert(AGENT_OP_N == MX_OPS, "one answer histogram per op");
+
+/* A label value: \ " and newline escaped as the format wants; bytes that
+ * are not UTF-8 (a netns path can hold any) become '?', control bytes too. */
+static void put_value(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned n = 0, i;
+
+		if (*p == '\\' || *p == '"') {
+			fputc('\\', f);
+			fputc(*p++, f);
+			continue;
+		}
+		if (*p == '\n') {
+			fputs("\\n", f);
+			p++;
+			continue;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			fputc('?', f);
+			p++;
+			continue;
+		}
+		if (*p < 0x80) {
+			fputc(*p++, f);
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		for (i = 1; n && i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				n = 0;
+		/* Overlong forms and surrogates are not UTF-8 either. */
+		if (n == 2 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+			n = 0;
+		if (n == 3 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90)))
+			n = 0;
+		if (!n) {
+			fputc('?', f);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, n + 1, f);
+		p += n + 1;
+	}
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{k="v",...} value: labels as key, value pairs ending in NULL. */
+static void sample(FILE *f, const char *name, const char *value, ...)
+{
+	va_list ap;
+	const char *k;
+	bool first = true;
+
+	fputs(name, f);
+	va_start(ap, value);
+	while ((k = va_arg(ap, const char *))) {
+		const char *v = va_arg(ap, const char *);
+
+		fputs(first ? "{" : ",", f);
+		fprintf(f, "%s=\"", k);
+		put_value(f, v);
+		fputc('"', f);
+		first = false;
+	}
+	va_end(ap);
+	if (!first)
+		fputc('}', f);
+	fprintf(f, " %s\n", value);
+}
+
+static const char *u64(char *buf, unsigned long long v)
+{
+	snprintf(buf, 24, "%llu", v);
+	return buf;
+}
+
+static const char *num(char *buf, long long v)
+{
+	snprintf(buf, 24, "%lld", v);
+	return buf;
+}
+
+static const char *setting(int s)
+{
+	return s < 0 ? "" : s ? "on" : "off";
+}
+
+static const struct mx_pf *pf_of(const struct mx_snap *s, const char *bdf)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_pfs; i++)
+		if (!strcmp(s->pfs[i].bdf, bdf))
+			return &s->pfs[i];
+	return NULL;
+}
+
+static bool ctr_zero(const struct mx_ctr *c)
+{
+	return !(c->rx_bytes | c->rx_packets | c->tx_bytes | c->tx_packets | c->rx_dropped | c->tx_dropped |
+		 c->multicast | c->broadcast);
+}
+
+const char *metrics_vf_stats_state(const struct mx_snap *s, const struct mx_pf *p)
+{
+	bool any = false;
+	unsigned i;
+
+	for (i = 0; i < s->n_vfs; i++) {
+		const struct mx_vf *v = &s->vfs[i];
+
+		if (strcmp(v->pf, p->bdf) || !v->has_vf_stats)
+			continue;
+		if (!ctr_zero(&v->vf_stats))
+			return "reported";
+		any = true;
+	}
+	return any ? "zero" : "none";
+}
+
+/* The MAC a VF is known by (as leaks.c judges duplicates). */
+static const char *vf_mac(const struct mx_vf *v)
+{
+	return v->netdev[0] ? v->netdev_mac : v->has_config ? v->admin_mac : "";
+}
+
+static void vf_info(FILE *f, const struct mx_snap *s)
+{
+	unsigned i;
+
+	family(f, "pflink_vf_info", "gauge",
+	       "Every VF of every SR-IOV PF of the node, with its netdev, netns, pod (from pflink's record) and the PF's settings for it; always 1.");
+	for (i = 0; i < s->n_vfs; i++) {
+		const struct mx_vf *v = &s->vfs[i];
+		const struct mx_pf *p = pf_of(s, v->pf);
+		char idx[24], vlan[24], numa[24];
+
+		num(idx, v->index);
+		sample(f, "pflink_vf_info", "1", "pf", v->pf, "pf_netdev", p ? p->netdev : "", "vf", idx,
+		       "vf_index", idx, "vf_pci_address", v->bdf, "driver", v->driver, "netdev", v->netdev,
+		       "netns", v->netns, "pod_namespace", v->pod_ns, "pod", v->pod, "pod_uid", v->pod_uid,
+		       "interface", v->ifname, "network", v->network, "mac", vf_mac(v),
+		       "vlan", v->has_config ? u64(vlan, v->vlan) : "", "trust", setting(v->trust),
+		       "spoofchk", setting(v->spoofchk), "link_state", nl_vf_link_state_name(v->linkstate),
+		       "numa_node", num(numa, v->numa), NULL);
+	}
+}
+
+enum ctr_field { C_RX_BYTES, C_RX_PACKETS, C_TX_BYTES, C_TX_PACKETS, C_RX_DROPPED, C_TX_DROPPED, C_MULTICAST,
+		 C_BROADCAST };
+
+static const struct {
+	const char *name, *help;
+	enum ctr_field field;
+	bool netdev;	/* the netdev's link counters have it */
+} ctrs[] = {
+	{ "pflink_vf_receive_bytes_total", "Bytes the VF received.", C_RX_BYTES, true },
+	{ "pflink_vf_receive_packets_total", "Packets the VF received.", C_RX_PACKETS, true },
+	{ "pflink_vf_transmit_bytes_total", "Bytes the VF sent.", C_TX_BYTES, true },
+	{ "pflink_vf_transmit_packets_total", "Packets the VF sent.", C_TX_PACKETS, true },
+	{ "pflink_vf_receive_dropped_total", "Received packets dropped.", C_RX_DROPPED, true },
+	{ "pflink_vf_transmit_dropped_total", "Packets to send dropped.", C_TX_DROPPED, true },
+	{ "pflink_vf_receive_multicast_total", "Multicast packets the VF received.", C_MULTICAST, true },
+	{ "pflink_vf_receive_broadcast_total", "Broadcast packets the VF received (IFLA_VF_STATS only).",
+	  C_BROADCAST, false },
+};
+
+static uint64_t field(const struct mx_ctr *c, enum ctr_field k)
+{
+	switch (k) {
+	case C_RX_BYTES: return c->rx_bytes;
+	case C_RX_PACKETS: return c->rx_packets;
+	case C_TX_BYTES: return c->tx_bytes;
+	case C_TX_PACKETS: return c->tx_packets;
+	case C_RX_DROPPED: return c->rx_dropped;
+	case C_TX_DROPPED: return c->tx_dropped;
+	case C_MULTICAST: return c->multicast;
+	case C_BROADCAST: return c->broadcast;
+	}
+	return 0;
+}
+
+static int vf_counters(FILE *f, const struct mx_snap *s)
+{
+	unsigned k, i;
+	/* Per VF: are its PF's IFLA_VF_STATS traffic? (all zeros are not) */
+	bool *reported = calloc(s->n_vfs ? s->n_vfs : 1, sizeof(*reported));
+
+	if (!reported)
+		return -ENOMEM;
+	for (i = 0; i < s->n_pfs; i++) {
+		bool rep = !strcmp(metrics_vf_stats_state(s, &s->pfs[i]), "reported");
+
+		for (k = 0; k < s->n_vfs; k++)
+			if (!strcmp(s->vfs[k].pf, s->pfs[i].bdf))
+				reported[k] = rep;
+	}
+	for (k = 0; k < sizeof(ctrs) / sizeof(ctrs[0]); k++) {
+		family(f, ctrs[k].name, "counter", ctrs[k].help);
+		for (i = 0; i < s->n_vfs; i++) {
+			const struct mx_vf *v = &s->vfs[i];
+			char val[24];
+
+			if (v->has_vf_stats && reported[i])
+				sample(f, ctrs[k].name, u64(val, field(&v->vf_stats, ctrs[k].field)), "pf", v->pf,
+				       "vf_pci_address", v->bdf, "source", "vf_stats", NULL);
+			if (v->has_netdev_stats && ctrs[k].netdev)
+				sample(f, ctrs[k].name, u64(val, field(&v->netdev_stats, ctrs[k].field)), "pf",
+				       v->pf, "vf_pci_address", v->bdf, "source", "netdev", NULL);
+		}
+	}
+	free(reported);
+	return 0;
+}
+
+static void pf_series(FILE *f, const struct mx_snap *s)
+{
+	static const char *const states[] = { "total", "configured", "in_pod", "host", "no_netdev", "orphaned" };
+	unsigned i, j, k;
+
+	family(f, "pflink_pf_info", "gauge",
+	       "Every SR-IOV PF of the node with its netdev and what its IFLA_VF_STATS give (vf_stats: reported, zero, none); always 1.");
+	for (i = 0; i < s->n_pfs; i++) {
+		const struct mx_pf *p = &s->pfs[i];
+		char numa[24];
+
+		sample(f, "pflink_pf_info", "1", "pf", p->bdf, "pf_netdev", p->netdev, "driver", p->driver,
+		       "netns", p->netns, "mac", p->mac, "numa_node", num(numa, p->numa), "vf_stats",
+		       metrics_vf_stats_state(s, p), NULL);
+	}
+	family(f, "pflink_pf_vfs", "gauge",
+	       "VFs of a PF: total (sriov_totalvfs), configured (sriov_numvfs), in_pod, host (netdev in the host netns), no_netdev, orphaned.");
+	for (i = 0; i < s->n_pfs; i++) {
+		const struct mx_pf *p = &s->pfs[i];
+		unsigned n[6] = { p->totalvfs, p->numvfs, 0, 0, 0, 0 };
+		char val[24];
+
+		for (j = 0; j < s->n_vfs; j++) {
+			const struct mx_vf *v = &s->vfs[j];
+
+			if (strcmp(v->pf, p->bdf))
+				continue;
+			n[2] += (v->netdev[0] && !v->in_host) ||
+				(!v->netdev[0] && v->has_pod && v->orphan == MX_ORPHAN_NONE);
+			n[3] += v->netdev[0] && v->in_host;
+			n[4] += !v->netdev[0];
+			n[5] += v->orphan != MX_ORPHAN_NONE;
+		}
+		for (k = 0; k < 6; k++)
+			sample(f, "pflink_pf_vfs", u64(val, n[k]), "pf", p->bdf, "state", states[k], NULL);
+	}
+}
+
+static int leak_series(FILE *f, const struct mx_snap *s)
+{
+	struct leak *l = NULL;
+	unsigned n = 0, i, count[LEAK_KINDS] = { 0 };
+	char val[24];
+	int r = leaks_find(s, &l, &n);
+
+	if (r < 0)
+		return r;
+	for (i = 0; i < n; i++)
+		count[l[i].kind]++;
+	family(f, "pflink_leaks", "gauge", "Leaks found, by kind (vf_orphaned, record_stale, vf_unseen, mac_duplicate).");
+	for (i = 0; i < LEAK_KINDS; i++)
+		sample(f, "pflink_leaks", u64(val, count[i]), "kind", leak_kind_name(i), NULL);
+	family(f, "pflink_vf_orphaned", "gauge",
+	       "A VF whose pod looks gone: back in the host netns while its record stays (pod_gone), renamed dev<N> by the kernel without a record (renamed_by_kernel), or without a netdev and its pod's netns gone (netns_gone); always 1.");
+	for (i = 0; i < n; i++)
+		if (l[i].kind == LEAK_VF_ORPHANED)
+			sample(f, "pflink_vf_orphaned", "1", "pf", l[i].vf->pf, "vf_pci_address", l[i].vf->bdf,
+			       "netdev", l[i].vf->netdev, "netns", l[i].vf->netns, "pod_namespace", l[i].vf->pod_ns,
+			       "pod", l[i].vf->pod, "reason", leak_orphan_name(l[i].vf->orphan), NULL);
+	family(f, "pflink_record_stale", "gauge",
+	       "A pflink record whose sandbox netns no longer exists: the runtime never ran CNI DEL; always 1.");
+	for (i = 0; i < n; i++)
+		if (l[i].kind == LEAK_RECORD_STALE)
+			sample(f, "pflink_record_stale", "1", "pf", l[i].rec->pf, "vf_pci_address", l[i].rec->vf,
+			       "pod_namespace", l[i].rec->pod_ns, "pod", l[i].rec->pod, "pod_uid", l[i].rec->pod_uid,
+			       "interface", l[i].rec->ifname, "network", l[i].rec->network, "netns",
+			       l[i].rec->netns, NULL);
+	family(f, "pflink_vf_unseen", "gauge",
+	       "A VF bound to a netdev driver whose netdev is in no netns pflinkd can see; always 1.");
+	for (i = 0; i < n; i++)
+		if (l[i].kind == LEAK_VF_UNSEEN)
+			sample(f, "pflink_vf_unseen", "1", "pf", l[i].vf->pf, "vf_pci_address", l[i].vf->bdf,
+			       "driver", l[i].vf->driver, NULL);
+	family(f, "pflink_vf_mac_duplicate", "gauge", "A VF whose MAC another VF of the node has too; always 1.");
+	for (i = 0; i < n; i++)
+		if (l[i].kind == LEAK_MAC_DUPLICATE)
+			sample(f, "pflink_vf_mac_duplicate", "1", "pf", l[i].vf->pf, "vf_pci_address", l[i].vf->bdf,
+			       "mac", l[i].mac, NULL);
+	free(l);
+	return 0;
+}
+
+static void hist(FILE *f, const char *name, const struct mx_hist *h, const char *lk, const char *lv)
+{
+	char le[32], val[24], bname[128], sum[40];
+	unsigned long long cum = 0;
+	unsigned i;
+
+	snprintf(bname, sizeof(bname), "%s_bucket", name);
+	for (i = 0; i <= MX_HIST_BUCKETS; i++) {
+		cum += h->bucket[i];
+		if (i < MX_HIST_BUCKETS)
+			snprintf(le, sizeof(le), "%g", mx_hist_bounds[i]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		if (lk)
+			sample(f, bname, u64(val, cum), lk, lv, "le", le, NULL);
+		else
+			sample(f, bname, u64(val, cum), "le", le, NULL);
+	}
+	snprintf(bname, sizeof(bname), "%s_sum", name);
+	snprintf(sum, sizeof(sum), "%.9f", (double)h->sum_ns / 1e9);
+	if (lk)
+		sample(f, bname, sum, lk, lv, NULL);
+	else
+		sample(f, bname, sum, NULL);
+	snprintf(bname, sizeof(bname), "%s_count", name);
+	if (lk)
+		sample(f, bname, u64(val, h->count), lk, lv, NULL);
+	else
+		sample(f, bname, u64(val, h->count), NULL);
+}
+
+static void gauge(FILE *f, const char *name, const char *type, const char *help, unsigned long long v)
+{
+	char val[24];
+
+	family(f, name, type, help);
+	sample(f, name, u64(val, v), NULL);
+}
+
+static void seconds(FILE *f, const char *name, const char *help, double v)
+{
+	char val[40];
+
+	family(f, name, "gauge", help);
+	snprintf(val, sizeof(val), "%.9g", v);
+	sample(f, name, val, NULL);
+}
+
+static void agent_series(FILE *f, const struct mx_snap *s, const struct mx_render_opts *o)
+{
+	const struct mx_agent *g = &s->agent;
+	char val[24], proto[24];
+	unsigned i, other = g->devices - g->pfs - g->vfs - g->representors;
+
+	family(f, "pflink_build_info", "gauge", "pflinkd's version and agent protocol; always 1.");
+	sample(f, "pflink_build_info", "1", "version", o->version ? o->version : PFLINK_VERSION, "protocol",
+	       num(proto, 1), NULL);
+	seconds(f, "pflink_agent_start_time_seconds", "When pflinkd started, unix seconds.", g->start_unix);
+	family(f, "pflink_agent_netns", "gauge",
+	       "Network namespaces: tracked, and skipped (found but not tracked: out of descriptors).");
+	sample(f, "pflink_agent_netns", u64(val, g->netns), "state", "tracked", NULL);
+	sample(f, "pflink_agent_netns", u64(val, g->ns_skipped), "state", "skipped", NULL);
+	gauge(f, "pflink_agent_netns_denied_processes", "gauge",
+	      "Processes whose /proc/PID/ns/net the kernel refused to show (no CAP_SYS_PTRACE, an LSM).", g->ns_denied);
+	family(f, "pflink_agent_netdevs", "gauge", "PCI netdevs in the map: pf, vf (the functions' own), representor, other.");
+	sample(f, "pflink_agent_netdevs", u64(val, g->pfs), "kind", "pf", NULL);
+	sample(f, "pflink_agent_netdevs", u64(val, g->vfs), "kind", "vf", NULL);
+	sample(f, "pflink_agent_netdevs", u64(val, g->representors), "kind", "representor", NULL);
+	sample(f, "pflink_agent_netdevs", u64(val, other), "kind", "other", NULL);
+	gauge(f, "pflink_agent_attachments", "gauge", "pflink's records (attachments) the agent holds.", g->attachments);
+	gauge(f, "pflink_agent_netns_dumps_total", "counter", "Link dumps of a netns (start, new netns, after an overflow).",
+	      g->scans);
+	gauge(f, "pflink_agent_events_total", "counter", "Link events handled.", g->events);
+	gauge(f, "pflink_agent_events_deferred_total", "counter",
+	      "Drains of a netns' events cut at the 128-event budget.", g->deferred);
+	gauge(f, "pflink_agent_event_overflows_total", "counter",
+	      "Event socket overflows (ENOBUFS): events lost, the netns dumped again.", g->overflows);
+	gauge(f, "pflink_agent_event_buffer_bytes", "gauge", "The smallest link-event socket buffer the kernel gave.",
+	      g->event_buffer > 0 ? (unsigned long long)g->event_buffer : 0);
+	gauge(f, "pflink_agent_link_probes_total", "counter", "ethtool calls made for links.", g->probes);
+	gauge(f, "pflink_agent_record_loads_total", "counter", "pflink record files read.", g->record_loads);
+	gauge(f, "pflink_agent_clients_refused_total", "counter",
+	      "Protocol clients refused for want of descriptors or client slots.", g->refused);
+	family(f, "pflink_agent_netns_dump_duration_seconds", "histogram", "One netns' link dump into the map.");
+	hist(f, "pflink_agent_netns_dump_duration_seconds", &g->dump, NULL, NULL);
+	family(f, "pflink_agent_discovery_duration_seconds", "histogram",
+	       "One netns discovery: /proc and mountinfo walked, new netns tracked, lost ones dropped.");
+	hist(f, "pflink_agent_discovery_duration_seconds", &g->discovery, NULL, NULL);
+	family(f, "pflink_agent_answer_duration_seconds", "histogram",
+	       "Time to answer one protocol request, by op (the serving loop's part, not the socket).");
+	for (i = 0; i < MX_OPS; i++)
+		hist(f, "pflink_agent_answer_duration_seconds", &g->answer[i], "op", agent_op_name(i));
+	seconds(f, "pflink_agent_collect_duration_seconds",
+		"Serving-loop time this snapshot took, all slices together.", (double)g->collect_ns / 1e9);
+	seconds(f, "pflink_agent_collect_slice_max_seconds",
+		"The longest slice of this snapshot: the most a scrape adds to a lookup's wait.",
+		(double)g->slice_max_ns / 1e9);
+	seconds(f, "pflink_agent_snapshot_age_seconds", "Age of the snapshot served (scrapes within 1 s share one).",
+		o->now_ns > g->now_ns ? (double)(o->now_ns - g->now_ns) / 1e9 : 0);
+	gauge(f, "pflink_agent_snapshots_total", "counter", "Snapshots taken for /metrics.", o->collections);
+}
+
+int metrics_render(FILE *f, const struct mx_snap *s, const struct mx_render_opts *o)
+{
+	vf_info(f, s);
+	if (s->counters && vf_counters(f, s) < 0)
+		return -ENOMEM;
+	pf_series(f, s);
+	if (leak_series(f, s) < 0)
+		return -ENOMEM;
+	agent_series(f, s, o);
+	return 0;
+}
