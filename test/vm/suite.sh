@@ -309,6 +309,7 @@ case_check_swap() {
 	if_out "$net" "$IFN" swapped-a
 	vf_into "$vfb" "$net" "$IFN"
 	ip -n "$net" link set "$IFN" up
+	macb=$(ip -n "$net" -j link show "$IFN" | jq -r '.[0].address')
 	check "VF $vfb takes VF $vfa's MAC $maca in the pod" ip -n "$net" link set "$IFN" address "$maca"
 	cni check "$net" "$ns" "$IFN" "$cid"
 	check "VF $vfa swapped for $vfb (same PF, same MAC): cnitool check fails with code 104" \
@@ -318,6 +319,7 @@ case_check_swap() {
 	if_out "$net" "$IFN" swapped-b
 	vf_into "$vfc" "$net" "$IFN"
 	ip -n "$net" link set "$IFN" up
+	macc=$(ip -n "$net" -j link show "$IFN" | jq -r '.[0].address')
 	check "VF $vfc takes VF $vfa's MAC $maca in the pod" ip -n "$net" link set "$IFN" address "$maca"
 	cni check "$net" "$ns" "$IFN" "$cid"
 	check "VF $vfa swapped for $vfc (other PF, same MAC): cnitool check fails with code 104" \
@@ -352,6 +354,11 @@ case_check_swap() {
 	cni del "$net" "$ns" "$IFN" "$cid"
 	check "cnitool del succeeds" [ "$RC" = 0 ]
 	check "no state or device-info left" [ "$(count_in "$T/$net/state")$(count_in "$T/$net/devinfo")" = 00 ]
+	# Their own MACs back: three VFs with one MAC on the PFs' shared hub
+	# would send a later case's traffic to the wrong VF (igb's switch
+	# delivers a frame for a MAC of its own VF locally).
+	check "VFs $vfb and $vfc get their own MACs back" \
+		eval 'ip link set swapped-b address "$macb" && ip link set swapped-c address "$macc"'
 	drop_ns "$net"
 }
 
@@ -812,7 +819,7 @@ mval() { awk -v p="$2" 'index($0, p) == 1 { print $NF; exit }' "$1"; }
 . "$HERE/../integration/prom.sh"
 PROM_WAIT_S=30	# a TCG guest: every process start costs 0.1-0.4 s
 case_metrics() {
-	local p=${PFS[0]} q=${PFS[1]} va vb vd net=mx n t sent=300 prom="" v rx_b=0 tx_a=0 base_rx got bad=""
+	local p=${PFS[0]} q=${PFS[1]} va vb vd net=mx n t sent=300 macs prom="" v rx_b=0 tx_a=0 base_rx got bad=""
 	local -A before after
 	va=$(vf_n "$p" 1)
 	vb=$(vf_n "$q" 1)
@@ -838,6 +845,12 @@ case_metrics() {
 	ip -n "$net-b" addr add 10.77.0.2/24 dev "$IFN"
 	ip -n "$net-a" link set "$IFN" up
 	ip -n "$net-b" link set "$IFN" up
+	# MACs of their own: an earlier case may have left another VF with
+	# one of theirs, and igb's switch would deliver to that VF locally.
+	ip -n "$net-a" link set "$IFN" address 02:77:00:00:00:0a
+	ip -n "$net-b" link set "$IFN" address 02:77:00:00:00:0b
+	macs=$(ip -n "$net-a" -j link show "$IFN" | jq -r '.[0].address')$(ip -n "$net-b" -j link show "$IFN" | jq -r '.[0].address')
+	check "the two pods' VFs carry MACs of their own ($macs)" [ "$macs" = 02:77:00:00:00:0a02:77:00:00:00:0b ]
 	# the vfio-pci VF, in a DPDK-like pod of its own
 	if [ -n "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ] && modprobe vfio-pci 2>/dev/null && bind_to "$vd" vfio-pci; then
 		ip netns add "$net-d"
@@ -881,6 +894,7 @@ case_metrics() {
 		[ "$tx_a" -ge "$sent" ] && [ "$rx_b" -ge "${got:-$sent}" ] && break
 	done
 	for v in "${VFS[@]}"; do after[$v]=$(mval "$T/m1" "pflink_vf_transmit_packets_total{pf=\"${WANT_PF[$v]}\",vf_pci_address=\"$v\",source=\"netdev\"}"); done
+	check "pings between the two pods' VFs come back: ${got:-?} of $sent (at least half)" [ "${got:-0}" -ge $((sent / 2)) ]
 	check "VF $va (ctr-mxa) sent >= $sent packets more ($tx_a)" [ "$tx_a" -ge "$sent" ]
 	check "VF $vb (ctr-mxb) received >= the ${got:-?} echo replies that came back, more ($rx_b)" [ "$rx_b" -ge "${got:-$sent}" ]
 	bad=""
