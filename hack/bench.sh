@@ -96,6 +96,14 @@ printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","sysfsRoot":"%s","state
 printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","sysfsRoot":"%s","stateDir":"%s","deviceInfoDir":"%s","agentSocket":"","prevResult":%s}' \
 	"$SYS" "$R/state-direct" "$R/devinfo" "$prev" > "$T/conf-direct.json"
 printf '{"cniVersion":"1.0.0","name":"b","type":"tuning","sysctl":{},"prevResult":%s}' "$prev" > "$T/conf-tuning.json"
+# The same tree with the PF's netdev listed under its net/ directory, as
+# the kernel lists it on a node: pflink names the PF from there, checked
+# by netlink, and asks no agent (agentSocket set, as on a node).
+SYSN=$T/sys-net
+cp -a "$SYS" "$SYSN"
+bash test/fixtures/sysfs.sh net "$SYSN" 0000:01:00.0 "bpf$TAG"
+printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","sysfsRoot":"%s","stateDir":"%s","deviceInfoDir":"%s","agentSocket":"%s","prevResult":%s}' \
+	"$SYSN" "$R/state-sysfs" "$R/devinfo" "$SOCK" "$prev" > "$T/conf-sysfs.json"
 
 # Without the shim: the machine's own PCI NIC (host netns) stands in for
 # the PF of a netdev-less VF (vfio-pci, as a DPDK pod holds it) that the
@@ -141,7 +149,7 @@ once() {	# once CMD CONF PROG [env...]
 	env -i CNI_COMMAND="$cmd" CNI_CONTAINERID=cprep CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 \
 		CNI_PATH="$(dirname "$TUNING")" PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@" "$prog" < "$conf"
 }
-for m in agent direct tuning; do
+for m in sysfs agent direct tuning; do
 	if [ $m = tuning ]; then prog=$TUNING e=""; else prog=$PFLINK e=$PENV; fi
 	# shellcheck disable=SC2086
 	res=$(once ADD "$T/conf-$m.json" "$prog" $e) || { echo "$m ADD failed: $res" >&2; exit 1; }
@@ -150,6 +158,7 @@ for m in agent direct tuning; do
 	once DEL "$T/conf-$m.json" "$prog" $e >/dev/null || true
 done
 cf() { [ "$2" = CHECK ] && echo "$T/conf-$1-check.json" || echo "$T/conf-$1.json"; }
+for c in ADD CHECK DEL; do spec "pflink-sysfs-$c" $c "$(cf sysfs $c)" csysfs "$PFLINK" $PENV; done
 for c in ADD CHECK DEL; do spec "pflink-agent-$c" $c "$(cf agent $c)" cagent "$PFLINK" $PENV; done
 for c in ADD CHECK DEL; do spec "pflink-direct-$c" $c "$(cf direct $c)" cdirect "$PFLINK" $PENV; done
 for c in ADD CHECK DEL; do spec "tuning-$c" $c "$(cf tuning $c)" ctuning "$TUNING"; done
@@ -186,13 +195,18 @@ for c in ADD DEL; do
 		CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 CNI_PATH=/nonexistent $PENV "$PFLINK" >/dev/null 2>>"$T/verify.log" || true
 done
 VIA=$(grep -q 'from pflinkd' "$T/verify.log" && echo yes || echo NO)
+for c in ADD DEL; do
+	jq -c '.logLevel="info"' "$T/conf-sysfs.json" | env -i CNI_COMMAND=$c CNI_CONTAINERID=cverify \
+		CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 CNI_PATH=/nonexistent $PENV "$PFLINK" >/dev/null 2>>"$T/verify-sysfs.log" || true
+done
+VIAS=$(grep -q 'from sysfs checked by netlink' "$T/verify-sysfs.log" && echo yes || echo NO)
 declare -A MED P99 FAILS
 while read -r name _ fails med p99 _; do MED[$name]=$med P99[$name]=$p99 FAILS[$name]=$fails; done < "$T/spawn.out"
 # The same ADD cases again, each alone in a block (warm caches): the
 # round-robin above runs a 4 MiB Go binary between any two pflink runs,
 # which costs the small C programs most.  Both views go in the table.
 declare -A BMED BP99
-for c in pflink-agent-ADD pflink-direct-ADD tuning-ADD true-shim; do
+for c in pflink-sysfs-ADD pflink-agent-ADD pflink-direct-ADD tuning-ADD true-shim; do
 	read -r _ _ _ med p99 _ < <("$SPAWN" "$N" "$T/spec/$c")
 	BMED[$c]=$med BP99[$c]=$p99
 done
@@ -340,7 +354,7 @@ done
 	echo
 	echo "| case | n | failures | median | p99 |"
 	echo "|---|---:|---:|---:|---:|"
-	for c in pflink-agent-ADD pflink-agent-CHECK pflink-agent-DEL pflink-direct-ADD pflink-direct-CHECK pflink-direct-DEL \
+	for c in pflink-sysfs-ADD pflink-sysfs-CHECK pflink-sysfs-DEL pflink-agent-ADD pflink-agent-CHECK pflink-agent-DEL pflink-direct-ADD pflink-direct-CHECK pflink-direct-DEL \
 		tuning-ADD tuning-CHECK tuning-DEL true true-shim \
 		nodev-agent-ADD nodev-static-agent-ADD nodev-direct-ADD nodev-static-direct-ADD \
 		nodev-agent-DEL nodev-static-agent-DEL nodev-direct-DEL nodev-static-direct-DEL; do
@@ -352,8 +366,12 @@ done
 	echo "a VF, and costs loading one shared object and a map lookup per ioctl and per"
 	echo "netlink read); true-shim is /bin/true with that same env, true and tuning run"
 	echo "without it. The pod netns holds net1 (VF 0000:01:10.0); the PF netdev is in the"
-	echo "host netns; the direct scan has no bind-mount dirs to search. Agent case took"
-	echo "the PF from pflinkd (checked once at logLevel info): $VIA."
+	echo "host netns. pflink-sysfs-*: sysfs lists the PF's netdev under its net/ (as on a"
+	echo "node); pflink names it from there, checked by netlink, without asking the agent"
+	echo "(checked once at logLevel info): $VIAS. pflink-agent-* and pflink-direct-*: the"
+	echo "PF's net/ lists nothing (a PF whose netdev is in another netns), so pflink asks"
+	echo "pflinkd, or scans (no bind-mount dirs to search). Agent case took the PF from"
+	echo "pflinkd (checked once at logLevel info): $VIA."
 	echo "nodev-*: no shim anywhere. A netdev-less VF (vfio-pci) of the fixture tree whose"
 	echo "PF is this machine's own PCI NIC ${NIC:-(none found: skipped)} ${NICBDF:-}, found in the host"
 	echo "netns by the kernel's own answers; nodev-static-* is pflink-static, the same"
@@ -370,6 +388,10 @@ done
 		echo "| $1 | $r | $sym $5 | $ok |"
 	}
 	for base in true true-shim; do
+		row "pflink ADD (sysfs) / $base" "${MED[pflink-sysfs-ADD]}" "${MED[$base]}" le 1.3
+		row "pflink CHECK (sysfs) / $base" "${MED[pflink-sysfs-CHECK]}" "${MED[$base]}" le 1.3
+		row "pflink DEL (sysfs) / $base" "${MED[pflink-sysfs-DEL]}" "${MED[$base]}" le 1.15
+		row "pflink ADD (sysfs) p99 / $base p99" "${P99[pflink-sysfs-ADD]}" "${P99[$base]}" le 1.5
 		row "pflink ADD (agent) / $base" "${MED[pflink-agent-ADD]}" "${MED[$base]}" le 1.3
 		row "pflink ADD (direct) / $base" "${MED[pflink-direct-ADD]}" "${MED[$base]}" le 1.3
 		row "pflink CHECK (agent) / $base" "${MED[pflink-agent-CHECK]}" "${MED[$base]}" le 1.3
@@ -377,6 +399,8 @@ done
 		row "pflink ADD (agent) p99 / $base p99" "${P99[pflink-agent-ADD]}" "${P99[$base]}" le 1.5
 	done
 	row "pflink ADD: agent / direct" "${MED[pflink-agent-ADD]}" "${MED[pflink-direct-ADD]}" le 1
+	row "pflink ADD: sysfs (agent up, not asked) / direct" "${MED[pflink-sysfs-ADD]}" "${MED[pflink-direct-ADD]}" le 1
+	row "tuning ADD / pflink ADD (sysfs)" "${MED[tuning-ADD]}" "${MED[pflink-sysfs-ADD]}" ge 2
 	row "tuning ADD / pflink ADD (agent)" "${MED[tuning-ADD]}" "${MED[pflink-agent-ADD]}" ge 2
 	row "tuning ADD / pflink ADD (direct)" "${MED[tuning-ADD]}" "${MED[pflink-direct-ADD]}" ge 2
 	row "nodev: pflink-static ADD (agent) / true" "${MED[nodev-static-agent-ADD]:-}" "${MED[true]}" le 1.3
@@ -389,7 +413,7 @@ done
 	echo
 	echo "| case | median | p99 |"
 	echo "|---|---:|---:|"
-	for c in pflink-agent-ADD pflink-direct-ADD tuning-ADD true-shim; do
+	for c in pflink-sysfs-ADD pflink-agent-ADD pflink-direct-ADD tuning-ADD true-shim; do
 		echo "| $c | $(us "${BMED[$c]}") | $(us "${BP99[$c]}") |"
 	done
 	echo

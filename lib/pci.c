@@ -390,6 +390,40 @@ int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg)
 	return foreach_vf_at(devfd, cb, arg);
 }
 
+int pci_netdev_names(int rootfd, const char *bdf, char (*names)[IF_NAMESIZE], unsigned max, unsigned *n)
+{
+	_cleanup_close_ int netfd = -1;
+	/* getdents64 on the stack, not readdir: opendir's 32 KiB buffer
+	 * costs a fresh process more page faults than the directory holds
+	 * entries (a plugin is a fresh process on every pod start). */
+	char buf[2048] __attribute__((aligned(8)));
+	long got;
+	int r = dev_open(rootfd, bdf, "net", O_RDONLY | O_DIRECTORY, &netfd);
+
+	*n = 0;
+	if (r < 0)
+		return r;
+	while ((got = syscall(SYS_getdents64, netfd, buf, sizeof(buf))) > 0) {
+		long off = 0;
+
+		while (off < got) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			size_t len = strnlen(de->d_name, IF_NAMESIZE);
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			/* The kernel's names fit IFNAMSIZ; anything else is not one. */
+			if (len >= IF_NAMESIZE)
+				return -EINVAL;
+			if (*n == max)
+				return -E2BIG;
+			memcpy(names[(*n)++], de->d_name, len + 1);
+		}
+	}
+	return got < 0 ? -errno : 0;
+}
+
 /* Routing ID (bus << 8 | devfn) and domain of a canonical BDF. */
 static bool routing_id(const char *bdf, unsigned long *dom, unsigned *rid)
 {

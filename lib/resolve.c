@@ -192,16 +192,13 @@ static void probe(struct scan_ctx *c, const struct nl_link *l)
 	add_netdev(c, l);
 }
 
-static int scan_link(const struct nl_link *l, void *arg)
+/* true: l is a switchdev representor (kept as a candidate if it may be
+ * this VF's), so not one of the PF's netdevs. */
+static bool note_representor(struct scan_ctx *c, const struct nl_link *l)
 {
-	struct scan_ctx *c = arg;
-	char bdf[PCI_BDF_LEN];
 	struct port_id port;
-	enum port_kind k;
+	enum port_kind k = classify_port(l->phys_port_name, &port);
 
-	if (l->flags & IFF_LOOPBACK)
-		return 0;
-	k = classify_port(l->phys_port_name, &port);
 	if (c->vf_index >= 0 && k == PORT_VF_REP && port.vf == c->vf_index && l->switch_id_len &&
 	    c->n_reps < ARRAY_SIZE(c->reps)) {
 		struct rep_cand *rc = &c->reps[c->n_reps++];
@@ -210,9 +207,19 @@ static int scan_link(const struct nl_link *l, void *arg)
 		memcpy(rc->port, l->phys_port_name, sizeof(rc->port));
 		nl_fmt_hex(l->switch_id, l->switch_id_len, rc->switch_id);
 	}
+	return classify_is_representor(k);
+}
+
+static int scan_link(const struct nl_link *l, void *arg)
+{
+	struct scan_ctx *c = arg;
+	char bdf[PCI_BDF_LEN];
+
+	if (l->flags & IFF_LOOPBACK)
+		return 0;
 	/* A representor answers ethtool with its PF's address: it is never
 	 * one of the PF's netdevs (classify.h). */
-	if (classify_is_representor(k))
+	if (note_representor(c, l))
 		return 0;
 	if (l->parent_bus[0]) {
 		c->parents_seen = true;
@@ -301,6 +308,74 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 	if (pf->n_netdevs)
 		pick_representor(&c);
 	return 0;
+}
+
+/* Step 6's shortcut.  sysfs lists a PCI function's netdevs under its
+ * net/ directory, but only those in the netns that mounted that sysfs,
+ * under the names they had a moment ago: so the names are candidates,
+ * each asked of the kernel in the caller's netns, and each must be a
+ * netdev of this PF here by the scan's own test (the parent device the
+ * kernel names, else ethtool).  One readdir and a netlink get per name
+ * instead of a dump of every link of the host (one veth per pod on a
+ * node), and ethtool for none of them.  More than a few names is a
+ * switchdev PF listing its representors: the agent, or the scan, is
+ * cheaper than a get of each. */
+#define PF_HINT_MAX 4
+
+int resolve_pf_local(int sysfd, int vf_index, struct pf_info *pf)
+{
+	char names[PF_HINT_MAX][IF_NAMESIZE];
+	struct scan_ctx c = { .pf = pf, .vf_index = vf_index, .netns = "" };
+	_cleanup_nl_ struct nl_handle *nl = NULL;
+	_cleanup_close_ int ethfd = -1;
+	unsigned n, i;
+	int fd, r;
+
+	pf->n_netdevs = 0;
+	pf->representor[0] = '\0';
+	if (pci_netdev_names(sysfd, pf->bdf, names, PF_HINT_MAX, &n) < 0 || !n)
+		return -ENOENT;
+	/* c.nsid stays zero, as netns "" says: the caller's own. */
+	r = ns_sockets(-1, &fd, &ethfd);
+	if (r < 0)
+		return r;
+	r = nl_handle_open(fd, &nl);
+	if (r < 0)
+		return r;
+	for (i = 0; i < n; i++) {
+		struct nl_link l;
+		char bdf[PCI_BDF_LEN];
+		bool of_pf;
+
+		/* Gone or renamed since sysfs listed it, or listed by the
+		 * sysfs of another netns: the hint does not hold here. */
+		if (nl_link_get(nl, names[i], &l) < 0)
+			goto no;
+		if (l.parent_bus[0]) {
+			of_pf = !strcmp(l.parent_bus, "pci") && pci_bdf_parse(l.parent_dev, bdf) == 0 &&
+				!strcmp(bdf, pf->bdf);
+		} else {
+			struct ethtool_info eth;
+
+			/* A kernel before 5.16 names no parent: ask the driver. */
+			of_pf = ethtool_drvinfo(ethfd, l.name, &eth) == 0 &&
+				pci_bdf_parse(eth.bus_info, bdf) == 0 && !strcmp(bdf, pf->bdf);
+		}
+		/* A link of that name here that is not the PF's: another
+		 * netns' sysfs, or a rename onto the name. */
+		if (!of_pf)
+			goto no;
+		if (!note_representor(&c, &l))
+			add_netdev(&c, &l);
+	}
+	if (!pf->n_netdevs)
+		goto no;
+	pick_representor(&c);
+	return 0;
+no:
+	pf->n_netdevs = 0;
+	pf->representor[0] = '\0';
+	return -ENOENT;
 }
 
 struct seen {

@@ -230,6 +230,17 @@ static int find_pf(struct run *r, const struct vf_info *vf, struct pf_info *pf)
 	const char *why = "disabled (agentSocket \"\")";
 	int e;
 
+	/* A PF whose netdevs sysfs lists, and the kernel confirms, in this
+	 * (the host) netns: no question to anyone (design notes 21).  The
+	 * agent is for the rest: a PF in another netns, a switchdev PF with
+	 * its representors. */
+	memset(pf, 0, sizeof(*pf));
+	pf_facts(vf, pf);
+	if (resolve_pf_local(r->sysfd, vf->vf_index, pf) == 0) {
+		logf_(r, PF_LOG_INFO, "PF %s is %s (host netns), from sysfs checked by netlink in %.0f us",
+		      pf->bdf, pf->netdevs[0].name, (double)(pf_now_ns() - t0) / 1e3);
+		return 0;
+	}
 	memset(pf, 0, sizeof(*pf));
 	if (r->conf.agent_socket &&
 	    ask_agent_pf(r->conf.agent_socket, r->conf.agent_timeout_ms, vf->pf, r->req->netns,

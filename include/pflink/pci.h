@@ -14,6 +14,7 @@
 #ifndef PFLINK_PCI_H
 #define PFLINK_PCI_H
 
+#include <net/if.h>
 #include <stdbool.h>
 
 /* "dddddddd:bb:dd.f" + NUL; the kernel prints the domain with %04x, so it
@@ -70,6 +71,13 @@ int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg);
 
 /* cb(bdf) for each function in bus/pci/devices; same return convention. */
 int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg);
+
+/* The names sysfs lists under the function's net/ directory: its netdevs,
+ * but only those in the netns that mounted this sysfs, and as they were
+ * named a moment ago; a hint to check, never an answer.  -ENOENT: no
+ * net/ (no netdev driver); -E2BIG: more than max; -EINVAL: a name that
+ * is no interface name. */
+int pci_netdev_names(int rootfd, const char *bdf, char (*names)[IF_NAMESIZE], unsigned max, unsigned *n);
 
 /* Bound driver's name; -ENOENT when unbound. */
 int pci_driver(int rootfd, const char *bdf, char *name, unsigned len);

@@ -77,8 +77,12 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
  * the caller has set the rest (memset, vf_index -1). */
 int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve_step *step);
 
-/* Fill PCI facts of the PF (driver, numvfs, totalvfs) from sysfs. */
-int resolve_pf_pci(int sysfd, const char *pf_bdf, struct pf_info *out);
+/* Step 6 in the caller's netns from the names sysfs lists under the PF
+ * (pf->bdf), each checked with the kernel: 0 with pf's netdevs (and the
+ * representor of VF vf_index) when every name is a netdev of the PF here;
+ * -ENOENT when that does not hold (no name, too many, a name gone or not
+ * the PF's here), and the caller asks the agent or scans. */
+int resolve_pf_local(int sysfd, int vf_index, struct pf_info *pf);
 
 /* Step 6 without the agent: find the netdevs whose ethtool bus_info is
  * pf->bdf, first in the caller's netns, then in the nsfs bind mounts under

@@ -181,6 +181,56 @@ pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
 ip -n "$POD2" link set net1 netns 1 name "vb0$TAG"
 ip -n "$PFNS" link set "pfb$TAG" netns 1
 
+# --- the PF's netdevs as sysfs lists them (BDF/net/NAME): candidates, each
+# checked with the kernel in the host netns; no dump, no ethtool, no agent
+PFDIR=$(find "$SYS/devices" -type d -name 0000:01:00.0 | head -n 1)
+MOVED=0
+ip link show "va0$TAG" >/dev/null 2>&1 && { into "va0$TAG" "$POD" net1; MOVED=1; }
+CID=c-hint
+# Each ADD is undone at once (a second ADD would find its device-info and
+# take it for the device plugin's); OUT, RC and stderr stay the ADD's.
+hint_add() {
+	local o rc
+	pflink_run ADD "$NS" net1 "$(conf 1.1.0 '"logLevel":"info"' net1 "$NS")"
+	o=$OUT rc=$RC
+	cp "$T/stderr" "$T/stderr.add"
+	pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+	OUT=$o RC=$rc
+	cp "$T/stderr.add" "$T/stderr"
+}
+hint_add
+expect_ok "ADD, the PF without a net/ directory in sysfs"
+check "... found by the direct scan" grep -q "by direct scan" "$T/stderr"
+SCANOUT=$OUT
+# hint_try WHAT HOW LOGLINE: an ADD that must succeed, say HOW it found the
+# PF (LOGLINE in its log) and give the scan's very result.  NOPARENT=1: as
+# on a kernel that names no parent device.
+hint_try() {
+	local what=$1 how=$2 line=$3
+	if [ -n "${NOPARENT:-}" ]; then PFLINK_TEST_NO_PARENT=1 hint_add; else hint_add; fi
+	expect_ok "ADD, $what"
+	check "... $how, the same result as the scan's" \
+		sh -c "grep -q '$line' '$T/stderr' && [ '$(jq -S -c . <<<"$OUT")' = '$(jq -S -c . <<<"$SCANOUT")' ]"
+}
+bash "$FIXTURE" net "$SYS" 0000:01:00.0 "pfa$TAG"
+hint_try "the PF's netdev listed under net/" "named from sysfs, checked by netlink" "from sysfs checked by netlink"
+check "... and no scan" sh -c "! grep -q 'by direct scan' '$T/stderr'"
+NOPARENT=1 hint_try "listed under net/, a kernel that names no parent device" \
+	"named from sysfs, checked by ethtool" "from sysfs checked by netlink"
+bash "$FIXTURE" net "$SYS" 0000:01:00.0 "gone$TAG"
+hint_try "net/ also lists a name no link has here (renamed, or another netns' sysfs)" \
+	"the hint dropped for the scan" "by direct scan"
+rm -rf "$PFDIR/net"
+bash "$FIXTURE" net "$SYS" 0000:01:00.0 "pfb$TAG"
+hint_try "net/ lists a link that is another PF's netdev here" "the hint dropped for the scan" "by direct scan"
+rm -rf "$PFDIR/net"
+for k in 1 2 3 4; do bash "$FIXTURE" net "$SYS" 0000:01:00.0 "rep$k$TAG"; done
+bash "$FIXTURE" net "$SYS" 0000:01:00.0 "pfa$TAG"
+hint_try "net/ lists five names (a switchdev PF and its representors)" \
+	"more than a get of each is worth: the scan" "by direct scan"
+rm -rf "$PFDIR/net"
+[ "$MOVED" = 0 ] || ip -n "$POD" link set net1 netns 1 name "va0$TAG"
+
 # --- GC keeps valid attachments of its network, removes the rest, ignores others'
 for c in g1 g2 g3; do CID=$c pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"; done
 CID=g4 pflink_run ADD "$NS" net1 "$(jq -c '.name="other-net"' <<<"$(conf 1.1.0 '' net1 "$NS")")"

@@ -633,6 +633,38 @@ static void test_stride(void)
 		CHECK_EQ_INT(pci_read_uint(fd, "0000:20:00.0", "..", &v), -EINVAL);
 		CHECK_EQ_INT(pci_read_uint(fd, "0000:20:00.0", "", &v), -EINVAL);
 	}
+
+	T_SECTION("pci_netdev_names: what net/ lists, bounded, inside the root");
+	{
+		char names[4][IF_NAMESIZE], p[512];
+		unsigned n = 99;
+
+		mk(root, "devices/pci0000:00/0000:20:00.0/net");
+		mk(root, "devices/pci0000:00/0000:20:00.0/net/eth0");
+		mk(root, "devices/pci0000:00/0000:20:00.0/net/enp32s0f0np1");
+		CHECK_EQ_INT(pci_netdev_names(fd, "0000:20:00.0", names, 4, &n), 0);
+		CHECK_EQ_INT(n, 2);
+		CHECK((!strcmp(names[0], "eth0") && !strcmp(names[1], "enp32s0f0np1")) ||
+		      (!strcmp(names[1], "eth0") && !strcmp(names[0], "enp32s0f0np1")));
+		CHECK_EQ_INT(pci_netdev_names(fd, "0000:20:00.0", names, 1, &n), -E2BIG);
+		/* no net/: a function without a netdev driver */
+		CHECK_EQ_INT(pci_netdev_names(fd, "0000:22:00.0", names, 4, &n), -ENOENT);
+		CHECK_EQ_INT(n, 0);
+		/* an empty net/ */
+		mk(root, "devices/pci0000:00/0000:21:00.0/net");
+		CHECK_EQ_INT(pci_netdev_names(fd, "0000:21:00.0", names, 4, &n), 0);
+		CHECK_EQ_INT(n, 0);
+		/* a name no interface can have */
+		mk(root, "devices/pci0000:00/0000:21:00.0/net/sixteen-chars-xx");
+		CHECK_EQ_INT(pci_netdev_names(fd, "0000:21:00.0", names, 4, &n), -EINVAL);
+		/* net/ a link out of the root: refused like every other walk */
+		mk(tmp, "elsewhere");
+		mk(tmp, "elsewhere/eth9");
+		snprintf(p, sizeof(p), "%s/elsewhere", tmp);
+		ln(p, root, "devices/pci0000:00/0000:22:00.0/net");
+		CHECK(pci_netdev_names(fd, "0000:22:00.0", names, 4, &n) < 0);
+		CHECK_EQ_INT(n, 0);
+	}
 	close(fd);
 out:
 	t_rmrf(tmp);

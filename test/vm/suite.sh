@@ -254,6 +254,8 @@ case_pf_in_netns() {
 	check "PF is uplink1 in /run/netns/$pfns (bus-info $p)" \
 		[ "$(ip netns exec "$pfns" ethtool -i uplink1 | awk '/^bus-info:/{print $2}')" = "$p" ]
 	check "PF has no netdev in the host netns" not in_host "$p"
+	check "the host's sysfs lists none under PF $p either (pflink's shortcut does not hold: it scans)" \
+		eval '[ -z "$(ls "/sys/bus/pci/devices/$p/net" 2>/dev/null)" ]'
 	ip netns add "$net"
 	conflist "$net" "$vf"
 	cni add "$net" "$ns" "$IFN" "$cid"
@@ -570,7 +572,7 @@ del_and_time() {
 
 case_agent() {
 	local p=${PFS[0]} q=${PFS[1]} vf vf2 v net=agent pod=agent-pod cid=ctr-agent ns
-	local ino out refused="" bad="" with_ms without_ms
+	local ino out refused="" bad="" with_ms without_ms holder
 	ns=/run/netns/$pod
 	vf=$(vf_n "$p" 0)
 	vf2=$(vf_n "$q" 2)
@@ -645,7 +647,11 @@ case_agent() {
 	check "cnitool add (agentSocket set) succeeds" [ "$RC" = 0 ]
 	cp "$T/out" "$T/$net/add-agent.json"
 	jq -S 'del(.pci."pci-address") ' "$(devinfo_file "$net")" >"$T/$net/devinfo-agent.json" 2>/dev/null
-	check "pflink took the PF from pflinkd" grep -q "from pflinkd" "$T/pflink.log"
+	# The PF is in the host netns, where sysfs (the host's) lists its
+	# netdev: pflink names it from there, checked by netlink, and asks
+	# nobody; pflinkd is asked below, for a PF only it can find.
+	check "pflink named the PF from sysfs, checked by netlink (no question to pflinkd)" \
+		sh -c "grep -q 'from sysfs checked by netlink' '$T/pflink.log' && ! grep -q 'from pflinkd' '$T/pflink.log'"
 	grep -h "PF .* is " "$T/pflink.log" | tail -n 1 | sed 's/^/    pflink.log| /'
 	check "pflinkctl vf $vf2: $IFN in $ns, pod vmtest/$cid, not orphan" \
 		ag_until 5 "vf $vf2" '.vf.netdevs[0].name == $i and .vf.netdevs[0].netns == $n and .vf.pod.namespace == "vmtest" and .vf.pod.name == $c and .vf.pod.ifname == $i and .vf.pod.network == $w and .vf.orphan == ""' \
@@ -678,7 +684,7 @@ case_agent() {
 	: >"$T/pflink.log"
 	cni add "$net" "$ns" "$IFN" "$cid"
 	check "cnitool add (agentSocket \"\") succeeds" [ "$RC" = 0 ]
-	check "pflink resolved the PF itself" grep -q "by direct scan" "$T/pflink.log"
+	check "pflink resolved the PF itself" grep -q "from sysfs checked by netlink" "$T/pflink.log"
 	check "ADD result identical with and without the agent" \
 		[ "$(jq -S . "$T/out")" = "$(jq -S . "$T/$net/add-agent.json")" ]
 	check "device-info identical with and without the agent" \
@@ -687,6 +693,30 @@ case_agent() {
 		diff <(jq -S . "$T/$net/add-agent.json") <(jq -S . "$T/out") | sed 's/^/    diff| /'
 	fi
 	cni del "$net" "$ns" "$IFN" "$cid"
+
+	# --- a PF only pflinkd can find: in a netns a process holds, no bind
+	#     mount.  The host's sysfs lists no netdev under a PF whose netdev
+	#     left the host netns, so pflink asks the agent.
+	unshare -n sleep 600 &
+	holder=$!
+	wait_for 5 eval '[ "$(stat -L -c %i /proc/$holder/ns/net)" != "$(stat -L -c %i /proc/self/ns/net)" ]'
+	ip link set "${PFDEV[$q]}" netns "$holder" name uplinkq
+	check "the kernel's sysfs lists no netdev under PF $q once its netdev left the host netns" \
+		eval '[ -z "$(ls "/sys/bus/pci/devices/$q/net" 2>/dev/null)" ]'
+	check "pflinkctl pf $q: uplinkq in the holder's netns" \
+		ag_until 5 "pf $q" '.pf.netdevs[0].name == "uplinkq"'
+	conflist "$net" "$vf2" "\"agentSocket\": \"$AGSOCK\""
+	: >"$T/pflink.log"
+	cni add "$net" "$ns" "$IFN" "$cid"
+	check "cnitool add, the PF in a process's netns, succeeds" [ "$RC" = 0 ]
+	check "... pflink took the PF from pflinkd" grep -q "from pflinkd" "$T/pflink.log"
+	check "... the host-side interface is uplinkq with the PF's MAC" \
+		jqf "$T/out" 'any(.interfaces[]; .name == "uplinkq" and .mac == $m)' --arg m "${PFMAC[$q]}"
+	cni del "$net" "$ns" "$IFN" "$cid"
+	check "cnitool del succeeds" [ "$RC" = 0 ]
+	nsenter -t "$holder" -n ip link set uplinkq netns 1 name "${PFDEV[$q]}"
+	ip link set "${PFDEV[$q]}" up
+	kill "$holder"; wait "$holder" 2>/dev/null
 
 	# --- orphan: ADD, then ip netns del without a CNI DEL.  pflinkd holds
 	#     sockets in every netns it tracks: it must let this one die.
