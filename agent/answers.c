@@ -141,7 +141,7 @@ static cJSON *vf_of(const struct agent *a, const char *pf, const char *vf)
 
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
  * AGENT_VFS_NONE none, N >= 0 only VF N (none if the PF lists no VF N). */
-static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
+static cJSON *pf_json_err(const struct agent *a, const char *pf, int vfs, int *err)
 {
 	const struct ag_dev *pfdev;
 	struct ag_fn_list l = { 0 };
@@ -149,11 +149,16 @@ static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 	cJSON *o, *arr;
 	unsigned i;
 
-	if (pci_describe_pf(a->sysfd, pf, &fn) < 0 || !fn.is_pf)
+	*err = pci_describe_pf(a->sysfd, pf, &fn);
+	if (*err == 0 && !fn.is_pf)
+		*err = -ENOENT;
+	if (*err < 0)
 		return NULL;
 	o = cJSON_CreateObject();
-	if (!o)
+	if (!o) {
+		*err = -ENOMEM;
 		return NULL;
+	}
 	json_add_str(o, "pciAddress", fn.bdf);
 	json_add_str(o, "driver", fn.driver);
 	json_add_int(o, "numvfs", (long long)(fn.numvfs));
@@ -184,6 +189,13 @@ static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
 	}
 	free(l.v);
 	return o;
+}
+
+static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
+{
+	int err;
+
+	return pf_json_err(a, pf, vfs, &err);
 }
 
 static cJSON *answer(bool ok)
@@ -368,10 +380,15 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		return o;
 	}
 	case AGENT_OP_PF: {
-		cJSON *pf = pf_json(a, req->bdf, req->vf_index);
+		int err;
+		cJSON *pf = pf_json_err(a, req->bdf, req->vf_index, &err);
 
-		if (!pf)
+		/* Not found only when sysfs says so: a read that failed is
+		 * said as such, not taken for an absent PF. */
+		if (!pf && (err == -ENOENT || err == -ENODEV))
 			return error("PF %s not found", req->bdf);
+		if (!pf)
+			return error("PF %s cannot be read in sysfs: %s", req->bdf, strerror(-err));
 		o = answer(true);
 		json_add_item(o, "pf", pf);
 		return o;

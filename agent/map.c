@@ -422,13 +422,57 @@ static void ns_free(struct agent *a, struct ag_ns *ns)
 	a->map_gen++;
 }
 
+static unsigned ns_slot(const struct netns_id *id, unsigned cap)
+{
+	unsigned long long h = ((unsigned long long)id->ino ^ (unsigned long long)id->dev << 32) *
+			       0x9e3779b97f4a7c15ull;
+
+	return (unsigned)(h >> 32) & (cap - 1);
+}
+
+static void ns_index_build(struct agent *a)
+{
+	unsigned cap = 64, i, k;
+
+	while (cap < 2 * a->n_ns)
+		cap *= 2;
+	if (cap != a->ns_idx_cap) {
+		free(a->ns_idx);
+		a->ns_idx_cap = 0;
+		a->ns_idx = calloc(cap, sizeof(*a->ns_idx));
+		if (!a->ns_idx)
+			return;		/* ns_find searches ns[] instead */
+		a->ns_idx_cap = cap;
+	} else {
+		memset(a->ns_idx, 0, cap * sizeof(*a->ns_idx));
+	}
+	for (i = 0; i < a->n_ns; i++) {
+		for (k = ns_slot(&a->ns[i]->id, cap); a->ns_idx[k]; k = (k + 1) & (cap - 1))
+			;
+		a->ns_idx[k] = a->ns[i];
+	}
+	a->ns_idx_stale = false;
+}
+
+/* Discovery asks this of every netns it finds (each bind mount, each
+ * process), on every mount change: a search of ns[] made that
+ * O(netns^2), a fifth of the agent's CPU under pod churn at 1000 netns
+ * (hack/scale.sh). */
 static struct ag_ns *ns_find(struct agent *a, const struct netns_id *id)
 {
-	unsigned i;
+	unsigned i, k;
 
-	for (i = 0; i < a->n_ns; i++)
-		if (netns_id_eq(&a->ns[i]->id, id))
-			return a->ns[i];
+	if (a->ns_idx_stale || !a->ns_idx_cap)
+		ns_index_build(a);
+	if (!a->ns_idx_cap) {
+		for (i = 0; i < a->n_ns; i++)
+			if (netns_id_eq(&a->ns[i]->id, id))
+				return a->ns[i];
+		return NULL;
+	}
+	for (k = ns_slot(id, a->ns_idx_cap); a->ns_idx[k]; k = (k + 1) & (a->ns_idx_cap - 1))
+		if (netns_id_eq(&a->ns_idx[k]->id, id))
+			return a->ns_idx[k];
 	return NULL;
 }
 
@@ -508,6 +552,7 @@ static int ns_attach(struct agent *a, const struct netns_id *id, const char *lab
 	}
 	ns->gen = a->gen;
 	a->ns[a->n_ns++] = ns;
+	a->ns_idx_stale = true;
 	a->map_gen++;
 	ag_log(a, PF_LOG_INFO, "tracking netns %s (inode %llu): %u PCI netdev(s)", ns->label,
 	       (unsigned long long)id->ino, ns->n_devs);
@@ -698,6 +743,7 @@ int agent_discover(struct agent *a)
 		ag_log(a, PF_LOG_INFO, "netns %s (inode %llu) is gone", ns->label,
 		       (unsigned long long)ns->id.ino);
 		a->ns[i] = a->ns[--a->n_ns];
+		a->ns_idx_stale = true;
 		ns_free(a, ns);
 		dropped++;
 	}
@@ -974,6 +1020,7 @@ void agent_free(struct agent *a)
 	for (i = 0; i < a->n_ns; i++)
 		ns_free(a, a->ns[i]);
 	free(a->ns);
+	free(a->ns_idx);
 	ag_records_free(a);
 	free(a->idx);
 	if (a->nsep >= 0)

@@ -58,6 +58,11 @@ struct agent {
 	struct netns_id host;
 	struct ag_ns **ns;
 	unsigned n_ns, cap_ns;
+	/* (dev, ino) -> ns[], open addressing, rebuilt when ns[] changed:
+	 * discovery looks up every netns it finds on every mount change. */
+	struct ag_ns **ns_idx;
+	unsigned ns_idx_cap;
+	bool ns_idx_stale;
 	unsigned long long gen;
 	struct ag_att *att;		/* pflink's records (records.c) */
 	unsigned n_att, cap_att;

@@ -214,23 +214,29 @@ static int sysfs_open(int rootfd, const char *rel, int flags, int *fd_out)
 	long fd;
 	int tries = 0, r;
 
-	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when any rename on
-	 * the system races with a ".." it resolves (it cannot prove the walk
-	 * stayed inside): sysfs links are full of "..", and every CNI plugin
-	 * renames state files into place.  Retrying is what the man page asks. */
+	/* With RESOLVE_IN_ROOT the kernel answers EAGAIN when any rename or
+	 * mount change on the system races with a ".." it resolves (it cannot
+	 * prove the walk stayed inside): sysfs links are full of "..", every
+	 * CNI plugin renames state files into place, and every pod start and
+	 * stop mounts or unmounts a netns.  Retrying is what the man page
+	 * asks, but an unmount that propagates to a thousand netns mounts
+	 * holds the lock longer than any number of quick retries (hack/scale.sh
+	 * saw 64 in a row fail): after a few, this one open takes the walk by
+	 * hand, which needs no such lock. */
 	if (!use_walk) {
 		do
 			fd = syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-		while (fd < 0 && errno == EAGAIN && ++tries < 64);
+		while (fd < 0 && errno == EAGAIN && ++tries < 8);
 		if (fd >= 0) {
 			*fd_out = (int)fd;
 			return 0;
 		}
-		if (errno != ENOSYS)
+		if (errno != ENOSYS && errno != EAGAIN)
 			return -errno;
 		/* Linux < 5.6, or a seccomp profile that predates openat2
 		 * (older container runtimes answer ENOSYS): walk by hand. */
-		use_walk = 1;
+		if (errno == ENOSYS)
+			use_walk = 1;
 	}
 	tries = 0;
 	do

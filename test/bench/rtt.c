@@ -137,12 +137,16 @@ static int do_paced(const char *sock, int rate, int secs, const char *req, const
 		t0 = now_us();
 		fd = dial(sock);
 		if (fd < 0 || ask(fd, line, len) < 0) {
+			if (bad < 5)
+				fprintf(stderr, "rtt: request %d at %.3f s: %s: %s\n", i, (t0 - start) / 1e6,
+					fd < 0 ? "cannot connect" : "no answer", strerror(errno));
 			bad++;
 		} else {
 			us[done++] = now_us() - t0;
 			if (!strstr(rbuf, expect)) {
-				if (!bad)
-					fprintf(stderr, "rtt: unexpected answer: %.300s\n", rbuf);
+				if (bad < 5)
+					fprintf(stderr, "rtt: request %d at %.3f s: unexpected answer: %.300s\n", i,
+						(t0 - start) / 1e6, rbuf);
 				bad++;
 			}
 		}
