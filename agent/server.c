@@ -2,7 +2,8 @@
 /*
  * pflinkd's event loop.  One epoll holds: the listening socket, clients,
  * the nested epoll of every netns' link events, /proc/self/mountinfo
- * (EPOLLPRI on any mount or umount: a netns bind-mounted or released), an
+ * (EPOLLPRI on any mount or umount: a netns bind-mounted or released;
+ * changes within 20 ms are one discovery), an
  * inotify on pflink's state dir, the rescan timer and the signals.  Nothing
  * a client sends can stop it: every request is bounded in size and time.
  */
@@ -40,12 +41,19 @@
 #define FD_HEADROOM 64
 #define FD_ANSWER_RESERVE 16
 
-enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER, SRC_SIGNAL,
-		SRC_METRICS };
+enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
+		SRC_SIGNAL, SRC_METRICS };
 
 /* How long record changes gather before they are read: a burst of pod
  * starts is one read of each file it touched, not one per event. */
 #define RECORD_DEBOUNCE_MS 20
+
+/* How long mount changes gather before a discovery: a pod's stop and the
+ * next one's start (a netns unmounted, another mounted) are one walk of
+ * mountinfo and /proc, not two.  On a node with a thousand netns the
+ * kernel's rendering of mountinfo alone is most of a discovery
+ * (hack/scale.sh).  A netns a request names is tracked at once anyway. */
+#define MOUNT_SETTLE_MS 20
 
 struct src {
 	enum src_kind kind;
@@ -62,7 +70,7 @@ struct client {
 struct server {
 	struct agent *a;
 	int ep;
-	struct src listen, netns, mounts, state, debounce, timer, sig;
+	struct src listen, netns, mounts, settle, state, debounce, timer, sig;
 	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
 	 * the snapshot being taken, a slice per turn of the loop. */
 	struct ag_http *http;
@@ -70,6 +78,7 @@ struct server {
 	struct ag_collect *job;
 	bool watching;			/* the state dir is watched (else: reread on the timer) */
 	bool debounce_armed;
+	bool settle_armed;		/* a discovery is due when settle fires */
 	struct client *cl[CLIENTS_MAX];
 	unsigned n_cl;
 	int reserve;			/* /dev/null, given up to refuse a client at EMFILE */
@@ -601,6 +610,12 @@ static int setup(struct server *sv)
 	if ((r = ep_add(sv, &sv->debounce, EPOLLIN)) < 0)
 		return r;
 
+	sv->settle = (struct src){ SRC_SETTLE, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
+	if (sv->settle.fd < 0)
+		return -errno;
+	if ((r = ep_add(sv, &sv->settle, EPOLLIN)) < 0)
+		return r;
+
 	sv->timer = (struct src){ SRC_TIMER, timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
 	if (sv->timer.fd < 0)
 		return -errno;
@@ -677,6 +692,8 @@ static void teardown(struct server *sv)
 		close(sv->timer.fd);
 	if (sv->debounce.fd >= 0)
 		close(sv->debounce.fd);
+	if (sv->settle.fd >= 0)
+		close(sv->settle.fd);
 	if (sv->sig.fd >= 0)
 		close(sv->sig.fd);
 	if (sv->reserve >= 0)
@@ -690,7 +707,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	struct server sv = { .a = a, .ep = -1, .reserve = -1 };
 	int r, running = 1;
 
-	sv.listen.fd = sv.mounts.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
+	sv.listen.fd = sv.mounts.fd = sv.settle.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
 	sv.metrics.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
@@ -727,6 +744,17 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				agent_poll_events(a, 0);
 				break;
 			case SRC_MOUNTS:
+				if (!sv.settle_armed) {
+					struct itimerspec its = { .it_value.tv_nsec = MOUNT_SETTLE_MS * 1000000L };
+
+					sv.settle_armed = timerfd_settime(sv.settle.fd, 0, &its, NULL) == 0;
+					if (!sv.settle_armed)
+						discover(&sv);
+				}
+				break;
+			case SRC_SETTLE:
+				drain(s->fd);
+				sv.settle_armed = false;
 				discover(&sv);
 				break;
 			case SRC_STATE:
