@@ -405,6 +405,15 @@ static void record_named(const char *name, void *arg)
 	ag_record_changed(arg, name);
 }
 
+/* One-shot timer t in ms: false when it cannot be set (the caller then
+ * does at once what the timer would have started). */
+static bool arm_once(struct src *t, long ms)
+{
+	struct itimerspec its = { .it_value.tv_nsec = ms * 1000000L };
+
+	return timerfd_settime(t->fd, 0, &its, NULL) == 0;
+}
+
 /* The state dir's inotify events: note the names, read them after the
  * debounce (or right away when a request comes first). */
 static void on_state(struct server *sv)
@@ -419,13 +428,9 @@ static void on_state(struct server *sv)
 		if (ag_inotify_names(buf, (size_t)n, record_named, sv->a, &overflow) < 0 || overflow)
 			ag_load_attachments(sv->a);	/* names lost: read them all */
 	}
-	if (ag_records_pending(sv->a) && !sv->debounce_armed) {
-		struct itimerspec its = { .it_value.tv_nsec = RECORD_DEBOUNCE_MS * 1000000L };
-
-		sv->debounce_armed = timerfd_settime(sv->debounce.fd, 0, &its, NULL) == 0;
-		if (!sv->debounce_armed)
-			ag_records_flush(sv->a);
-	}
+	if (ag_records_pending(sv->a) && !sv->debounce_armed &&
+	    !(sv->debounce_armed = arm_once(&sv->debounce, RECORD_DEBOUNCE_MS)))
+		ag_records_flush(sv->a);	/* no timer: read them now */
 }
 
 /* What pflink wrote before a request was sent is in its answer. */
@@ -744,13 +749,8 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				agent_poll_events(a, 0);
 				break;
 			case SRC_MOUNTS:
-				if (!sv.settle_armed) {
-					struct itimerspec its = { .it_value.tv_nsec = MOUNT_SETTLE_MS * 1000000L };
-
-					sv.settle_armed = timerfd_settime(sv.settle.fd, 0, &its, NULL) == 0;
-					if (!sv.settle_armed)
-						discover(&sv);
-				}
+				if (!sv.settle_armed && !(sv.settle_armed = arm_once(&sv.settle, MOUNT_SETTLE_MS)))
+					discover(&sv);	/* no timer: discover now */
 				break;
 			case SRC_SETTLE:
 				drain(s->fd);

@@ -189,17 +189,19 @@ fi
 # shellcheck disable=SC2086
 "$SPAWN" "$N" $SPECS > "$T/spawn.out"
 for f in "$T"/*.stderr; do if [ -s "$f" ]; then echo "--- $(basename "$f") (first lines)" >&2; head -3 "$f" >&2; fi; done
-# Outside the timed runs: does the agent case really take the PF from pflinkd?
-for c in ADD DEL; do
-	jq -c '.logLevel="info"' "$T/conf-agent.json" | env -i CNI_COMMAND=$c CNI_CONTAINERID=cverify \
-		CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 CNI_PATH=/nonexistent $PENV "$PFLINK" >/dev/null 2>>"$T/verify.log" || true
-done
-VIA=$(grep -q 'from pflinkd' "$T/verify.log" && echo yes || echo NO)
-for c in ADD DEL; do
-	jq -c '.logLevel="info"' "$T/conf-sysfs.json" | env -i CNI_COMMAND=$c CNI_CONTAINERID=cverify \
-		CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 CNI_PATH=/nonexistent $PENV "$PFLINK" >/dev/null 2>>"$T/verify-sysfs.log" || true
-done
-VIAS=$(grep -q 'from sysfs checked by netlink' "$T/verify-sysfs.log" && echo yes || echo NO)
+# Outside the timed runs: does each case take the PF the way it says?
+# via MODE LOGLINE: one ADD and DEL of MODE's config at logLevel info.
+via() {
+	local c
+	# shellcheck disable=SC2086
+	for c in ADD DEL; do
+		jq -c '.logLevel="info"' "$T/conf-$1.json" | env -i CNI_COMMAND=$c CNI_CONTAINERID=cverify \
+			CNI_NETNS="/run/netns/$POD" CNI_IFNAME=net1 CNI_PATH=/nonexistent $PENV "$PFLINK" >/dev/null 2>>"$T/verify-$1.log" || true
+	done
+	grep -q "$2" "$T/verify-$1.log" && echo yes || echo NO
+}
+VIA=$(via agent 'from pflinkd')
+VIAS=$(via sysfs 'from sysfs checked by netlink')
 declare -A MED P99 FAILS
 while read -r name _ fails med p99 _; do MED[$name]=$med P99[$name]=$p99 FAILS[$name]=$fails; done < "$T/spawn.out"
 # The same ADD cases again, each alone in a block (warm caches): the

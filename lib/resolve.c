@@ -178,18 +178,27 @@ static void add_netdev(struct scan_ctx *c, const struct nl_link *l)
 	nl_fmt_hex(l->switch_id, l->switch_id_len, nd->switch_id);
 }
 
-/* Ask the link's driver (ETHTOOL_GDRVINFO) for its bus address.  Links
- * come and go during a dump; one that vanished or has no driver info is
- * simply not the PF. */
-static void probe(struct scan_ctx *c, const struct nl_link *l)
+/* Is link l a netdev of PCI function fn?  The parent device the kernel
+ * names in the message that names the link (Linux 5.16+: no ioctl, and no
+ * rename can slip in); on another bus (virtio-net sits on a virtio
+ * device) or with no parent named, only the driver can say
+ * (ETHTOOL_GDRVINFO).  A link that vanished or has no driver info is
+ * simply not fn's. */
+static bool netdev_of_fn(int ethfd, const struct nl_link *l, const char *fn)
 {
 	struct ethtool_info eth;
 	char bdf[PCI_BDF_LEN];
 
-	if (ethtool_drvinfo(c->ethfd, l->name, &eth) < 0 || pci_bdf_parse(eth.bus_info, bdf) < 0 ||
-	    strcmp(bdf, c->pf->bdf))
-		return;
-	add_netdev(c, l);
+	if (!strcmp(l->parent_bus, "pci"))
+		return pci_bdf_parse(l->parent_dev, bdf) == 0 && !strcmp(bdf, fn);
+	return ethtool_drvinfo(ethfd, l->name, &eth) == 0 && pci_bdf_parse(eth.bus_info, bdf) == 0 &&
+	       !strcmp(bdf, fn);
+}
+
+static void probe(struct scan_ctx *c, const struct nl_link *l)
+{
+	if (netdev_of_fn(c->ethfd, l, c->pf->bdf))
+		add_netdev(c, l);
 }
 
 /* true: l is a switchdev representor (kept as a candidate if it may be
@@ -213,7 +222,6 @@ static bool note_representor(struct scan_ctx *c, const struct nl_link *l)
 static int scan_link(const struct nl_link *l, void *arg)
 {
 	struct scan_ctx *c = arg;
-	char bdf[PCI_BDF_LEN];
 
 	if (l->flags & IFF_LOOPBACK)
 		return 0;
@@ -223,15 +231,6 @@ static int scan_link(const struct nl_link *l, void *arg)
 		return 0;
 	if (l->parent_bus[0]) {
 		c->parents_seen = true;
-		/* The kernel names the PCI function itself, in the message
-		 * that names the link: no ioctl, and no rename can slip in. */
-		if (!strcmp(l->parent_bus, "pci")) {
-			if (pci_bdf_parse(l->parent_dev, bdf) == 0 && !strcmp(bdf, c->pf->bdf))
-				add_netdev(c, l);
-			return 0;
-		}
-		/* Another bus (virtio-net sits on a virtio device): only the
-		 * driver can say which PCI function is underneath. */
 		probe(c, l);
 		return 0;
 	}
@@ -344,26 +343,12 @@ int resolve_pf_local(int sysfd, int vf_index, struct pf_info *pf)
 		return r;
 	for (i = 0; i < n; i++) {
 		struct nl_link l;
-		char bdf[PCI_BDF_LEN];
-		bool of_pf;
 
 		/* Gone or renamed since sysfs listed it, or listed by the
-		 * sysfs of another netns: the hint does not hold here. */
-		if (nl_link_get(nl, names[i], &l) < 0)
-			goto no;
-		if (l.parent_bus[0]) {
-			of_pf = !strcmp(l.parent_bus, "pci") && pci_bdf_parse(l.parent_dev, bdf) == 0 &&
-				!strcmp(bdf, pf->bdf);
-		} else {
-			struct ethtool_info eth;
-
-			/* A kernel before 5.16 names no parent: ask the driver. */
-			of_pf = ethtool_drvinfo(ethfd, l.name, &eth) == 0 &&
-				pci_bdf_parse(eth.bus_info, bdf) == 0 && !strcmp(bdf, pf->bdf);
-		}
-		/* A link of that name here that is not the PF's: another
-		 * netns' sysfs, or a rename onto the name. */
-		if (!of_pf)
+		 * sysfs of another netns: the hint does not hold here.  Nor
+		 * does it for a link of that name here that is not the PF's
+		 * (another netns' sysfs, or a rename onto the name). */
+		if (nl_link_get(nl, names[i], &l) < 0 || !netdev_of_fn(ethfd, &l, pf->bdf))
 			goto no;
 		if (!note_representor(&c, &l))
 			add_netdev(&c, &l);
