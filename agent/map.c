@@ -319,7 +319,7 @@ static int ns_dump(struct agent *a, struct ag_ns *ns)
 
 	/* Links changing during the dump make the kernel flag it
 	 * NLM_F_DUMP_INTR: dump again. */
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < NL_DUMP_TRIES; i++) {
 		seen_clear(&s);
 		r = nl_link_dump(ns->req, NL_WANT_VFS, collect, &s);
 		if (r != -EINTR)

@@ -285,8 +285,8 @@ static int scan_netns(int nsfd, const char *path, int vf_index, struct pf_info *
 		return r;
 	c.ethfd = ethfd;
 	/* A busy host changes links all the time: retry an interrupted dump
-	 * from scratch a few times before giving up. */
-	for (tries = 0; tries < 8; tries++) {
+	 * from scratch (nl.h says how often). */
+	for (tries = 0; tries < NL_DUMP_TRIES; tries++) {
 		unsigned i;
 
 		pf->n_netdevs = 0;

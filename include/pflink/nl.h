@@ -100,7 +100,13 @@ int nl_link_get(struct nl_handle *h, const char *name, struct nl_link *out);
 int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb, void *arg);
 
 /* Dump every link.  -EINTR: links changed during the dump (the kernel set
- * NLM_F_DUMP_INTR), what cb saw may be inconsistent: dump again. */
+ * NLM_F_DUMP_INTR), what cb saw may be inconsistent: dump again, up to
+ * NL_DUMP_TRIES times in all.  A dump of a few hundred links spans several
+ * reads, and any link added or deleted in the netns between two of them
+ * flags it.  Under the plugin suite's link churn (ASan build, both cores
+ * busy) eight interrupted dumps in a row failed an ADD; each try costs one
+ * dump, so tries are cheap and failing a pod start is not. */
+#define NL_DUMP_TRIES 32
 int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg);
 
 /* Link events: join RTNLGRP_LINK on this handle, make it non-blocking and
