@@ -55,7 +55,8 @@ check "pflinkctl show draws the pod under its VF" until_ok eval "ctl --no-color 
 # A PF held only by a process (no bind mount): only the agent finds it.
 unshare --net sleep 600 &
 HOLDER=$!
-sleep 0.2
+# Until unshare has made its netns, the PF would only move to the host's.
+until_ok sh -c "[ \"\$(readlink /proc/$HOLDER/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
 ip link set "pfb$TAG" netns "$HOLDER"
 check "PF in a process-only netns is found through /proc" \
 	until_ok eval "ctl --json pf 0000:02:00.0 | jq -e '.pf.netdevs[0].netns==\"pid:$HOLDER\"'"
