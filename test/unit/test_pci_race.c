@@ -10,6 +10,7 @@
 
 #include "pflink/pci.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -26,8 +27,19 @@ int main(int argc, char **argv)
 		return t_done();
 	snprintf(a, sizeof(a), "%s/a", dir);
 	snprintf(b, sizeof(b), "%s/b", dir);
-	fclose(fopen(a, "w"));
+	if (!CHECK(close(open(a, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)) == 0)) {
+		rmdir(dir);
+		close(fd);
+		return t_done();
+	}
 	child = fork();
+	/* kill(-1, SIGKILL) below would signal every process we may signal. */
+	if (!CHECK(child >= 0)) {
+		unlink(a);
+		rmdir(dir);
+		close(fd);
+		return t_done();
+	}
 	if (child == 0) {
 		for (;;) {
 			rename(a, b);
