@@ -3,7 +3,7 @@
 #
 # hack/fuzz.sh [SECONDS_PER_TARGET] [BUILD_DIR]
 #
-# Builds the libFuzzer targets of test/fuzz with clang (-DPFLINK_FUZZ=ON, in
+# Builds the libFuzzer targets of test/fuzz (and test/agentctl's) with clang (-DPFLINK_FUZZ=ON, in
 # BUILD_DIR, default build-fuzz) and runs each for SECONDS_PER_TARGET
 # (default 30) with -max_len=65536 -timeout=5.
 #
@@ -13,7 +13,7 @@
 # runs (delete it to start over).  Crashes, leaks, timeouts and OOMs are
 # saved as BUILD_DIR/fuzz/artifacts/<target>/<kind>-<sha1>; the script then
 # exits 1 and names them.  To keep one as a regression test, copy it into
-# test/fuzz/corpus/<target>/ -- every build replays that directory
+# test/<dir>/corpus/<target>/ -- every build replays that directory
 # (ctest -L fuzz).
 #
 # Environment: FUZZ_CC (default clang), FUZZ_JOBS (parallel builds),
@@ -24,12 +24,19 @@ SECS=${1:-30}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${2:-$SRC/build-fuzz}
 CC_FUZZ=${FUZZ_CC:-clang}
-# Every test/fuzz/fuzz_<target>.c is a target.
+# Every test/fuzz/fuzz_<target>.c is a target, and so is
+# test/agentctl/fuzz_agent_response.c (pflinkctl's parser and views): each
+# is built as test/<dir>/fuzz_<target>, seeded from test/<dir>/corpus/<target>.
 TARGETS=()
-for f in "$SRC"/test/fuzz/fuzz_*.c; do
-	f=${f##*/fuzz_}
-	TARGETS+=("${f%.c}")
+declare -A DIR DICT
+for f in "$SRC"/test/fuzz/fuzz_*.c "$SRC"/test/agentctl/fuzz_*.c; do
+	d=${f%/*} t=${f##*/fuzz_}
+	t=${t%.c} d=${d##*/test/}
+	TARGETS+=("$t")
+	DIR[$t]=$d DICT[$t]=$SRC/test/$d/$t.dict
 done
+# pflinkctl reads the same answers as the plugin: one dictionary for both.
+DICT[agent_response]=$SRC/test/fuzz/agent_resp.dict
 
 case $SECS in
 ''|*[!0-9]*) echo "usage: $0 [SECONDS_PER_TARGET] [BUILD_DIR]" >&2; exit 2 ;;
@@ -59,14 +66,14 @@ passed=0 failed=0
 summary=() artifacts=()
 
 for t in "${TARGETS[@]}"; do
-	bin=$BUILD/test/fuzz/fuzz_$t
+	bin=$BUILD/test/${DIR[$t]}/fuzz_$t
 	corpus=$W/corpus/$t
 	art=$W/artifacts/$t
 	log=$W/logs/$t.log
 	dict=()
-	[[ -f $SRC/test/fuzz/$t.dict ]] && dict=(-dict="$SRC/test/fuzz/$t.dict")
+	[[ -f ${DICT[$t]} ]] && dict=(-dict="${DICT[$t]}")
 	mkdir -p "$corpus" "$art"
-	cp -f "$SRC/test/fuzz/corpus/$t"/* "$corpus"/
+	cp -f "$SRC/test/${DIR[$t]}/corpus/$t"/* "$corpus"/
 	before=$(find "$art" -type f | sort)
 
 	echo "== fuzz_$t: ${SECS}s on $(find "$corpus" -type f | wc -l) inputs (log: $log)"
@@ -87,7 +94,7 @@ for t in "${TARGETS[@]}"; do
 	cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
 	ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$last")
 	units=$(find "$corpus" -type f | wc -l)
-	line=$(printf '%-11s %-4s execs=%-9s exec/s=%-7s cov=%-5s ft=%-5s corpus=%s' \
+	line=$(printf '%-14s %-4s execs=%-9s exec/s=%-7s cov=%-5s ft=%-5s corpus=%s' \
 		"$t" "$([[ $rc -eq 0 && ${#new[@]} -eq 0 ]] && echo ok || echo FAIL)" \
 		"${execs:-?}" "${eps:-?}" "${cov:-?}" "${ft:-?}" "$units")
 	if [[ $rc -eq 0 && ${#new[@]} -eq 0 ]]; then
@@ -105,7 +112,7 @@ echo
 echo "== summary (${SECS}s per target, logs in $W/logs)"
 printf '%s\n' "${summary[@]}"
 if (( ${#artifacts[@]} )); then
-	echo "artifacts (replay one with $BUILD/test/fuzz/fuzz_<target> FILE):"
+	echo "artifacts (replay one with $BUILD/test/<dir>/fuzz_<target> FILE):"
 	printf '  %s\n' "${artifacts[@]}"
 fi
 echo "$passed passed, $failed failed"
