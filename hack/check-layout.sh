@@ -92,18 +92,23 @@ if [ $# -eq 3 ]; then
 	PFLINK=$1 PFLINKD=$2 PFLINKCTL=$3
 	verbs='pflink_cni_run|cni_conf_parse|cni_error_json|result_build|devinfo_(update|merge)|ask_agent_'
 	agent='agent_serve|agent_new|agent_handle|agent_discover|discover_walk|ag_index'
-	# (nm into a variable first: grep -q closing the pipe early would
-	# fail it under pipefail.)
-	for b in "$PFLINKD" "$PFLINKCTL"; do
-		s=$(nm "$b" | grep -E " [TtDdBbRr] ($verbs)" || true)
-		[ -z "$s" ] || bad "$(basename "$b") carries CNI verb symbols: $(echo $s)"
+	# symbols BIN WANT: BIN's symbol table into SYMS; it must define WANT
+	# (a symbol only that program has), so that an absence below means
+	# something, not that nm failed or read another file.  (Into a
+	# variable: grep -q closing nm's pipe early would fail it.)
+	symbols() {
+		SYMS=$(nm "$1") || { bad "nm $1 failed"; return 1; }
+		grep -q " T $2\$" <<<"$SYMS" || { bad "$(basename "$1") has no $2: is it the program it should be?"; return 1; }
+	}
+	for b in "$PFLINKD:agent_serve" "$PFLINKCTL:render_topology"; do
+		symbols "${b%:*}" "${b##*:}" || continue
+		s=$(grep -E " [TtDdBbRr] ($verbs)" <<<"$SYMS" || true)
+		[ -z "$s" ] || bad "$(basename "${b%:*}") carries CNI verb symbols: $(echo $s)"
 	done
-	syms=$(nm "$PFLINK")
-	s=$(grep -E " [TtDdBbRr] ($agent)" <<<"$syms" || true)
-	[ -z "$s" ] || bad "pflink carries agent symbols: $(echo $s)"
-	grep -q ' T pflink_cni_run' <<<"$syms" || bad "pflink has no pflink_cni_run: is this the plugin?"
-	syms=$(nm "$PFLINKD")
-	grep -q ' T agent_serve' <<<"$syms" || bad "pflinkd has no agent_serve: is this the agent?"
+	if symbols "$PFLINK" pflink_cni_run; then
+		s=$(grep -E " [TtDdBbRr] ($agent)" <<<"$SYMS" || true)
+		[ -z "$s" ] || bad "pflink carries agent symbols: $(echo $s)"
+	fi
 fi
 
 [ $fail = 0 ] && echo "layout: ok ($(echo "$files" | wc -l) files)"
