@@ -6,6 +6,9 @@
 #
 #   sudo bash hack/bench.sh
 #
+# Then test/bench/deadlines.sh: the client's deadlines and pflinkd's answers
+# under load (the upper bounds the tests leave to the bench).
+#
 # Environment: BENCH_N (plugin runs per case, default 1000), BENCH_NS
 # (netns counts, default "10 100 1000"), BENCH_IDLE_S (idle-CPU window,
 # default 10), BENCH_MOVES (event-to-map repetitions, default 50),
@@ -14,7 +17,7 @@
 # As in the root tests, veth links stand in for PFs and VFs, their PCI
 # bus_info comes from the LD_PRELOAD shim (test/shim) and sysfs is a
 # fixture tree (test/fixtures); netlink, netns and the rest are real.
-set -eu
+set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "hack/bench.sh: needs root (netns, veth)" >&2; exit 1; }
 for t in ip jq cc cmake; do command -v "$t" >/dev/null || { echo "hack/bench.sh: $t not installed" >&2; exit 1; }; done
@@ -112,7 +115,7 @@ printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","sysfsRoot":"%s","state
 # to load either.  Skipped when no host netdev has a PCI address.
 NIC="" NICBDF=""
 for n in $(ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
-	b=$(ethtool -i "$n" 2>/dev/null | awk '/^bus-info:/ { print $2 }')
+	b=$(ethtool -i "$n" 2>/dev/null | awk '/^bus-info:/ { print $2 }') || continue	# (lo has no driver info)
 	if [[ $b =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$ ]]; then NIC=$n NICBDF=$b; break; fi
 done
 if [ -n "$NIC" ] && [ -x "$PSTATIC" ]; then
@@ -346,6 +349,10 @@ for NS in $NSS; do
 	scrape_bench "$NS"
 done
 
+# ---------------------------------------------------------------- 4. deadlines
+echo "== deadlines and answers under load (test/bench/deadlines.sh)" >&2
+bash test/bench/deadlines.sh "$BUILD" > "$T/deadlines.md"
+
 # ---------------------------------------------------------------- report
 {
 	echo "## pflink benchmark"
@@ -486,5 +493,7 @@ done
 	echo "| event-to-map median, from the kernel's ack | $(us "$am") µs | < 5000 µs | $(verdict "$am" '<' 5000) |"
 	echo "| lookup median, pf 40:00.0 (64 VFs) | $(us "$rm") µs | < 100 µs | $(verdict "$rm" '<' 100) |"
 	echo "| lookup median, pf 01:00.0 (4 VFs) | $(us "$sm") µs | < 100 µs | $(verdict "$sm" '<' 100) |"
+	echo
+	cat "$T/deadlines.md"
 } > "$BUILD/bench.md"
 cat "$BUILD/bench.md"

@@ -33,10 +33,9 @@ else
 fi
 BUILD=${BUILD:-build-bench}
 . test/integration/lib.sh
-tl_skip_unless_root "hack/scale.sh"
+tl_skip_unless_root "hack/scale.sh" socat
 [ $((SCALE_PFS * SCALE_VFS)) -ge "$SCALE_PODS" ] || { echo "hack/scale.sh: $SCALE_PODS pods need as many VFs" >&2; exit 2; }
 [ "$SCALE_NS" -ge "$SCALE_PODS" ] || { echo "hack/scale.sh: SCALE_NS < SCALE_PODS" >&2; exit 2; }
-command -v socat >/dev/null || { echo "SKIP: socat not installed"; exit 77; }
 # SCALE_NO_BUILD: the programs in BUILD are current (ctest runs it so).
 if [ -z "${TL_OWN_NS:-}" ] && [ -z "${SCALE_NO_BUILD:-}" ]; then
 	[ -x "$BUILD/pflink" ] || cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -396,7 +396,9 @@ static void test_request(void)
 		unlink(sa.sun_path);
 	}
 
-	T_SECTION("silent agent: -ETIMEDOUT on time");
+	/* Lower bounds only: the deadline was waited out.  How soon after it
+	 * the client gives up is the bench's (test/bench/deadlines.sh). */
+	T_SECTION("silent agent: -ETIMEDOUT, not before the deadline");
 	s = srv_start(M_SILENT, NULL, 0, 1);
 	t0 = now_s();
 	resp = sentinel;
@@ -404,27 +406,28 @@ static void test_request(void)
 	t0 = now_s() - t0;
 	CHECK_EQ_INT(r, -ETIMEDOUT);
 	CHECK(resp == sentinel);
-	t_check(t0 >= 0.24 && t0 < 0.6, __FILE__, __LINE__, "timed out after %.3f s, want ~0.25", t0);
+	t_check(t0 >= 0.24, __FILE__, __LINE__, "timed out after %.3f s, want >= 0.25", t0);
 	srv_stop(s);
 
-	T_SECTION("agent not accepting, backlog full: -ETIMEDOUT on time");
+	T_SECTION("agent not accepting, backlog full: -ETIMEDOUT, not before the deadline");
 	s = srv_start(M_NOACCEPT, NULL, 0, 0);
 	t0 = now_s();
 	r = agent_request_simple(s->path, "health", NULL, NULL, 250, &resp);
 	t0 = now_s() - t0;
 	CHECK_EQ_INT(r, -ETIMEDOUT);
-	t_check(t0 >= 0.24 && t0 < 0.6, __FILE__, __LINE__, "timed out after %.3f s, want ~0.25", t0);
+	t_check(t0 >= 0.24, __FILE__, __LINE__, "timed out after %.3f s, want >= 0.25", t0);
 	srv_stop(s);
 
 	T_SECTION("trickle slower than the deadline");
 	s = srv_start(M_TRICKLE, OK_ANSWER, strlen(OK_ANSWER), 1);
 	t0 = now_s();
 	/* ~34 bytes at >= 2 ms each cannot make it in 20 ms: the deadline
-	 * covers the whole answer, not each read. */
+	 * covers the whole answer, not each read (a deadline per read would
+	 * take the whole answer, ~70 ms later, and succeed). */
 	r = agent_request_simple(s->path, "health", NULL, NULL, 20, &resp);
 	t0 = now_s() - t0;
 	CHECK_EQ_INT(r, -ETIMEDOUT);
-	CHECK(t0 < 0.3);
+	CHECK(t0 >= 0.019);
 	srv_stop(s);
 
 	T_SECTION("hang-ups");

@@ -577,11 +577,13 @@ static void test_failures(void)
 		unlink(sa.sun_path);
 	}
 
+	/* Lower bounds only: the timeout was waited out.  How soon after it
+	 * pflinkctl gives up is the bench's (test/bench/deadlines.sh). */
 	T_SECTION("timeout: accepts, never answers");
 	a = agent_start("silent", NULL, NULL);
 	r = RUN("--socket", a.sock, "--timeout", "300", "health");
 	CHECK_EQ_INT(r.status, 1);
-	CHECK(r.secs >= 0.25 && r.secs < 1.5);
+	CHECK(r.secs >= 0.25);
 	CHECK(one_line(r.err));
 	CHECK_HAS(r.err, "did not answer within 300 ms on ");
 	CHECK_HAS(r.err, a.sock);
@@ -590,7 +592,7 @@ static void test_failures(void)
 	/* The probe's default: 2 s. */
 	r = RUN("--socket", a.sock, "health");
 	CHECK_EQ_INT(r.status, 1);
-	CHECK(r.secs >= 1.9 && r.secs < 3.5);
+	CHECK(r.secs >= 1.9);
 	CHECK_HAS(r.err, "within 2000 ms");
 	printf("  silent agent, default timeout: gave up after %.3f s\n", r.secs);
 	run_free(&r);
@@ -600,7 +602,7 @@ static void test_failures(void)
 	a = agent_start("noaccept", NULL, NULL);
 	r = RUN("--socket", a.sock, "--timeout", "300", "health");
 	CHECK_EQ_INT(r.status, 1);
-	CHECK(r.secs >= 0.25 && r.secs < 1.5);
+	CHECK(r.secs >= 0.25);
 	CHECK_HAS(r.err, "did not answer within 300 ms");
 	printf("  agent not accepting, --timeout 300: gave up after %.3f s\n", r.secs);
 	run_free(&r);

@@ -14,10 +14,7 @@
 #                 debounce, not the whole state dir per event.
 # Usage: agent_stress.sh PFLINKD PFLINKCTL SHIM FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"
-tl_skip_unless_root "agent_stress.sh"
-for t in unshare socat; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
+tl_skip_unless_root "agent_stress.sh" unshare socat
 # Its own net, mount and pid namespaces: no other suite's links or netns
 # move the agent's counters.
 tl_own_namespaces "$0" "$@"
@@ -28,7 +25,10 @@ SOCK=$T/pflinkd.sock
 AGENT=""
 ctl() { "$CTL" --socket "$SOCK" "$@"; }
 raw() { socat -t 7 - "UNIX-CONNECT:$SOCK"; }
-hf() { ctl --json health | jq -r ".$1"; }
+hf() { ctl --json health | jq -r ".$1 // empty"; }	# one health field, or nothing
+# grew_by_at_most A B N: counter B - A is at most N (both read: an agent
+# that did not answer must not pass for one that did no work)
+grew_by_at_most() { [ -n "$1" ] && [ -n "$2" ] && [ $(($2 - $1)) -ge 0 ] && [ $(($2 - $1)) -le "$3" ]; }
 start_agent() {
 	env "$@" LD_PRELOAD="$SHIM" "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" --state-dir "$STATE" \
 		--rescan-ms 1000 --log-level info 2>>"$T/agent.log" &
@@ -55,7 +55,7 @@ check "the race happened (the links swapped names)" \
 	eval "ip -o link show rb$TAG | grep -q 02:5a:01:10:04:00"
 check "VF 0000:01:10.4's netdev is the link with its MAC" until_ok eval '[ "$(mac_of_vf 0000:01:10.4)" = 02:5a:01:10:04:00 ]'
 check "VF 0000:01:10.6's netdev is the link with its MAC" until_ok eval '[ "$(mac_of_vf 0000:01:10.6)" = 02:5a:01:10:06:00 ]'
-check "... named as it is now" eval "ctl --json vf 0000:01:10.4 | jq -e --arg n rb$TAG '.vf.netdevs[0].name==\$n'"
+check "... named as it is now" jq_cmd "ctl --json vf 0000:01:10.4" --arg n "rb$TAG" '.vf.netdevs[0].name==$n'
 stop_agent
 
 # --- overflow: while the agent is stopped, a mapped link is renamed
@@ -68,7 +68,7 @@ NS=/run/netns/$POD
 tl_dev "ov$TAG" 02:5a:01:00:00:00 0000:01:00.0 igb
 ip link set "ov$TAG" netns "$POD" name x1
 check "agent starts" start_agent
-check "the PF is seen in the pod netns as x1" until_ok eval "ctl --json pf 0000:01:00.0 | jq -e '.pf.netdevs[0].name==\"x1\"'"
+check "the PF is seen in the pod netns as x1" until_ok jq_cmd "ctl --json pf 0000:01:00.0" '.pf.netdevs[0].name=="x1"'
 O0=$(hf eventOverflows)
 kill -STOP "$AGENT"
 ip -n "$POD" link set x1 name x2
@@ -80,18 +80,18 @@ ip -n "$POD" -batch "$T/flood"
 ip -n "$POD" link set x2 name x3
 kill -CONT "$AGENT"
 check "the overflow was seen (eventOverflows grew)" until_ok eval '[ "$(hf eventOverflows)" -gt "$O0" ]'
-check "the map has the last name, x3" until_ok eval "ctl --json pf 0000:01:00.0 | jq -e '.pf.netdevs[0].name==\"x3\"'"
+check "the map has the last name, x3" until_ok jq_cmd "ctl --json pf 0000:01:00.0" '.pf.netdevs[0].name=="x3"'
 sleep 1
 check "... and keeps it (no queued event undid the dump)" \
-	eval "ctl --json pf 0000:01:00.0 | jq -e '.pf.netdevs[0].name==\"x3\"'"
+	jq_cmd "ctl --json pf 0000:01:00.0" '.pf.netdevs[0].name=="x3"'
 check "no link of the flood is in the map" eval "[ \"\$(hf devices)\" = 3 ]"
 
 # --- FIFO: a FIFO where a netns is named must not block the agent.
 mkfifo "$T/fifo"
 check "nudge with a FIFO as netns: an error answer" \
-	eval "printf '{\"v\":1,\"op\":\"nudge\",\"netns\":\"%s\"}\n' '$T/fifo' | raw | jq -e '.ok==false'"
+	jq_cmd "printf '{\"v\":1,\"op\":\"nudge\",\"netns\":\"%s\"}\n' '$T/fifo' | raw" '.ok==false and (.error | length > 0)'
 check "pf with a FIFO as netns: answered" \
-	eval "printf '{\"v\":1,\"op\":\"pf\",\"pciAddress\":\"0000:01:00.0\",\"netns\":\"%s\"}\n' '$T/fifo' | raw | jq -e '.ok==true'"
+	jq_cmd "printf '{\"v\":1,\"op\":\"pf\",\"pciAddress\":\"0000:01:00.0\",\"netns\":\"%s\"}\n' '$T/fifo' | raw" '.ok==true and .pf.pciAddress=="0000:01:00.0"'
 check "the agent still answers health" ctl health
 
 # --- churn: a link that is no PCI function flaps 300 times while the agent
@@ -107,13 +107,14 @@ check "the queued events were drained a budget at a time (eventsDeferred grew)" 
 	until_ok eval '[ "$(hf eventsDeferred)" -gt "$D0" ]'
 ( end=$(( $(date +%s) + 3 )); while [ "$(date +%s)" -lt "$end" ]; do ip -n "$POD" -batch "$T/flap"; done ) &
 CHURN=$!
-slow=0
-for _ in $(seq 20); do ctl --timeout 1000 health >/dev/null || slow=$((slow + 1)); sleep 0.1; done
+# (How fast it answers meanwhile is the bench's: hack/bench.sh, "under load".)
+unanswered=0
+for _ in $(seq 20); do ctl --timeout 10000 health >/dev/null || unanswered=$((unanswered + 1)); sleep 0.1; done
 wait "$CHURN"
-check "every health request answered within 1 s during the churn ($slow late)" test "$slow" = 0
+check "every health request answered during the churn ($unanswered not)" test "$unanswered" = 0
 P1=$(hf linkProbes)
 check "the flapping link cost at most 2 ethtool probes ($((P1 - P0)), for 600 and more events)" \
-	test $((P1 - P0)) -le 2
+	grew_by_at_most "$P0" "$P1" 2
 
 # --- records: 200 records of pods on the node; one of them changes.
 stop_agent
@@ -127,9 +128,9 @@ check "agent starts" start_agent
 check "it read the 200 records" until_ok eval '[ "$(hf attachments)" = 200 ]'
 L0=$(hf recordLoads)
 rec c7 renamed-pod
-check "a changed record is seen" until_ok eval "ctl --json pod ns/renamed-pod | jq -e '.attachments|length==1'"
+check "a changed record is seen" until_ok jq_cmd "ctl --json pod ns/renamed-pod" '.attachments|length==1'
 L1=$(hf recordLoads)
-check "... by reading that one file (recordLoads +$((L1 - L0)), not +200)" test $((L1 - L0)) -le 2
+check "... by reading that one file (recordLoads +$((L1 - L0)), not +200)" grew_by_at_most "$L0" "$L1" 2
 # 50 writes of one record and one of another, queued while the agent is
 # stopped (how fast a burst comes is the machine's business): one read of
 # each file, not 51, and not the whole directory.
@@ -138,9 +139,9 @@ for i in $(seq 50); do rec c8 "burst-$i"; done
 rec c9 other-pod
 kill -CONT "$AGENT"
 check "a burst of 50 writes of one record ends with the last" \
-	until_ok eval "ctl --json pod ns/burst-50 | jq -e '.attachments|length==1'"
+	until_ok jq_cmd "ctl --json pod ns/burst-50" '.attachments|length==1'
 L2=$(hf recordLoads)
-check "... each file changed read once ($((L2 - L1)) reads for 51 writes of 2 files)" test $((L2 - L1)) -le 2
+check "... each file changed read once ($((L2 - L1)) reads for 51 writes of 2 files)" grew_by_at_most "$L1" "$L2" 2
 rm "$STATE/c10_net1.json"
 check "a removed record is gone" until_ok eval "[ \"\$(hf attachments)\" = 199 ]"
 

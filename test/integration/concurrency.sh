@@ -53,16 +53,16 @@ for v in ADD CHECK DEL; do
 	if [ "$v" = ADD ]; then
 		wrong=0
 		for i in $(seq 0 $((N - 1))); do
-			jq -e --arg vf "$(vfbdf "$i")" '(.interfaces[] | select(.name=="net1") | .pciID==$vf) and ([.interfaces[] | select(.pciID=="0000:0a:00.0")] | length==1)' \
-				"$T/out.ADD.$i" >/dev/null || wrong=$((wrong + 1))
-			jq -e --arg vf "$(vfbdf "$i")" --arg c "pod$i" '.vfPciAddress==$vf and .containerID==$c and .podName=="p'"$i"'"' \
-				"$STATE/pod${i}_net1.json" >/dev/null 2>&1 || wrong=$((wrong + 1))
+			jq_file "$T/out.ADD.$i" --arg vf "$(vfbdf "$i")" '(.interfaces[] | select(.name=="net1") | .pciID==$vf) and ([.interfaces[] | select(.pciID=="0000:0a:00.0")] | length==1)' ||
+				wrong=$((wrong + 1))
+			jq_file "$STATE/pod${i}_net1.json" --arg vf "$(vfbdf "$i")" --arg c "pod$i" --arg p "p$i" '.vfPciAddress==$vf and .containerID==$c and .podName==$p' 2>/dev/null ||
+				wrong=$((wrong + 1))
 		done
 		check "every ADD result and record names its own VF and pod" test "$wrong" = 0
 		check "$N records, no temp files" test "$(ls "$STATE" | grep -c '^pod.*json$')" = "$N" -a -z "$(find "$STATE" -name '.*')"
 		sleep 0.5
 		check "the agent names all $N pods" \
-			eval "\"$CTL\" --socket \"$SOCK\" --json pf 0000:0a:00.0 | jq -e '[.pf.vfs[] | select(.pod.namespace==\"conc\")] | length==$N'"
+			jq_cmd "'$CTL' --socket '$SOCK' --json pf 0000:0a:00.0" --argjson n "$N" '[.pf.vfs[] | select(.pod.namespace=="conc")] | length==$n'
 	fi
 done
 check "DEL left no record and no device-info" test -z "$(ls -A "$STATE" "$DEVINFO" 2>/dev/null | grep json)"

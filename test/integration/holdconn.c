@@ -7,9 +7,10 @@
  *
  * Prints "connected K" once K of the N connects succeeded (each connect
  * gives up after 5 s), then waits up to WAIT_MS for the server to close
- * them, and prints "closed C of K, last after MS ms, with-error E": C
- * connections saw end of file (or a reset), the last one MS ms after the
- * connects were done, E of them got a line with "ok":false first.  With
+ * them, and prints "closed C of K, first after F ms, last after L ms,
+ * with-error E": C connections saw end of file (or a reset), the first F
+ * ms and the last L ms after the connects were done, E of them got a line
+ * with "ok":false first.  With
  * WAIT_MS 0 it holds the connections until stdin closes, then reports the
  * same.  Exit status 0 unless it could not run at all.
  */
@@ -41,7 +42,7 @@ int main(int argc, char **argv)
 	struct pollfd *pf;
 	char *end;
 	long n, wait_ms, k = 0, i, closed = 0, witherr = 0;
-	long long t0, last = 0;
+	long long t0, first = 0, last = 0;
 
 	if (argc != 4 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "usage: holdconn SOCKET N WAIT_MS\n");
@@ -117,11 +118,13 @@ int main(int argc, char **argv)
 				continue;
 			close(pf[i].fd);
 			pf[i].fd = -1;	/* poll ignores it from now on */
-			closed++;
+			if (!closed++)
+				first = now_ms() - t0;
 			last = now_ms() - t0;
 		}
 	}
-	printf("closed %ld of %ld, last after %lld ms, with-error %ld\n", closed, k, last, witherr);
+	printf("closed %ld of %ld, first after %lld ms, last after %lld ms, with-error %ld\n",
+	       closed, k, first, last, witherr);
 	fflush(stdout);
 	for (i = 0; i < k; i++)
 		if (pf[i].fd >= 0)

@@ -4,16 +4,18 @@
 # is a fixture tree (test/fixtures).  Source it; call tl_setup first.
 
 set -u
+# pipefail, jq_cmd/jq_text/jq_file (jq -e that fails on no input), need_tools
+. "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
 TL_PASS=0 TL_FAIL=0
 
+# tl_skip_unless_root NAME [TOOL...]: skip (77) when not root; as root, a
+# missing tool (ip, jq, and the TOOLs) fails NAME.
 tl_skip_unless_root() {
 	if [ "$(id -u)" != 0 ]; then
 		echo "SKIP: $1 needs root (network namespaces and veth links)"
 		exit 77
 	fi
-	for t in ip jq; do
-		command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-	done
+	need_tools "$@" ip jq
 }
 
 # tl_own_namespaces SCRIPT ARGS...: run the rest of SCRIPT in its own net,
@@ -27,7 +29,7 @@ tl_own_namespaces() {
 	local opts="--net --mount --pid --fork --kill-child --mount-proc --propagation private"
 	if [ -z "${TL_OWN_NS:-}" ]; then
 		# shellcheck disable=SC2086
-		unshare $opts true 2>/dev/null || { echo "SKIP: cannot unshare net/mount/pid namespaces"; exit 77; }
+		unshare $opts true 2>/dev/null || { echo "FAIL: cannot unshare net/mount/pid namespaces"; echo "0 passed, 1 failed"; exit 1; }
 		# shellcheck disable=SC2086
 		TL_OWN_NS=1 exec unshare $opts bash "$@"
 	fi
@@ -145,10 +147,10 @@ tl_sanitizer_check() {
 expect_code() {
 	local what=$1 want=$2 got
 	if [ "$RC" = 0 ]; then bad "$what: succeeded, expected code $want (out: $OUT)"; return; fi
-	if [ "$(printf '%s\n' "$OUT" | wc -l)" != 1 ] || ! got=$(printf '%s' "$OUT" | jq -er .code); then
+	if [ -z "$OUT" ] || [ "$(printf '%s\n' "$OUT" | wc -l)" != 1 ] || ! got=$(jq -er .code <<<"$OUT"); then
 		bad "$what: stdout is not one JSON error object: $OUT"; return
 	fi
-	if [ "$got" = "$want" ] && [ -n "$(printf '%s' "$OUT" | jq -r '.msg // empty')" ]; then
+	if [ "$got" = "$want" ] && [ -n "$(jq -r '.msg // empty' <<<"$OUT")" ]; then
 		ok "$what (code $got)"
 	else
 		bad "$what: code $got, expected $want: $OUT"
@@ -160,8 +162,8 @@ expect_ok() {
 	if [ "$RC" = 0 ]; then ok "$what"; else bad "$what: rc $RC: $OUT $(cat "$T/stderr")"; fi
 }
 
-# jq assertion on $OUT
-jqe() { printf '%s' "$OUT" | jq -e "$@" >/dev/null; }
+# jq assertion on $OUT (fails when pflink printed nothing)
+jqe() { jq_text "$OUT" "$@"; }
 
 # A network config: conf VERSION [extra JSON members] with a prevResult
 # naming the sandbox interface.

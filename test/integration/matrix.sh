@@ -26,11 +26,12 @@ FAKE=${4:?usage: matrix.sh PFLINK SHIM FIXTURE FAKE_AGENT [--valgrind]}
 MODE=${5:-}
 WRAP=()
 if [ "$MODE" = --valgrind ]; then
-	command -v valgrind >/dev/null || { echo "SKIP: valgrind not installed"; exit 77; }
-	if readelf -Ws "$1" 2>/dev/null | grep -q '__asan_init'; then
+	# (the symbols into a variable: grep -q would close the pipe early)
+	if grep -q '__asan_init' <<<"$(readelf -Ws "$1" 2>/dev/null)"; then
 		echo "SKIP: $1 is built with AddressSanitizer; valgrind needs the plain build"
 		exit 77
 	fi
+	need_tools "matrix.sh --valgrind" valgrind strace
 fi
 tl_setup "$1" "$2" "$3"
 RSHIM=$SHIM
@@ -116,7 +117,7 @@ env_set() { R_ENV[$1]=$2; }
 post() { R_POST+="$1"$'\n'; }
 later() { R_CLEAN+="$1"$'\n'; }
 # The valid conf (with prevResult) cut after $1 bytes.
-in_cut() { conf 1.1.0 '' net1 "$NS" | head -c "$1" > "$R_IN"; }
+in_cut() { local LC_ALL=C c; c=$(conf 1.1.0 '' net1 "$NS"); printf '%s' "${c:0:$1}" > "$R_IN"; }
 conf_len() { conf 1.1.0 '' net1 "$NS" | wc -c; }
 
 # Run pflink outside the row (set-up); $1 verb, stdin from $2, R_ENV's id.
@@ -175,7 +176,9 @@ agent() {
 }
 agent_conf() {	# ADD asking the agent at $1, within 300 ms, then falling back
 	in_conf ".agentSocket=\"$1\" | .agentTimeoutMs=300"
-	R_BOUND_MS=$((300 + 2700 + ${#WRAP[@]} * 1000))
+	# A hang is a failure (killed: no exit 0 or 1); how long pflink waits
+	# for a slow agent is the bench's (hack/bench.sh, "deadlines").
+	R_TMO=30
 	post 'check "$R_NAME: same answer as with no agent" cmp -s "$T/out" <(printf "%s\n" "$REF")'
 }
 # Files of another attachment: the snapshot of every file pflink may touch.
@@ -189,7 +192,7 @@ big() { head -c $((10 << 20)) /dev/zero | tr '\0' "$1"; }
 # The table.  Columns: flags (v: also under valgrind) | name | verb (- :
 # CNI_COMMAND unset) | expected (ok, or the error code) | set-up.
 ROWS=$(cat <<'EOF'
-v|add-ok|ADD|ok|post 'check "$R_NAME: state written" jq -e ".vfPciAddress==\"0000:01:10.0\"" "$(sfile)"'
+v|add-ok|ADD|ok|post 'check "$R_NAME: state written" jq_file "$(sfile)" ".vfPciAddress==\"0000:01:10.0\""'
 v|check-ok|CHECK|ok|pre_add && in_check
 v|del-ok|DEL|ok|pre_add; post 'check "$R_NAME: state removed" test ! -e "$(sfile)"; check "$R_NAME: devinfo removed" test ! -e "$(dfile)"'
 v|gc-ok|GC|ok|pre_add; in_conf '."cni.dev/valid-attachments"=[]'; post 'check "$R_NAME: GC removed the stale attachment" test ! -e "$(sfile)"'
@@ -251,7 +254,7 @@ v|version-garbage-stdin|VERSION|ok|head -c 4096 /dev/urandom > "$R_IN"
 |add-cid-path-traversal|ADD|4|env_set CNI_CONTAINERID '../../etc/x'
 |add-cid-overlong|ADD|4|env_set CNI_CONTAINERID "$(printf 'c%.0s' $(seq 300))"
 |add-ifname-overlong|ADD|105|env_set CNI_IFNAME 'net1-and-much-longer'; in_conf . 1.1.0 net1-and-much-longer
-|add-args-overlong|ADD|ok|env_set CNI_ARGS "K8S_POD_NAME=$(printf 'p%.0s' $(seq 5000))"; post 'check "$R_NAME: overlong pod name not recorded" jq -e ".podName==\"\"" "$(sfile)"'
+|add-args-overlong|ADD|ok|env_set CNI_ARGS "K8S_POD_NAME=$(printf 'p%.0s' $(seq 5000))"; post 'check "$R_NAME: overlong pod name not recorded" jq_file "$(sfile)" ".podName==\"\""'
 v|ver-unsupported|ADD|1|in_conf '.cniVersion="9.9.9"'
 |ver-absent|ADD|1|in_conf 'del(.cniVersion)'
 |ver-absent-del|DEL|1|in_conf 'del(.cniVersion)'
@@ -279,7 +282,7 @@ v|ns-regular-file|ADD|4|echo x > "$ALT/nsfile"; env_set CNI_NETNS "$ALT/nsfile"
 |ifname-non-utf8|ADD|105|env_set CNI_IFNAME "$(printf 'n\xffx')"
 |ns-pid-namespace|ADD|4|env_set CNI_NETNS /proc/self/ns/pid
 |ns-directory|ADD|4|env_set CNI_NETNS "$ALT"
-v|ns-fifo|ADD|4|mkfifo "$ALT/nsfifo"; env_set CNI_NETNS "$ALT/nsfifo"; R_BOUND_MS=5000 R_TMO=10
+v|ns-fifo|ADD|4|mkfifo "$ALT/nsfifo"; env_set CNI_NETNS "$ALT/nsfifo"; R_TMO=10
 |ns-dev-null|ADD|4|env_set CNI_NETNS /dev/null
 |ns-relative|ADD|3|env_set CNI_NETNS "netns-$TAG"
 |ns-regular-file-del|DEL|ok|echo x > "$ALT/nsfile2"; env_set CNI_NETNS "$ALT/nsfile2"
@@ -302,8 +305,8 @@ v|sys-physfn-self-pod-scanned|ADD|102|sys_copy && ln -sfn ../0000:01:10.0 "$(dev
 |sys-physfn-escapes-abs|ADD|102|sys_copy && mkdir -p "$ALT/outside/0000:02:00.0" && ln -sfn "$ALT/outside/0000:02:00.0" "$(devdir 0000:01:10.0)/physfn"
 |sys-physfn-etc|ADD|102|sys_copy && ln -sfn ../../../../../etc "$(devdir 0000:01:10.0)/physfn"
 |sys-physfn-to-file|ADD|102|sys_copy && ln -sfn vendor "$(devdir 0000:01:10.0)/physfn"
-|sys-virtfn-loops|ADD|ok|sys_copy && d=$(devdir 0000:01:00.0) && ln -sfn virtfn0 "$d/virtfn0" && ln -sfn virtfn2 "$d/virtfn1" && ln -sfn virtfn1 "$d/virtfn2"; post 'check "$R_NAME: VF index unknown, not invented" jq -e ".vfIndex==-1" "$(sfile)"'
-|sys-virtfn-outside|ADD|ok|sys_copy && ln -sfn "$ALT/outside/0000:01:10.0" "$(devdir 0000:01:00.0)/virtfn0"; post 'check "$R_NAME: VF index from the link name" jq -e ".vfIndex==0" "$(sfile)"'
+|sys-virtfn-loops|ADD|ok|sys_copy && d=$(devdir 0000:01:00.0) && ln -sfn virtfn0 "$d/virtfn0" && ln -sfn virtfn2 "$d/virtfn1" && ln -sfn virtfn1 "$d/virtfn2"; post 'check "$R_NAME: VF index unknown, not invented" jq_file "$(sfile)" ".vfIndex==-1"'
+|sys-virtfn-outside|ADD|ok|sys_copy && ln -sfn "$ALT/outside/0000:01:10.0" "$(devdir 0000:01:00.0)/virtfn0"; post 'check "$R_NAME: VF index from the link name" jq_file "$(sfile)" ".vfIndex==0"'
 |sys-bus-entry-escapes|ADD|100|sys_copy && ln -sfn ../../../../../../etc "$R_SYS/bus/pci/devices/0000:01:10.0"
 |sys-bus-entry-loop|ADD|100|sys_copy && ln -sfn 0000:01:10.0 "$R_SYS/bus/pci/devices/0000:01:10.0"
 |sys-pf-bus-entry-missing|ADD|102|sys_copy && rm "$R_SYS/bus/pci/devices/0000:01:00.0"
@@ -331,7 +334,7 @@ v|devinfodir-readonly-add|ADD|5|ro_dir "$ALT/ro-di" && in_conf ".deviceInfoDir=\
 |devinfodir-readonly-del|DEL|ok|pre_add ".deviceInfoDir=\"$ALT/ro-di2\"" && ro_dir "$ALT/ro-di2" && in_conf ".deviceInfoDir=\"$ALT/ro-di2\""; post 'check "$R_NAME: state kept for GC" test -s "$(sfile)"; check "$R_NAME: the error is logged" grep -q "error: DEL.*cannot remove device-info file" "$T/stderr"'
 v|multus-devinfo-merge-undone|ADD|5|printf '%s' '{"type":"pci","version":"1.0.0","pci":{"pci-address":"0000:01:10.0","rdma-device":"mlx5_3"}}' > "$MULTUS/dp-$R_N.json"; ro_dir "$ALT/ro-sdm$R_N" && in_conf ".stateDir=\"$ALT/ro-sdm$R_N\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/dp-$R_N.json\"}"; later "rm -f '$MULTUS/dp-$R_N.json'"
 |multus-devinfo-new-undone|ADD|5|ro_dir "$ALT/ro-sdn$R_N" && in_conf ".stateDir=\"$ALT/ro-sdn$R_N\" | .runtimeConfig={\"CNIDeviceInfoFile\":\"$MULTUS/new-$R_N.json\"}"
-v|nodev-vfio-ok|ADD|ok|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0b:10.0" | .prevResult.interfaces=[]' 1.1.0 nd0; post 'check "$R_NAME: recorded on vfio-pci" jq -e ".vfDriver==\"vfio-pci\" and .ifName==\"nd0\"" "$STATE/${R_ENV[CNI_CONTAINERID]}_nd0.json"'
+v|nodev-vfio-ok|ADD|ok|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0b:10.0" | .prevResult.interfaces=[]' 1.1.0 nd0; post 'check "$R_NAME: recorded on vfio-pci" jq_file "$STATE/${R_ENV[CNI_CONTAINERID]}_nd0.json" ".vfDriver==\"vfio-pci\" and .ifName==\"nd0\""'
 |nodev-pcibusid-ok|ADD|ok|env_set CNI_IFNAME nd0; in_conf '.pciBusID="0000:0b:10.6" | .prevResult.interfaces=[]' 1.1.0 nd0
 |nodev-no-address|ADD|105|env_set CNI_IFNAME nd0; in_conf . 1.1.0 nd0; post 'check "$R_NAME: says which field to set" jqe ".msg|contains(\"deviceID\")"'
 |nodev-not-in-sysfs|ADD|100|env_set CNI_IFNAME nd0; in_conf '.deviceID="0000:0c:10.0"' 1.1.0 nd0
@@ -378,7 +381,7 @@ TABLE=() R_N=0 NROWS=0
 run_row() {
 	local flags=$1 verb=$3 want=$4 setup=$5 fail0=$TL_FAIL before after t0 ms got k
 	local -a ev own
-	R_NAME=$2 R_N=$((R_N + 1)) R_IN=$T/in R_POST="" R_CLEAN="" R_BOUND_MS="" R_SYS="" R_TMO=""
+	R_NAME=$2 R_N=$((R_N + 1)) R_IN=$T/in R_POST="" R_CLEAN="" R_SYS="" R_TMO=""
 	NROWS=$((NROWS + 1))
 	declare -gA R_ENV=([CNI_COMMAND]="$verb" [CNI_CONTAINERID]="mx$R_N-$TAG" [CNI_NETNS]="$NS"
 		[CNI_IFNAME]=net1 [CNI_PATH]=/opt/cni/bin [CNI_ARGS]="$ARGS")
@@ -405,7 +408,7 @@ run_row() {
 	esac
 	if [ -s "$T/out" ]; then
 		[ "$(wc -l < "$T/out")" = 1 ] && [ "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" = '\n' ] &&
-			jq -e 'type=="object"' "$T/out" >/dev/null 2>&1 ||
+			jq_file "$T/out" 'type=="object"' 2>/dev/null ||
 			bad "$R_NAME: stdout is not one JSON object on one line: $(head -c 400 "$T/out")"
 		iconv -f UTF-8 -t UTF-8 "$T/out" >/dev/null 2>&1 ||
 			bad "$R_NAME: stdout is not valid UTF-8: $(head -c 400 "$T/out" | od -c | head -5)"
@@ -433,9 +436,6 @@ run_row() {
 		own=(-e "${R_ENV[CNI_CONTAINERID]:-@@}" -e "$(tl_esc "${R_ENV[CNI_CONTAINERID]:-@@}" -_)")
 		[ "$(grep -vF "${own[@]}" <<<"$before")" = "$(grep -vF "${own[@]}" <<<"$after")" ] ||
 			bad "$R_NAME: changed another attachment's files: $(diff <(echo "$before") <(echo "$after") | head -20)"
-	fi
-	if [ -n "$R_BOUND_MS" ] && [ "$ms" -gt "$R_BOUND_MS" ]; then
-		bad "$R_NAME: took $ms ms, bound $R_BOUND_MS ms"
 	fi
 
 	# The expected outcome.
@@ -478,17 +478,17 @@ if [ ${#WRAP[@]} -gt 0 ]; then
 	# What the kernel saw: valgrind answered openat2 itself (ENOSYS), so
 	# sysfs was read through pflink's fallback walk -- no openat2 reached
 	# the kernel and the walk read the physfn link by name.
-	if command -v strace >/dev/null; then
-		conf 1.1.0 '' net1 "$NS" | env CNI_COMMAND=CHECK CNI_CONTAINERID=mx-vgshim CNI_NETNS="$NS" \
-			CNI_IFNAME=net1 CNI_PATH=/x LD_PRELOAD="$RSHIM" \
-			strace -f -qq -e trace=openat2,readlinkat -o "$T/vg.strace" "${WRAP[@]}" "$PFLINK" >/dev/null 2>&1
-		check "valgrind: sysfs read through the fallback walk (readlinkat physfn)" grep -q 'readlinkat(.*"physfn"' "$T/vg.strace"
-		check "valgrind: no openat2 reached the kernel" bash -c "! grep -q 'openat2(' '$T/vg.strace'"
-	fi
+	# (strace is required in this mode: without it these checks would
+	# vanish and the fallback would go unproven.)
+	conf 1.1.0 '' net1 "$NS" | env CNI_COMMAND=CHECK CNI_CONTAINERID=mx-vgshim CNI_NETNS="$NS" \
+		CNI_IFNAME=net1 CNI_PATH=/x LD_PRELOAD="$RSHIM" \
+		strace -f -qq -e trace=openat2,readlinkat -o "$T/vg.strace" "${WRAP[@]}" "$PFLINK" >/dev/null 2>&1
+	check "valgrind: sysfs read through the fallback walk (readlinkat physfn)" grep -q 'readlinkat(.*"physfn"' "$T/vg.strace"
+	check "valgrind: no openat2 reached the kernel" bash -c "[ -s '$T/vg.strace' ] && ! grep -q 'openat2(' '$T/vg.strace'"
 	conf 1.1.0 '' net1 "$NS" | env CNI_COMMAND=DEL CNI_CONTAINERID=mx-vgshim CNI_IFNAME=net1 "$PFLINK" >/dev/null 2>&1
 fi
 
-check "the other pod's state is intact" jq -e '.vfPciAddress=="0000:01:10.2" and .network=="keep-net"' "$STATE/mx-keep_net1.json"
+check "the other pod's state is intact" jq_file "$STATE/mx-keep_net1.json" '.vfPciAddress=="0000:01:10.2" and .network=="keep-net"'
 echo
 printf '%-40s %-8s %-6s %-6s %6s  %s\n' row verb expect got time result
 printf '%s\n' "${TABLE[@]}"

@@ -10,10 +10,7 @@
 # Usage: metrics.sh PFLINK PFLINKD PFLINKCTL SHIM FIXTURE_SCRIPT RULES_YAML DASHBOARD_JSON
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/prom.sh"
-tl_skip_unless_root "metrics.sh"
-for t in unshare prometheus promtool curl python3 ping; do
-	command -v "$t" >/dev/null || { echo "SKIP: $t not installed (Debian: prometheus, curl, python3, iputils-ping)"; exit 77; }
-done
+tl_skip_unless_root "metrics.sh" unshare prometheus promtool curl python3 ping
 # Its own net, mount and pid namespaces: loopback and ports of its own,
 # and the agent sees only this test's netns.
 tl_own_namespaces "$0" "$@"
@@ -79,7 +76,7 @@ add mxd "$NSC" net9 dpdk-0 '"deviceID":"0000:0b:10.0"'
 # --- the exposition itself
 check "GET /metrics: 200, text format 0.0.4" \
 	eval "curl -s -o $T/m1 -w '%{http_code} %{content_type}' $MURL | grep -qx '200 text/plain; version=0.0.4; charset=utf-8'"
-check "promtool check metrics: no complaint" eval "promtool check metrics < $T/m1"
+check "promtool check metrics: no complaint" eval "[ -s $T/m1 ] && promtool check metrics < $T/m1"
 check "pflink_vf_info: VF 0000:01:10.0 is net1 in $NSA, pod team/web-a" \
 	grep -qE "^pflink_vf_info\{pf=\"0000:01:00.0\",pf_netdev=\"pfa$TAG\",vf=\"0\",vf_index=\"0\",vf_pci_address=\"0000:01:10.0\",driver=\"igbvf\",netdev=\"net1\",netns=\"$NSA\",pod_namespace=\"team\",pod=\"web-a\",pod_uid=\"uid-web-a\",interface=\"net1\",network=\"sriov-a\",mac=\"02:dd:01:10:00:00\"" "$T/m1"
 check "pflink_vf_info: the vfio-pci VF 0000:0b:10.0 with its pod, no netdev" \
@@ -142,12 +139,13 @@ check "recording rule pflink:pf_vfs_in_pod counts PF 0000:01:00.0's pods" \
 	until_prom 'pflink:pf_vfs:in_pod{pf="0000:01:00.0"}' '.[0].value[1] == "2"'
 # The dashboard's queries, as Grafana sends them ($instance: all).
 jq -r '.panels[].targets[].expr' "$DASH" | sed 's/\$instance/.*/g' > "$T/dash.q"
-bad_q=""
+bad_q="" n_q=0
 while read -r q; do
-	curl -sf --max-time 5 --data-urlencode "query=$q" "$PURL/api/v1/query" | jq -e '.status == "success"' >/dev/null ||
-		bad_q="$bad_q [$q]"
+	n_q=$((n_q + 1))
+	pq "$q" >/dev/null || bad_q="$bad_q [$q]"
 done < "$T/dash.q"
-check "every query of the Grafana dashboard ($(wc -l < "$T/dash.q")) is valid PromQL here${bad_q:+:$bad_q}" test -z "$bad_q"
+check "every query of the Grafana dashboard ($n_q) is valid PromQL here${bad_q:+:$bad_q}" \
+	test -z "$bad_q" -a "$n_q" -gt 0
 check "dashboard 'Pods by VF' shows web-b on 0000:02:10.0" \
 	until_prom "$(jq -r '.panels[] | select(.title == "Pods by VF") | .targets[0].expr' "$DASH" | sed 's/\$instance/.*/g')" \
 	'any(.[]; .metric.pod == "web-b" and .metric.vf_pci_address == "0000:02:10.0")'
@@ -156,7 +154,7 @@ check "dashboard 'Traffic by pod, sent' has web-b" \
 	'any(.[]; .metric.pod == "web-b" and (.value[1] | tonumber) > 0)'
 
 # --- the leaks, each made here, each seen by Prometheus
-check "before the leaks: no orphan series" eval "[ \"\$(pq pflink_vf_orphaned)\" = '[]' ]"
+check "before the leaks: no orphan series" jq_cmd "pq pflink_vf_orphaned" '. == []'
 check "vf_unseen fires for VF 0000:01:10.4 (igbvf, no netdev anywhere)" \
 	until_prom 'pflink_vf_unseen' 'any(.[]; .metric.vf_pci_address == "0000:01:10.4") and all(.[]; .metric.vf_pci_address != "0000:0b:10.0" and .metric.vf_pci_address != "0000:01:10.0")'
 ip -n "mxa-$TAG" link set net1 netns 1 name "va0$TAG"	# pod web-a's VF back in the host, record kept
@@ -184,15 +182,22 @@ check "pflinkctl leaks exits 1 with leaks" test "$rc" = 1
 for k in vf_orphaned record_stale vf_unseen mac_duplicate; do
 	check "pflinkctl leaks lists $k" grep -q "^$k " "$T/leaks.txt"
 done
-leak_counts() { curl -s "$MURL" | sed -nE 's/^pflink_leaks\{kind="([a-z_]+)"\} ([0-9]+)$/"\1":\2/p' | paste -sd, | sed 's/^/{/; s/$/}/'; }
-check "pflinkctl --json leaks: the same counts as /metrics ($(leak_counts))" \
-	eval '[ "$(ctl --json leaks | jq -c .counts)" = "$(leak_counts)" ]'
+# The leak counts /metrics gives, as JSON (fails when it gives none).
+leak_counts() {
+	local m
+	m=$(curl -sf "$MURL") || return 1
+	sed -nE 's/^pflink_leaks\{kind="([a-z_]+)"\} ([0-9]+)$/"\1":\2/p' <<<"$m" | paste -sd, | sed 's/^/{/; s/$/}/'
+}
+LC=$(leak_counts)
+# (pflinkctl leaks exits 1 when there are leaks; an error prints nothing)
+check "pflinkctl --json leaks: the same counts as /metrics (${LC:-none})" \
+	jq_cmd 'ctl --json leaks || [ $? = 1 ]' --argjson m "${LC:-null}" '.counts == $m and .counts.vf_orphaned > 0'
 sed 's/^/    | /' "$T/leaks.txt"
 
 # --- hostile HTTP clients: the protocol socket keeps answering
-lookups_ok() {	# lookups_ok N: N pf lookups, each answered within 1 s
+lookups_ok() {	# lookups_ok N: N pf lookups, each answered (how fast: hack/bench.sh)
 	local i
-	for i in $(seq "$1"); do ctl --timeout 1000 --json pf 0000:01:00.0 >/dev/null || return 1; done
+	for i in $(seq "$1"); do jq_cmd "ctl --timeout 10000 --json pf 0000:01:00.0" '.ok' || return 1; done
 }
 H="python3 $HERE/httpclients.py"
 check "garbage bytes: a 400 or a close, nothing else ($($H garbage 127.0.0.1 $MP))" \
@@ -204,7 +209,7 @@ HOLD=$!
 $H slow 127.0.0.1 $MP 50 12 > "$T/slow.out" &
 SLOW=$!
 sleep 1
-check "during 1000 idle and 50 slowloris connections: 50 pf lookups, each within 1 s" lookups_ok 50
+check "during 1000 idle and 50 slowloris connections: 50 pf lookups, each answered" lookups_ok 50
 CID=mxe pflink_run ADD "$NSB" net1 "$(conf 1.1.0 '' net1 "$NSB" | jq -c --arg s "$SOCK" '.agentSocket=$s | .logLevel="info"')"
 check "... and pflink's ADD takes the PF from pflinkd" eval "[ $RC = 0 ] && grep -q 'from pflinkd' $T/stderr"
 check "... and a scrape from another address (127.0.0.2) is served" \
@@ -212,10 +217,11 @@ check "... and a scrape from another address (127.0.0.2) is served" \
 fds=$(ls "/proc/$AGENT/fd" | wc -l)
 check "... pflinkd holds $fds descriptors (connections beyond the per-address limit are shut)" test "$fds" -lt 200
 wait "$HOLD" "$SLOW"
-check "the server shut most held connections ($(cat "$T/hold.out"))" \
-	eval "read -r _ c _ k < $T/hold.out; [ \$k -ge \$((c - 8)) ]"
-check "slowloris connections beyond the per-address limit shut ($(cat "$T/slow.out"))" \
-	eval "read -r _ c _ k < $T/slow.out; [ \$k -ge \$((c - 8)) ]"
+# shut_all_but FILE MIN: of the connections made (at least MIN, beyond
+# the server's limits), all but the 8 one address may keep were shut.
+shut_all_but() { local c k; read -r _ c _ k < "$1" && [ "${c:-0}" -ge "$2" ] && [ "$k" -ge $((c - 8)) ]; }
+check "the server shut most held connections ($(cat "$T/hold.out"))" shut_all_but "$T/hold.out" 100
+check "slowloris connections beyond the per-address limit shut ($(cat "$T/slow.out"))" shut_all_but "$T/slow.out" 40
 check "after the attack Prometheus scrapes again" until_prom 'up{job="pflinkd"}' '.[0].value[1] == "1"'
 check "pflinkd alive, health ok" ctl health
 

@@ -9,10 +9,8 @@
 #
 # usage: static.sh PFLINK PFLINK_STATIC PFLINKD FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"
-tl_skip_unless_root "static.sh"
+tl_skip_unless_root "static.sh" ethtool readelf
 DYN=$1 STATIC=$2 PFLINKD=$3 FIXTURE=$4
-command -v ethtool >/dev/null || { echo "SKIP: ethtool not installed"; exit 77; }
-command -v readelf >/dev/null || { echo "SKIP: readelf not installed"; exit 77; }
 
 # The host netns' first netdev whose driver names a PCI function.
 NIC="" BDF=""
@@ -71,11 +69,11 @@ both() {
 both "ADD (direct)" ADD "$(conf "")"
 check "ADD succeeded" test "$RC" = 0
 check "the result names the host NIC as the PF's netdev, with its MAC and pciID" \
-	eval "printf '%s' '$OUT' | jq -e --arg n '$NIC' --arg m '$MAC' --arg b '$BDF' '.interfaces | map(select(.name==\$n and .mac==\$m and .pciID==\$b)) | length==1'"
+	jq_text "$OUT" --arg n "$NIC" --arg m "$MAC" --arg b "$BDF" '.interfaces | map(select(.name==$n and .mac==$m and .pciID==$b)) | length==1'
 check "device-info: the VF and its PF, the same from both" \
-	sh -c "jq -e --arg v '$VF' --arg p '$BDF' '.pci[\"pci-address\"]==\$v and .pci[\"pf-pci-address\"]==\$p' '$DI' && cmp -s '$DI' '$T/di-dyn'"
+	eval 'jq_file "$DI" --arg v "$VF" --arg p "$BDF" ".pci[\"pci-address\"]==\$v and .pci[\"pf-pci-address\"]==\$p" && cmp -s "$DI" "$T/di-dyn"'
 check "the record: the VF, its driver, the PF and its netdev" \
-	eval "jq -e --arg v '$VF' --arg p '$BDF' --arg n '$NIC' '.vfPciAddress==\$v and .vfDriver==\"vfio-pci\" and .pfPciAddress==\$p and .pfNetdev==\$n' '$STATE'/*.json"
+	jq_cmd "cat '$STATE'/*.json" -s --arg v "$VF" --arg p "$BDF" --arg n "$NIC" 'length==1 and (.[0] | .vfPciAddress==$v and .vfDriver=="vfio-pci" and .pfPciAddress==$p and .pfNetdev==$n)'
 ADDRES=$OUT
 both "CHECK" CHECK "$(conf "" "$ADDRES")"
 check "CHECK succeeded" test "$RC" = 0
@@ -91,9 +89,9 @@ both "GC without valid-attachments" GC "$(conf "")"
 both "no CNI_COMMAND" "" "$(conf "")"
 both "stdin not JSON" ADD 'not json'
 both "unsupported cniVersion" ADD '{"cniVersion":"9.9.9","name":"x","type":"pflink"}'
-check "... code 1" eval "printf '%s' '$OUT' | jq -e '.code==1'"
+check "... code 1" eval '[ "$RC" = 1 ] && jq_text "$OUT" ".code==1"'
 run "$STATIC" ADD "$(conf "")" CNI_NETNS=/run/netns/absent-$TAG
-check "static: a gone netns is code 3 with a message" eval "printf '%s' '$OUT' | jq -e '.code==3 and (.msg | length > 0)'"
+check "static: a gone netns is code 3 with a message" eval '[ "$RC" = 1 ] && jq_text "$OUT" ".code==3 and (.msg | length > 0)"'
 
 # --- the agent path: pflinkd (its map built from the same real answers)
 SOCK=$T/pflinkd.sock

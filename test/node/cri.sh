@@ -180,24 +180,23 @@ EOF
 	echo "status: $st"
 	ns=$(printf '%s' "$st" | jq -r .netns)
 	check "PodSandboxStatus: READY, an address from 192.0.2.0/24" \
-		sh -c "printf '%s' '$st' | jq -e '.state==\"SANDBOX_READY\" and (.ip | startswith(\"192.0.2.\"))'"
+		jq_text "$st" '.state=="SANDBOX_READY" and (.ip | startswith("192.0.2."))'
 	check "the sandbox's netns is the CRI's cni-<uuid> ($ns)" \
 		sh -c "printf '%s' '$ns' | grep -Eq '^/var/run/netns/cni-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\$'"
 	check "containerd called pflink ADD on that netns and it succeeded" \
 		grep -q "^ADD id=$id if=eth0 netns=\[$ns\] rc=0 " "$CALLS"
 	rec=$(cri_rec "$id")
 	check "pflink's record has the K8S_POD_* arguments kubelet's metadata became" \
-		jq -e --arg n "web$TAG" --arg u "uid-web$TAG" '.podNamespace=="default" and .podName==$n and .podUID==$u' "$rec"
+		jq_file "$rec" --arg n "web$TAG" --arg u "uid-web$TAG" '.podNamespace=="default" and .podName==$n and .podUID==$u'
 	check "... the sandbox's netns, VF $vf of PF $pf" \
-		jq -e --arg ns "$ns" --arg vf "$vf" --arg pf "$pf" '.netns==$ns and .vfPciAddress==$vf and .pfPciAddress==$pf' "$rec"
+		jq_file "$rec" --arg ns "$ns" --arg vf "$vf" --arg pf "$pf" '.netns==$ns and .vfPciAddress==$vf and .pfPciAddress==$pf'
 	inode=$(stat -L -c %i "$ns")
 	out=$(cri_agent --json vf "$vf")
-	agentns=$(printf '%s' "$out" | jq -r '.vf.netdevs[0].netns')
+	agentns=$(jq -r '.vf.netdevs[0].netns' <<<"$out")
 	check "pflinkd sees the VF in that netns: $agentns, inode $inode (the same file, through /run/netns)" \
-		sh -c "printf '%s' \"\$1\" | jq -e --arg b \"\$(basename '$ns')\" --argjson i $inode '.vf.netdevs[0].netns == \"/run/netns/\" + \$b and .vf.netdevs[0].netnsInode == \$i and .vf.netdevs[0].name == \"eth0\"'" _ "$out"
-	out=$(cri_agent --json pod "default/web$TAG")
+		jq_text "$out" --arg b "$(basename "$ns")" --argjson i "${inode:-null}" '.vf.netdevs[0].netns == "/run/netns/" + $b and .vf.netdevs[0].netnsInode == $i and .vf.netdevs[0].name == "eth0"'
 	check "pflinkctl pod default/web$TAG names VF $vf of PF $pf" \
-		sh -c "printf '%s' \"\$1\" | jq -e '.attachments | length == 1 and .[0].vf.pciAddress == \"$vf\" and .[0].pf.pciAddress == \"$pf\"'" _ "$out"
+		jq_cmd "cri_agent --json pod 'default/web$TAG'" --arg vf "$vf" --arg pf "$pf" '.attachments | length == 1 and .[0].vf.pciAddress == $vf and .[0].pf.pciAddress == $pf'
 	cri_agent --no-color pod "default/web$TAG" | sed 's/^/  /'
 	di=$(jq -r .deviceInfoFile "$rec")
 	check "pflink wrote device-info ($di)" test -s "$di"
@@ -210,10 +209,9 @@ EOF
 	check "no record left" test ! -e "$rec"
 	check "no device-info left" test ! -e "$di"
 	check "the netns is gone" test ! -e "$ns"
-	rt_wait 8 sh -c "podman exec $(node_ctr pflinkd) /usr/bin/pflinkctl --json vf $vf | jq -e '.vf.netdevs[0].netns == \"host\"'"
-	out=$(cri_agent --json pod "default/web$TAG" 2>&1)
-	check "pflinkd: the pod holds nothing, the VF is in the host netns" \
-		sh -c "! printf '%s' \"\$1\" | jq -e '.attachments | length > 0' && podman exec $(node_ctr pflinkd) /usr/bin/pflinkctl --json vf $vf | jq -e '.vf.netdevs[0].netns == \"host\" and .vf.orphan == \"\"'" _ "$out"
+	rt_wait 8 jq_cmd "cri_agent --json vf $vf" '.vf.netdevs[0].netns == "host"'
+	check "pflinkd: the pod holds nothing" jq_cmd "cri_agent --json pod 'default/web$TAG'" '.ok and .attachments == []'
+	check "... the VF is in the host netns, no orphan" jq_cmd "cri_agent --json vf $vf" '.vf.netdevs[0].netns == "host" and .vf.orphan == ""'
 
 	# ---- containerd restarts with sandboxes up -----------------------------
 	for i in 1 2; do echo "keep$i$TAG $(cri_vf_dev "$i")" >> "$CRI_ALLOC"; done
@@ -227,12 +225,12 @@ EOF
 	for id in $ids; do
 		cri status "$id" > "$T/after-$id"
 		check "after containerd's restart sandbox ${id:0:12} is READY, same IP, same netns, same pause" \
-			sh -c "jq -e -s '.[0].state == \"SANDBOX_READY\" and .[0].ip == .[1].ip and .[0].netns == .[1].netns and .[0].pid == .[1].pid' $T/after-$id $T/before-$id"
+			jq_cmd "cat '$T/after-$id' '$T/before-$id'" -s 'length == 2 and .[0].state == "SANDBOX_READY" and .[0].ip == .[1].ip and .[0].netns == .[1].netns and .[0].pid == .[1].pid'
 		check "... pflink's record is still there" test -s "$(cri_rec "$id")"
 	done
-	out="$(cri_agent --json pod "default/keep1$TAG") $(cri_agent --json pod "default/keep2$TAG")"
 	check "... and pflinkd still names both pods' VFs" \
-		sh -c "printf '%s' \"\$1\" | jq -e -s '.[0].attachments[0].vf.pciAddress == \"$(cri_vf_bdf 1)\" and .[1].attachments[0].vf.pciAddress == \"$(cri_vf_bdf 2)\"'" _ "$out"
+		jq_cmd "cri_agent --json pod 'default/keep1$TAG' && cri_agent --json pod 'default/keep2$TAG'" \
+		--arg a "$(cri_vf_bdf 1)" --arg b "$(cri_vf_bdf 2)" -s 'length == 2 and .[0].attachments[0].vf.pciAddress == $a and .[1].attachments[0].vf.pciAddress == $b'
 	for id in $ids; do cri stop "$id" && cri remove "$id"; done
 	check "stop + remove after the restart: DEL succeeded, records gone, VFs back" \
 		sh -c "for id in $ids; do grep -q \"^DEL id=\$id if=eth0 .* rc=0 \" '$CALLS' && [ ! -e /run/pflink/state/\${id}_eth0.json ] || exit 1; done; ip link show $(cri_vf_dev 1) && ip link show $(cri_vf_dev 2)"
@@ -256,11 +254,11 @@ EOF
 		rec=$(cri_rec "$id")
 		vf=$(cri_vf_bdf "$i") pf=$(cri_vf_pf "$i")
 		ns=$(cri status "$id" | jq -r .netns)
-		jq -e --arg vf "$vf" --arg pf "$pf" --arg ns "$ns" --arg n "par$i-$TAG" \
-			'.vfPciAddress == $vf and .pfPciAddress == $pf and .netns == $ns and .podName == $n' "$rec" >/dev/null 2>&1 &&
-			jq -e --arg vf "$vf" --arg pf "$pf" --arg n "par$i-$TAG" --arg b "$(basename "$ns")" \
+		jq_file "$rec" --arg vf "$vf" --arg pf "$pf" --arg ns "$ns" --arg n "par$i-$TAG" \
+			'.vfPciAddress == $vf and .pfPciAddress == $pf and .netns == $ns and .podName == $n' 2>/dev/null &&
+			jq_file "$T/par-topo.json" --arg vf "$vf" --arg pf "$pf" --arg n "par$i-$TAG" --arg b "$(basename "$ns")" \
 			'.pfs[] | select(.pciAddress == $pf) | .vfs[] | select(.pciAddress == $vf) | .pod.name == $n and .netdevs[0].netns == "/run/netns/" + $b' \
-			"$T/par-topo.json" >/dev/null 2>&1 || { bad_n=$((bad_n + 1)); echo "  par$i: record or agent wrong ($vf of $pf)"; }
+			2>/dev/null || { bad_n=$((bad_n + 1)); echo "  par$i: record or agent wrong ($vf of $pf)"; }
 	done
 	check "every one of the 20 has the right VF and PF, in pflink's record and in pflinkd's map ($bad_n wrong)" test "$bad_n" = 0
 	ids=$(awk '$2 != "-" {print $2}' "$T/par.out" | xargs)

@@ -65,7 +65,7 @@ step_image() {
 	out=$(podman run --rm --read-only --cap-drop=ALL --network=none --entrypoint /usr/lib/cni/pflink \
 		-e CNI_COMMAND=VERSION "$NODE_IMAGE" </dev/null 2>&1)
 	check "pflink VERSION runs in the image (${out:0:60})" \
-		sh -c 'printf "%s" "$1" | jq -e ".supportedVersions | index(\"1.1.0\")"' _ "$out"
+		jq_text "$out" '.supportedVersions | index("1.1.0")'
 	out=$(podman run --rm --read-only --cap-drop=ALL --network=none --entrypoint /usr/bin/pflinkd \
 		"$NODE_IMAGE" --help 2>&1)
 	check "pflinkd runs in the image (its usage: ${out%%$'\n'*})" \

@@ -85,7 +85,7 @@ node_health() {
 node_wait_health() {
 	local n=$(( ${2:-20} * 10 ))
 	while [ $n -gt 0 ]; do
-		node_health "$1" | jq -e '.ok' >/dev/null 2>&1 && return 0
+		jq_cmd "node_health '$1'" '.ok' 2>/dev/null && return 0
 		sleep 0.1; n=$((n - 1))
 	done
 	return 1
@@ -228,17 +228,16 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 	node_workload
 	node_add_record "/run/netns/$NSB" net1 "ctr-$TAG-b" default "pod-b$TAG"
 	check "pflink ADD on the host, the agent in its container answering (rc $RC)" test "$RC" = 0
-	rt_wait 8 sh -c "podman exec $ctr /usr/bin/pflinkctl --json show | jq -e '[.pfs[].vfs[] | select(.pciAddress==\"$VF_PROC\") | .netdevs[0].netns][0] | startswith(\"pid:\")'"
+	rt_wait 8 jq_cmd "podman exec $ctr /usr/bin/pflinkctl --json show" --arg v "$VF_PROC" '[.pfs[].vfs[] | select(.pciAddress==$v) | .netdevs[0].netns][0] | startswith("pid:")'
 	topo=$(node_topology pflinkd)
 	check "host netns: the PF and its VFs" \
-		sh -c "[ '$(node_vf_netns "$topo" 0000:01:10.0)' = host ] && printf '%s' \"\$1\" | jq -e '.pfs[] | select(.pciAddress==\"0000:01:00.0\") | .netdevs[0].netns==\"host\"'" _ "$topo"
+		eval '[ "$(node_vf_netns "$topo" 0000:01:10.0)" = host ] && jq_text "$topo" ".pfs[] | select(.pciAddress==\"0000:01:00.0\") | .netdevs[0].netns==\"host\""'
 	check "a netns bind-mounted after the agent started (/run/netns/$NSB, propagated)" \
 		test "$(node_vf_netns "$topo" "$VF_BIND")" = "/run/netns/$NSB"
 	check "a netns held only by a process of another user (pid:$NSP_PID)" \
 		test "$(node_vf_netns "$topo" "$VF_PROC")" = "pid:$NSP_PID"
-	out=$(podman exec "$ctr" /usr/bin/pflinkctl --json pod "default/pod-b$TAG" 2>&1)
 	check "pflinkctl pod default/pod-b$TAG names VF $VF_BIND of PF 0000:01:00.0 (the record, through /run/pflink)" \
-		sh -c "printf '%s' \"\$1\" | jq -e '.attachments[0].vf.pciAddress==\"$VF_BIND\" and .attachments[0].pf.pciAddress==\"0000:01:00.0\"'" _ "$out"
+		jq_cmd "podman exec $ctr /usr/bin/pflinkctl --json pod default/pod-b$TAG" --arg v "$VF_BIND" '.attachments[0].vf.pciAddress==$v and .attachments[0].pf.pciAddress=="0000:01:00.0"'
 	podman exec "$ctr" /usr/bin/pflinkctl --no-color show > "$T/show.txt" 2>&1
 	check "podman exec ... pflinkctl show draws the node (PF, VFs, the pod)" \
 		sh -c "grep -q '^PF .*0000:01:00.0 .*igb' '$T/show.txt' && grep -q 'VF 1 .*$VF_BIND .*net1 .*/run/netns/$NSB .*default/pod-b$TAG' '$T/show.txt'"
@@ -246,10 +245,10 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 	check "pflinkctl on the host reaches the agent's socket (/run/pflink, hostPath)" \
 		"$NODE_BUILD/pflinkctl" --socket /run/pflink/pflinkd.sock health
 	h=$(node_health pflinkd)
-	base_denied=$(printf '%s' "$h" | jq -r .nsDenied)
-	check "with NET_ADMIN its link-event buffers are 2 MiB (eventBuffer $(printf '%s' "$h" | jq .eventBuffer))" \
-		sh -c "printf '%s' \"\$1\" | jq -e '.eventBuffer >= 2097152'" _ "$h"
-	echo "health: $(printf '%s' "$h" | jq -c '{netns,devices,pfs,vfs,attachments,nsDenied,lastError}')"
+	base_denied=$(jq -r .nsDenied <<<"$h")
+	check "with NET_ADMIN its link-event buffers are 2 MiB (eventBuffer $(jq .eventBuffer <<<"$h"))" \
+		jq_text "$h" '.eventBuffer >= 2097152'
+	echo "health: $(jq -c '{netns,devices,pfs,vfs,attachments,nsDenied,lastError}' <<<"$h")"
 	node_unplay pflinkd
 
 	# ---- each capability dropped ---------------------------------------
@@ -272,8 +271,8 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 	node_play pfd-na && node_wait_health pfd-na 10
 	h=$(node_health pfd-na)
 	echo "$rmem" > /proc/sys/net/core/rmem_max
-	check "without NET_ADMIN the link-event buffers stop at rmem_max: eventBuffer $(printf '%s' "$h" | jq .eventBuffer) < 2097152" \
-		sh -c "printf '%s' \"\$1\" | jq -e '.eventBuffer < 2097152'" _ "$h"
+	check "without NET_ADMIN the link-event buffers stop at rmem_max: eventBuffer $(jq .eventBuffer <<<"$h") < 2097152" \
+		jq_text "$h" '.ok and .eventBuffer < 2097152'
 	check "... and its log says so" sh -c "podman logs pfd-na-pflinkd 2>&1 | grep -q 'no CAP_NET_ADMIN for SO_RCVBUFFORCE'"
 	node_unplay pfd-na
 
@@ -284,8 +283,8 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 	check "without SYS_PTRACE the process-held netns is missing (VF $VF_PROC: $(node_vf_netns "$topo" "$VF_PROC"))" \
 		test "$(node_vf_netns "$topo" "$VF_PROC")" = -
 	check "... bind-mounted netns are still seen" test "$(node_vf_netns "$topo" "$VF_BIND")" = "/run/netns/$NSB"
-	check "... and health says so: nsDenied $(printf '%s' "$h" | jq .nsDenied) (with it: $base_denied), lastError names CAP_SYS_PTRACE" \
-		sh -c "printf '%s' \"\$1\" | jq -e '.nsDenied > $base_denied and (.lastError | contains(\"CAP_SYS_PTRACE\"))'" _ "$h"
+	check "... and health says so: nsDenied $(jq .nsDenied <<<"$h") (with it: $base_denied), lastError names CAP_SYS_PTRACE" \
+		jq_text "$h" --argjson b "${base_denied:-null}" '.nsDenied > $b and (.lastError | contains("CAP_SYS_PTRACE"))'
 	check "... and so does its log" sh -c "podman logs pfd-sp-pflinkd 2>&1 | grep -q 'warning: the netns of .* processes cannot be opened'"
 	node_unplay pfd-sp
 

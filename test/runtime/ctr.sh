@@ -7,8 +7,7 @@
 # Usage: ctr.sh PFLINK SHIM FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"
 rt_need_root "ctr.sh"
-rt_need_tools containerd ctr runc unshare
-[ -x /usr/lib/cni/host-device ] || { echo "FAIL: containernetworking-plugins not installed"; exit 1; }
+rt_need_tools containerd ctr runc unshare /usr/lib/cni/host-device
 rt_private_mounts "$@"
 tl_setup "$1" "$2" "$3"
 rt_setup
@@ -98,12 +97,12 @@ CID=$NS-$ID
 ST=$STATE/${CID}_eth0.json
 check "state file exists" test -s "$ST"
 check "state names VF 0000:01:10.4 (index 2) of PF 0000:01:00.0 ($PF)" \
-	jq -e --arg n "$PF" --arg net "$NET" \
-	'.vfPciAddress=="0000:01:10.4" and .vfIndex==2 and .pfPciAddress=="0000:01:00.0" and .pfNetdev==$n and .network==$net' "$ST"
+	jq_file "$ST" --arg n "$PF" --arg net "$NET" \
+	'.vfPciAddress=="0000:01:10.4" and .vfIndex==2 and .pfPciAddress=="0000:01:00.0" and .pfNetdev==$n and .network==$net'
 DI=$DEVINFO/$(tl_di_name "$NET" "$CID" eth0)
 check "device-info file exists" test -s "$DI"
 check "device-info names the VF and its PF" \
-	jq -e '.type=="pci" and .pci["pci-address"]=="0000:01:10.4" and .pci["pf-pci-address"]=="0000:01:00.0"' "$DI"
+	jq_file "$DI" '.type=="pci" and .pci["pci-address"]=="0000:01:10.4" and .pci["pf-pci-address"]=="0000:01:00.0"'
 check "libcni cached the result (DEL's prevResult)" test -e "/var/lib/cni/results/$NET-$CID-eth0"
 
 # ---- DEL: the task exits, ctr tears down ---------------------------------

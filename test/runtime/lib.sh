@@ -17,22 +17,12 @@ RT_CLEANUP_HOOKS=""
 RT_HOST_DIRS=""
 
 # Skip (77) only when not root; as root a missing tool is a failure: CI
-# installs everything with hack/deps.sh --test.
+# installs everything with hack/deps.sh --test (need_tools, test/checks.sh).
 rt_need_root() {
 	tl_skip_unless_root "$1"
 }
 
-rt_need_tools() {
-	local t missing=""
-	for t in "$@"; do
-		command -v "$t" >/dev/null || missing="$missing $t"
-	done
-	if [ -n "$missing" ]; then
-		echo "FAIL: not installed:$missing (run hack/deps.sh --test)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
-}
+rt_need_tools() { need_tools "$(basename "$0")" "$@"; }
 
 # Re-run the calling script in a private mount namespace and give it its
 # own /run.  The runtimes keep state at fixed places there (runc's

@@ -59,7 +59,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	cni add "$CID" "$NET" "$POD"
 	rcheck "ADD rc $RC: $OUT $(cat "$T/stderr")" test "$RC" = 0
 	rcheck "VF in the pod as net1" ip -n "$POD" link show net1
-	rcheck "state names the PF" jq -e '.pfPciAddress=="0000:01:00.0" and .vfPciAddress=="0000:01:10.6"' "$(st "$CID")"
+	rcheck "state names the PF" jq_file "$(st "$CID")" '.pfPciAddress=="0000:01:00.0" and .vfPciAddress=="0000:01:10.6"'
 	rcheck "device-info written" test -s "$(di "$CID" "$NET")"
 	cni check "$CID" "$NET" "$POD"
 	rcheck "CHECK rc $RC: $(cat "$T/stderr")" test "$RC" = 0

@@ -6,8 +6,7 @@
 # Usage: podman.sh PFLINK SHIM FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"
 rt_need_root "podman.sh"
-rt_need_tools podman runc conmon unshare nsenter
-[ -x /usr/lib/cni/host-device ] || { echo "FAIL: containernetworking-plugins not installed"; exit 1; }
+rt_need_tools podman runc conmon unshare nsenter /usr/lib/cni/host-device
 rt_private_mounts "$@"
 tl_setup "$1" "$2" "$3"
 rt_setup
@@ -58,16 +57,16 @@ got=$(podman exec "$CTR" cat /sys/class/net/net1/address 2>&1)
 check "the container sees the VF as net1 (mac $VFMAC; got $got)" test "$got" = "$VFMAC"
 check "the VF left the host netns" sh -c "! ip link show '$VF' 2>/dev/null"
 check "pflink's ADD result names the PF netdev" \
-	sh -c "rt_out=\$(grep '^ADD id=$CID ' '$CALLS' | sed 's/.* out=//'); printf '%s' \"\$rt_out\" | jq -e --arg n '$PF' --arg m '$PFMAC' '.interfaces[] | select(.name==\$n and .mac==\$m and .sandbox==null)'"
+	jq_cmd "grep '^ADD id=$CID ' '$CALLS' | sed 's/.* out=//'" --arg n "$PF" --arg m "$PFMAC" '.interfaces[] | select(.name==$n and .mac==$m and .sandbox==null)'
 ST=$STATE/${CID}_net1.json
 check "state file exists" test -s "$ST"
 check "state names VF 0000:01:10.2 (index 1) of PF 0000:01:00.0 ($PF)" \
-	jq -e --arg n "$PF" --arg ns "$SANDBOX" --arg net "$NET" \
-	'.vfPciAddress=="0000:01:10.2" and .vfIndex==1 and .pfPciAddress=="0000:01:00.0" and .pfNetdev==$n and .netns==$ns and .network==$net' "$ST"
+	jq_file "$ST" --arg n "$PF" --arg ns "$SANDBOX" --arg net "$NET" \
+	'.vfPciAddress=="0000:01:10.2" and .vfIndex==1 and .pfPciAddress=="0000:01:00.0" and .pfNetdev==$n and .netns==$ns and .network==$net'
 DI=$DEVINFO/$(tl_di_name "$NET" "$CID" net1)
 check "device-info file exists" test -s "$DI"
 check "device-info names the VF and its PF" \
-	jq -e '.type=="pci" and .pci["pci-address"]=="0000:01:10.2" and .pci["pf-pci-address"]=="0000:01:00.0"' "$DI"
+	jq_file "$DI" '.type=="pci" and .pci["pci-address"]=="0000:01:10.2" and .pci["pf-pci-address"]=="0000:01:00.0"'
 check "libcni cached podman's result" test -e "/var/lib/cni/results/$NET-$CID-net1"
 
 # ---- DEL: podman rm ---------------------------------------------------
@@ -95,7 +94,7 @@ else
 	check "podman reports pflink's error (code 101, not an SR-IOV VF)" \
 		grep -q 'not an SR-IOV VF' "$T/podman-bad.err"
 fi
-check "pflink's ADD failed with code 101" sh -c "grep '^ADD .* rc=1 ' '$CALLS' | sed 's/.* out=//' | jq -e '.code==101'"
+check "pflink was called, and its ADD failed with code 101" jq_cmd "grep '^ADD .* rc=1 ' '$CALLS' | sed 's/.* out=//'" '.code==101'
 check "the refused interface is back in the host netns as $VF2" sh -c "ip -br link show '$VF2' | grep -qi '$VF2MAC'"
 check "no state left behind" test -z "$(ls -A "$STATE" 2>/dev/null)"
 check "no device-info left behind" test -z "$(ls -A "$DEVINFO" 2>/dev/null)"

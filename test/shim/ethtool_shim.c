@@ -58,6 +58,11 @@
  * netdev.  $PFLINK_TEST_NO_PARENT (any value) instead strips both
  * attributes from every link, real ones included: a kernel before 5.16.
  *
+ * With $PFLINK_TEST_DUMP_INTR_LOG naming a file, the same hook appends a
+ * line "NLM_F_DUMP_INTR" to it for every message of a link dump that the
+ * kernel flags interrupted (links changed while it was dumped): the
+ * caller was handed an inconsistent dump and had to redo it.
+ *
  * Fourth job: a rename race on demand.  With $PFLINK_TEST_SWAP_ON_DRVINFO
  * set to "a,b", the first ETHTOOL_GDRVINFO a process asks for link "a"
  * swaps the names of links a and b (both down, in the caller's netns)
@@ -634,10 +639,29 @@ static const char *env_path(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* PFLINK_TEST_DUMP_INTR_LOG: one line per message flagged NLM_F_DUMP_INTR. */
+static void log_dump_intr(const char *path, const unsigned char *buf, size_t n)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	int left = (int)n;
+	FILE *f;
+
+	for (; NLMSG_OK(h, (unsigned)left); h = NLMSG_NEXT(h, left)) {
+		if (!(h->nlmsg_flags & NLM_F_DUMP_INTR))
+			continue;
+		f = fopen(path, "ae");
+		if (!f)
+			return;
+		fputs("NLM_F_DUMP_INTR\n", f);
+		fclose(f);
+	}
+}
+
 __attribute__((visibility("default")))
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	const char *ports = env_path("PFLINK_TEST_PORTS"), *buses = env_path("PFLINK_TEST_BUSINFO");
+	const char *intr_log = env_path("PFLINK_TEST_DUMP_INTR_LOG");
 	bool no_parent = env_path("PFLINK_TEST_NO_PARENT") != NULL;
 	recvmsg_fn real;
 	void *sym = dlsym(RTLD_NEXT, "recvmsg");
@@ -651,13 +675,19 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
-	if ((!ports && !buses && !no_parent) || (flags & MSG_PEEK) || msg->msg_iovlen != 1 ||
-	    !route_socket(fd))
+	if ((!ports && !buses && !no_parent && !intr_log) || (flags & MSG_PEEK) ||
+	    msg->msg_iovlen != 1 || !route_socket(fd))
 		return real(fd, msg, flags);
 	n = real(fd, msg, flags);
 	if (n <= 0 || (size_t)n > msg->msg_iov[0].iov_len)
 		return n;	/* nothing, or already cut: as the kernel said */
 	saved = errno;
+	if (intr_log)
+		log_dump_intr(intr_log, msg->msg_iov[0].iov_base, (size_t)n);
+	if (!ports && !buses && !no_parent) {
+		errno = saved;
+		return n;
+	}
 	have = (size_t)n;
 	/* Each message can grow by four attributes (port name and switch id,
 	 * parent bus and device) of at most 16+4 bytes each, padded; a message

@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # shim_selftest.sh SHIM.so PROBE - check the ethtool shim against real veth
-# links in throwaway network namespaces.  Needs root; exits 77 (skip) without.
+# links in throwaway network namespaces.  Needs root; exits 77 (skip) without
+# (as root, a missing ip or a machine that cannot make them is a failure).
 #
 # SHIM.so is the built libpflink_ethtool_shim.so, PROBE the built
 # drvinfo_probe.  Nothing is built here.
 
 set -u
+. "$(dirname "$0")/../checks.sh"	# pipefail, need_tools
 
 if [[ $# -ne 2 ]]; then
 	echo "usage: $0 SHIM.so PROBE" >&2
@@ -17,10 +19,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "SKIP: needs root to create network namespaces and veth links"
 	exit 77
 fi
-if ! command -v ip >/dev/null; then
-	echo "SKIP: iproute2 'ip' not found"
-	exit 77
-fi
+need_tools "shim_selftest.sh" ip
 
 shim=$(realpath -e -- "$1") || exit 2
 probe=$(realpath -e -- "$2") || exit 2
@@ -76,8 +75,8 @@ if ! { ip netns add "$ns_a" && ip netns add "$ns_b" &&
 		peer name "$x1" address $mac_x1 &&
 	ip -n "$ns_a" link add "$y0" address $mac_y0 type veth \
 		peer name "$y1" address $mac_y1; }; then
-	echo "SKIP: cannot create netns/veth here"
-	exit 77
+	echo "FAIL: cannot create netns/veth here"
+	exit 1
 fi
 
 # The map's own syntax: comments, blanks, '-', a hostile 40-byte bus_info

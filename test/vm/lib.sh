@@ -2,6 +2,9 @@
 # Helpers for the in-VM suite (sourced by suite.sh).  Everything here runs as
 # root inside the SR-IOV test VM; nothing touches the machine that boots it.
 
+# pipefail, jq_cmd/jq_text/jq_file (jq -e that fails on no input)
+. "$(dirname "${BASH_SOURCE[0]}")/../checks.sh"
+
 PASSED=0
 FAILED=0
 CASE=
@@ -156,12 +159,16 @@ first_in() {
 devinfo_file() { first_in "$T/$1/devinfo"; }
 state_file() { first_in "$T/$1/state"; }
 
-# jq -e over a file, quietly: jqf FILE FILTER [jq args...]
+# jq -e over a file, quietly: jqf FILE FILTER [jq args...]; fails on a
+# missing or empty file (cnitool cached prints nothing on a cache miss)
 jqf() {
 	local f=$1 q=$2
 	shift 2
-	jq -e "$@" "$q" "$f" >/dev/null 2>&1
+	jq_file "$f" "$@" "$q" 2>/dev/null
 }
+# succeeded_with FILTER [jq args...]: the last pflink or cnitool call exited
+# 0 and its output satisfies FILTER
+succeeded_with() { [ "$RC" = 0 ] && jqf "$T/out" "$@"; }
 
 # ---- predicates for check -----------------------------------------------------
 not() { ! "$@"; }

@@ -6,7 +6,7 @@
 #
 # Runs inside the SR-IOV test VM:  hack/vm-test.sh --probe
 # It changes the VM's topology as it goes (VFs moved, renamed, destroyed).
-set -u
+set -uo pipefail
 x() { echo "\$ $*"; "$@" 2>&1; echo "[rc=$?]"; }
 hdr() { echo; echo "######## $*"; }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }

@@ -104,7 +104,7 @@ case_chain() {
 		jqf "$res" '[.interfaces[] | select((.sandbox // "") == "")] | length == 1'
 	cni cached "$net" "$ns" "$IFN" "$cid"
 	check "libcni cache (prevResult of CHECK/DEL) keeps the PF interface" \
-		jqf "$T/out" 'any(.interfaces[]; .name == $n and ((.sandbox // "") == ""))' --arg n "${PFDEV[$p]}"
+		succeeded_with 'any(.interfaces[]; .name == $n and ((.sandbox // "") == ""))' --arg n "${PFDEV[$p]}"
 
 	df=$(devinfo_file "$net")
 	check "one device-info file in deviceInfoDir" [ "$(count_in "$T/$net/devinfo")" = 1 ]
@@ -194,7 +194,7 @@ case_direct_110() {
 	check "STATUS exits 0" [ "$RC" = 0 ]
 	pflink_run VERSION - "" "" '{"cniVersion":"1.1.0"}'
 	check "VERSION lists 0.3.0..1.1.0" \
-		jqf "$T/out" '.supportedVersions == ["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+		succeeded_with '.supportedVersions == ["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
 
 	pflink_run DEL "$ns" "$IFN" "$cid" "$(pflink_conf 1.1.0 "$net" "$(cat "$res")")"
 	check "DEL exits 0 and prints nothing" quiet_success
@@ -234,7 +234,7 @@ case_direct_110() {
 	prev=$(prev_result 1.1.0 "$IFN" "/proc/$pid/ns/net" 00:00:00:00:00:00)
 	pflink_run ADD "/proc/$pid/ns/net" "$IFN" "$cid-proc" "$(pflink_conf 1.1.0 "$net" "$prev")"
 	check "ADD with CNI_NETNS=/proc/PID/ns/net resolves VF $vf to PF $p" \
-		jqf "$T/out" 'any(.interfaces[]; .pciID == $v) and any(.interfaces[]; .pciID == $p and .name == $d)' \
+		succeeded_with 'any(.interfaces[]; .pciID == $v) and any(.interfaces[]; .pciID == $p and .name == $d)' \
 		--arg v "$vf" --arg p "$p" --arg d "${PFDEV[$p]}"
 	pflink_run DEL "/proc/$pid/ns/net" "$IFN" "$cid-proc" "$(pflink_conf 1.1.0 "$net" "$prev")"
 	check "DEL of it exits 0" [ "$RC" = 0 ]
@@ -278,7 +278,7 @@ case_pf_in_netns() {
 	conf=$(pflink_conf 1.1.0 "$net" "$(prev_result 1.1.0 "$IFN" "$ns" 00:00:00:00:00:00)")
 	pflink_run ADD "$ns" "$IFN" "$cid" "$conf"
 	check "1.1.0 ADD: uplink1 carries pciID $p" \
-		jqf "$T/out" 'any(.interfaces[]; .name == "uplink1" and .pciID == $p)' --arg p "$p"
+		succeeded_with 'any(.interfaces[]; .name == "uplink1" and .pciID == $p)' --arg p "$p"
 	pflink_run DEL "$ns" "$IFN" "$cid" "$conf"
 
 	ip -n "$pfns" link set uplink1 netns 1 name "${PFDEV[$p]}"
@@ -554,7 +554,7 @@ ag_until() {
 	shift 2
 	local -a jqa=("$@")
 	# shellcheck disable=SC2086
-	wait_for "$s" eval 'agq $a && jq -e "${jqa[@]}" "$T/ag.json" >/dev/null 2>&1'
+	wait_for "$s" eval 'agq $a && jq_file "$T/ag.json" "${jqa[@]}" 2>/dev/null'
 }
 # Time (ms) for VF $1 to be back in the host netns after ip netns del $2.
 # $3: seconds to wait.  Sets BACK_MS (or "never").
@@ -711,7 +711,7 @@ case_agent() {
 	check "cnitool add, the PF in a process's netns, succeeds" [ "$RC" = 0 ]
 	check "... pflink took the PF from pflinkd" grep -q "from pflinkd" "$T/pflink.log"
 	check "... the host-side interface is uplinkq with the PF's MAC" \
-		jqf "$T/out" 'any(.interfaces[]; .name == "uplinkq" and .mac == $m)' --arg m "${PFMAC[$q]}"
+		succeeded_with 'any(.interfaces[]; .name == "uplinkq" and .mac == $m)' --arg m "${PFMAC[$q]}"
 	cni del "$net" "$ns" "$IFN" "$cid"
 	check "cnitool del succeeds" [ "$RC" = 0 ]
 	nsenter -t "$holder" -n ip link set uplinkq netns 1 name "${PFDEV[$q]}"
