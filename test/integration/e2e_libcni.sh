@@ -4,7 +4,10 @@
 # at cniVersion 1.0.0, like a container runtime would run them.
 # Usage: e2e_libcni.sh PFLINK SHIM FIXTURE_SCRIPT CNITOOL
 . "$(dirname "$0")/lib.sh"
-tl_skip_unless_root "e2e_libcni.sh" /usr/lib/cni/host-device
+tl_skip_unless_root "e2e_libcni.sh" /usr/lib/cni/host-device unshare
+# Its own net, mount and pid namespaces: no other run's links of the same
+# MAC in its host netns.
+tl_own_namespaces "$0" "$@"
 tl_setup "$1" "$2" "$3"
 CNITOOL=$4
 [ -x "$CNITOOL" ] || { bad "cnitool not built at $CNITOOL"; tl_summary; exit 1; }

@@ -2,7 +2,11 @@
 # pflink against real netns/veth/netlink: every verb, every CNI version,
 # and the bad-input errors.  Usage: plugin.sh PFLINK SHIM FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"
-tl_skip_unless_root "plugin.sh"
+tl_skip_unless_root "plugin.sh" unshare
+# Its own net, mount and pid namespaces: the PF scan sees this test's links
+# only (another run's links of the same MAC would be PFs too), and the
+# churn below is the only one that interrupts its dumps.
+tl_own_namespaces "$0" "$@"
 tl_setup "$1" "$2" "$3"
 
 POD=pfpod-$TAG POD2=pfpod2-$TAG PFNS=pfns-$TAG
