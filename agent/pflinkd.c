@@ -34,9 +34,10 @@ static void usage(FILE *f)
 		"  --proc DIR         the host's procfs (default /proc)\n"
 		"  --state-dir DIR    pflink's stateDir, for pod names (default /run/pflink/state)\n"
 		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
-		"  --metrics-address ADDR:PORT\n"
-		"                     serve Prometheus /metrics there (IPv4:PORT or\n"
-		"                     [IPv6]:PORT, exactly that address; default off)\n"
+		"  --metrics-address [ADDR]:PORT\n"
+		"                     serve Prometheus /metrics there, exactly that address\n"
+		"                     (numeric; [IPv6]:PORT, [IPv4]:PORT or IPv4:PORT;\n"
+		"                     default off)\n"
 		"  --log-level L      error|warning|info|debug (default info)\n");
 }
 
