@@ -13,9 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 set -o pipefail
 tl_skip_unless_root "metrics_address.sh"
-for t in unshare curl python3 ss; do
-	command -v "$t" >/dev/null || { echo "FAIL: $t not installed (hack/deps.sh --test)"; echo "0 passed, 1 failed"; exit 1; }
-done
+tl_need_tools unshare curl python3 ss
 python3 -c 'import yaml' 2>/dev/null || { echo "FAIL: python3 cannot import yaml (python3-yaml)"; echo "0 passed, 1 failed"; exit 1; }
 tl_own_namespaces "$0" "$@"
 
