@@ -117,8 +117,7 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 	if (first_ns && first_ns->host)
 		in_host = true;
 	{
-		struct stat st;
-		bool gone = att && !first && att->netns[0] && stat(att->netns, &st) < 0;
+		bool gone = att && !first && ag_netns_gone(a, att->netns);
 		enum mx_orphan orphan = leak_orphan(att ? att->pod_namespace : NULL, gone,
 						    first ? first->name : NULL, in_host);
 

@@ -181,9 +181,7 @@ static void vf_fill(struct agent *a, struct mx_vf *v, const struct ag_dev *pfdev
 		v->linkstate = cfg->linkstate;
 	}
 	if (att) {
-		struct stat st;
-
-		gone = !v->netdev[0] && att->netns[0] && stat(att->netns, &st) < 0;
+		gone = !v->netdev[0] && ag_netns_gone(a, att->netns);
 		v->has_pod = true;
 		pf_strscpy(v->pod_ns, att->pod_namespace, sizeof(v->pod_ns));
 		pf_strscpy(v->pod, att->pod_name, sizeof(v->pod));
@@ -310,9 +308,8 @@ static int finish(struct agent *a, struct ag_collect *c)
 	for (i = 0; i < a->n_att; i++) {
 		const struct ag_att *e = &a->att[i];
 		struct mx_stale *x;
-		struct stat sb;
 
-		if (!e->rec.netns[0] || stat(e->rec.netns, &sb) == 0 || errno != ENOENT)
+		if (!ag_netns_gone(a, e->rec.netns))
 			continue;
 		if (grow((void **)&s->stale, &c->cap_stale, s->n_stale, sizeof(*s->stale)) < 0)
 			return -ENOMEM;

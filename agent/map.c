@@ -761,6 +761,8 @@ int agent_discover(struct agent *a)
 
 bool agent_track_known(struct agent *a, const char *path)
 {
+	char buf[PATH_MAX];
+	const char *p = ag_host_path(a, path, buf, sizeof(buf));
 	struct netns_id id;
 	struct stat st;
 	struct ag_ns *ns;
@@ -768,7 +770,7 @@ bool agent_track_known(struct agent *a, const char *path)
 	/* stat() of an nsfs bind mount (or /proc/PID/ns/net) is the netns'
 	 * own inode, the identity netns_id() reads from an open fd; stat
 	 * opens nothing, so a FIFO there cannot block it. */
-	if (stat(path, &st) < 0)
+	if (!p || stat(p, &st) < 0)
 		return false;
 	id.dev = st.st_dev;
 	id.ino = st.st_ino;
@@ -783,9 +785,11 @@ bool agent_track_known(struct agent *a, const char *path)
 int agent_track_path(struct agent *a, const char *path)
 {
 	_cleanup_close_ int fd = -1;
+	char buf[PATH_MAX];
+	const char *p = ag_host_path(a, path, buf, sizeof(buf));
 	struct netns_id id;
 	struct ag_ns *ns;
-	int r = netns_open(path, &fd);
+	int r = p ? netns_open(p, &fd) : -ENAMETOOLONG;
 
 	if (r < 0)
 		return r;
@@ -798,7 +802,7 @@ int agent_track_path(struct agent *a, const char *path)
 		ag_ns_events(a, ns);
 		return 0;
 	}
-	return ns_add(a, &id, path, path, path[0] == '/' && strncmp(path, "/proc/", 6));
+	return ns_add(a, &id, p, path, path[0] == '/' && strncmp(path, "/proc/", 6));
 }
 
 int agent_poll_events(struct agent *a, int timeout_ms)

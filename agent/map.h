@@ -151,4 +151,12 @@ void ag_fn_list_sort(struct ag_fn_list *l, bool by_index);
 /* The record of the pod that holds vf (the newest), or NULL. */
 const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf);
 
+/* A netns path pflink gave (CNI_NETNS, in a record or a request) as this
+ * process must open it: pflink runs in the host's PID namespace, pflinkd
+ * (no hostPID) in its own, so /proc/PID/... names a host PID and is read
+ * under --proc.  Other paths as they are; NULL when too long for buf. */
+const char *ag_host_path(const struct agent *a, const char *path, char *buf, size_t len);
+/* The netns a record names is gone (its path no longer exists). */
+bool ag_netns_gone(const struct agent *a, const char *path);
+
 #endif
