@@ -81,6 +81,13 @@ static bool fresh_snapshot(struct ag_http *h, unsigned long long *collections)
 	clock_gettime(CLOCK_MONOTONIC, &dl);
 	dl.tv_sec += HTTP_WAIT_S;
 	pthread_mutex_lock(&h->mu);
+	/* A snapshot that came after its scrape gave up waiting (503) is
+	 * served to the next scrape only while it is as fresh as a shared
+	 * one: an old one is dropped and a new one asked for. */
+	if (h->ready && now_ns() - h->ready->agent.now_ns >= SNAP_SHARE_NS) {
+		mx_snap_free(h->ready);
+		h->ready = NULL;
+	}
 	if (!h->requested && !h->ready) {
 		uint64_t one = 1;
 
