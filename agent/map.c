@@ -852,8 +852,10 @@ int ag_index(struct agent *a)
 	for (i = 0; i < a->n_ns; i++)
 		for (j = 0; j < a->ns[i]->n_devs; j++)
 			a->idx[a->n_idx++] = (struct ag_ref){ a->ns[i], &a->ns[i]->devs[j], i, j };
-	/* Per BDF, the map's own order: the host (a->ns[0]) first. */
-	qsort(a->idx, a->n_idx, sizeof(*a->idx), ref_cmp);
+	/* Per BDF, the map's own order: the host (a->ns[0]) first.  (No
+	 * device at all: no array, and qsort must not be given NULL.) */
+	if (a->n_idx)
+		qsort(a->idx, a->n_idx, sizeof(*a->idx), ref_cmp);
 	a->idx_gen = a->map_gen;
 	return 0;
 }

@@ -19,7 +19,7 @@ stop_all() {
 	[ -n "$AGENT" ] && { kill "$AGENT" 2>/dev/null; wait "$AGENT" 2>/dev/null; }
 	TRACER="" AGENT=""
 }
-trap 'stop_all; tl_cleanup' EXIT
+trap 'stop_all; [ "$TL_FAIL" = 0 ] || sed "s/^/  agent: /" "$T/agent.log"; tl_cleanup' EXIT
 "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" --state-dir "$STATE" --metrics-address 127.0.0.1:9478 \
 	--log-level info 2>"$T/agent.log" &
 AGENT=$!
