@@ -224,7 +224,9 @@ static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 	numa_of(a, fn.bdf, &p->numa);
 	netdev_of(a, fn.bdf, p->netdev, p->netns, p->mac, NULL);
 	pfdev = ag_first_dev(a, fn.bdf, &ns);
-	if (c->counters && pfdev &&
+	/* (Not from a netns whose request socket is dumping: no counters
+	 * this time.) */
+	if (c->counters && pfdev && !ag_ns_busy(ns) &&
 	    nl_link_query(ns->req, pfdev->ifindex, NL_WANT_VFS | NL_WANT_STATS, take_vfs, &c->t) == 0)
 		p->vf_stats_asked = true;
 	c->vfl.n = 0;
@@ -291,7 +293,7 @@ static void netdev_slice(struct agent *a, struct ag_collect *c)
 		const struct ag_ns *ns = NULL;
 		const struct ag_dev *d;
 
-		if (!v->netdev[0] || !(d = ag_first_dev(a, v->bdf, &ns)))
+		if (!v->netdev[0] || !(d = ag_first_dev(a, v->bdf, &ns)) || ag_ns_busy(ns))
 			continue;
 		nl_link_query(ns->req, d->ifindex, NL_WANT_STATS, take_stats, v);
 		done++;
@@ -338,6 +340,17 @@ static int finish(struct agent *a, struct ag_collect *c)
 	s->agent.netns = st.netns;
 	s->agent.ns_skipped = st.ns_skipped;
 	s->agent.ns_denied = st.ns_denied;
+	s->agent.ns_userns = st.ns_userns;
+	s->agent.ns_over_budget = st.ns_over_budget;
+	for (i = 0; i < a->n_ns && s->agent.n_over < ARRAY_SIZE(s->agent.over); i++) {
+		struct mx_over *o = &s->agent.over[s->agent.n_over];
+
+		if (!a->ns[i]->over_budget)
+			continue;
+		cut(o->netns, a->ns[i]->label, sizeof(o->netns));
+		o->links = a->ns[i]->links;
+		s->agent.n_over++;
+	}
 	s->agent.devices = st.devices;
 	s->agent.pfs = st.pfs;
 	s->agent.vfs = st.vfs;
