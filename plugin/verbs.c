@@ -454,9 +454,10 @@ static int cmd_add(struct run *r, char **out)
 {
 	struct vf_info vf;
 	struct pf_info pf;
-	struct pf_record s;
+	struct pf_record s, prev;
 	char path[4096];
 	struct devinfo_undo undo;
+	bool made_before;
 	int e;
 	cJSON *res;
 
@@ -478,6 +479,11 @@ static int cmd_add(struct run *r, char **out)
 		return fail(r, CNI_ERR_INVALID_ENV, NULL,
 			    "cannot name a device-info file for container %s interface %s: use [A-Za-z0-9_.-] only",
 			    r->req->container_id, r->req->ifname);
+	/* An ADD of an attachment that is there already (a runtime trying
+	 * again): the device-info file its first ADD made is there now, and
+	 * still pflink's to remove. */
+	made_before = record_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &prev) == 0 &&
+		      prev.devinfo_created && !strcmp(prev.devinfo_path, path);
 	e = devinfo_update(path, vf.bdf, pf.bdf, pf.representor, &undo);
 	if (e == -EEXIST)
 		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
@@ -496,7 +502,7 @@ static int cmd_add(struct run *r, char **out)
 	snprintf(s.devinfo_path, sizeof(s.devinfo_path), "%s", path);
 	/* Multus' file is Multus': pflink merges into it and never removes
 	 * it, even when it made it (Multus reads it after the chain). */
-	s.devinfo_created = !undo.existed && !r->conf.devinfo_file;
+	s.devinfo_created = (!undo.existed || made_before) && !r->conf.devinfo_file;
 
 	e = record_write(r->conf.state_dir, &s);
 	if (e < 0) {

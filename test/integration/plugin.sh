@@ -109,6 +109,20 @@ check "ADD adds the sandbox interface with mac and pciID" \
 	jqe --arg ns "$NS" '.interfaces[] | select(.name=="net1") | .sandbox==$ns and .mac=="02:aa:01:10:00:00" and .pciID=="0000:01:10.0"'
 pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
 
+# --- ADD twice for one attachment (a runtime trying again), then DEL: the
+# device-info file the first ADD made is still pflink's to remove
+CID=c-twice
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "ADD"
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "ADD again, the same attachment"
+check "... its record still says pflink made the device-info file" \
+	jq -e '.deviceInfoCreated==true' "$STATE/c-twice_net1.json"
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "DEL after ADD, ADD"
+check "... removed the device-info file" test ! -e "$DEVINFO/$(tl_di_name sriov-a c-twice net1)"
+check "... and the record" test ! -e "$STATE/c-twice_net1.json"
+
 # --- a prevResult that already lists the PF (re-chained, or a 1.0.0 result
 # re-versioned to 1.1.0): annotated in place, never listed twice
 CID=c-repf
