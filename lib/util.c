@@ -2,6 +2,7 @@
 #include "pflink/util.h"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -177,6 +178,23 @@ bool pf_safe_component(const char *s, size_t max)
 	for (; s[n]; n++)
 		if (n >= max || !pf_safe_char(s[n]))
 			return false;
+	return true;
+}
+
+bool pf_ifname_valid(const char *s)
+{
+	size_t n;
+
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (n = 0; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		/* The kernel's isspace(): \t..\r, ' ', and Latin-1's NBSP. */
+		if (n >= IF_NAMESIZE - 1 || c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') ||
+		    c == 0xa0)
+			return false;
+	}
 	return true;
 }
 

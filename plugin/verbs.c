@@ -441,12 +441,25 @@ static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf, bo
 	return find_pf(r, vf, pf);
 }
 
+/* ADD and CHECK (netns): every variable there, and names pflink can
+ * record before any work is done.  DEL takes what it is given: an
+ * attachment such names could never have been made is simply not there. */
 static int need_attachment_env(struct run *r, bool netns)
 {
 	if (need_env(r, r->req->container_id, "CNI_CONTAINERID") < 0 ||
 	    need_env(r, r->req->ifname, "CNI_IFNAME") < 0 ||
 	    (netns && need_env(r, r->req->netns, "CNI_NETNS") < 0))
 		return -1;
+	if (!netns)
+		return 0;
+	if (!pf_ifname_valid(r->req->ifname))
+		return fail(r, CNI_ERR_INVALID_ENV, NULL,
+			    "CNI_IFNAME \"%s\" is not an interface name the kernel takes: 1 to 15 bytes, not \".\" or \"..\", no '/', ':' or white space",
+			    r->req->ifname);
+	if (!pf_safe_component(r->req->container_id, 255))
+		return fail(r, CNI_ERR_INVALID_ENV, NULL,
+			    "CNI_CONTAINERID \"%s\" is not a container ID the CNI spec allows: 1 to 255 of [A-Za-z0-9_.-]",
+			    r->req->container_id);
 	return 0;
 }
 

@@ -59,6 +59,11 @@ bool pf_safe_char(char c);
  * they become file names. */
 bool pf_safe_component(const char *s, size_t max);
 
+/* An interface name the kernel takes (dev_valid_name()): 1 to 15 bytes,
+ * not "." or "..", no '/', ':' or white space.  "n@2" is one, and so are
+ * bytes a file name must not carry as they are: escape them. */
+bool pf_ifname_valid(const char *s);
+
 /* s with every byte that is not pf_safe_char(), or is in also, written as
  * %XX (upper-case hex; '%' itself is never safe, so the mapping is
  * one-to-one and a file name built from escaped parts and a separator

@@ -123,6 +123,29 @@ expect_ok "DEL after ADD, ADD"
 check "... removed the device-info file" test ! -e "$DEVINFO/$(tl_di_name sriov-a c-twice net1)"
 check "... and the record" test ! -e "$STATE/c-twice_net1.json"
 
+# --- CNI_IFNAME the kernel takes but a file name must not carry as it is
+# ("n@2"): escaped in the record's and the device-info's names; one the
+# kernel refuses is refused before any work (here: before the netns).
+ip -n "$POD" link set net1 name 'n@2'
+CID=c-at
+pflink_run ADD "$NS" 'n@2' "$(conf 1.1.0 '' 'n@2' "$NS")"
+expect_ok "ADD with CNI_IFNAME n@2"
+check "... its record is c-at_n%402.json" jq -e '.ifName=="n@2" and .deviceInfoCreated' "$STATE/c-at_n%402.json"
+check "... its device-info file is escaped the same way" test -s "$DEVINFO/$(tl_di_name sriov-a c-at 'n@2')"
+pflink_run CHECK "$NS" 'n@2' "$(jq -c --argjson p "$OUT" '.prevResult=$p' <<<"$(conf 1.1.0 '' 'n@2' "$NS")")"
+expect_ok "CHECK with CNI_IFNAME n@2"
+pflink_run DEL "$NS" 'n@2' "$(conf 1.1.0 '' 'n@2' "$NS")"
+expect_ok "DEL with CNI_IFNAME n@2"
+check "... removed both files" test ! -e "$STATE/c-at_n%402.json" -a ! -e "$DEVINFO/$(tl_di_name sriov-a c-at 'n@2')"
+ip -n "$POD" link set 'n@2' name net1
+for bad in 'a:b' 'a b' 'a/b' '..' 0123456789abcdef; do
+	CID=c-badif pflink_run ADD /run/netns/absent-$TAG "$bad" "$(conf 1.1.0 '' "$bad" /run/netns/absent-$TAG)"
+	expect_code "ADD with CNI_IFNAME '$bad', refused before the netns is looked at" 4
+	check "... the message names CNI_IFNAME" jqe '.msg | startswith("CNI_IFNAME")'
+done
+CID='c/x' pflink_run ADD /run/netns/absent-$TAG net1 "$(conf 1.1.0 '' net1 /run/netns/absent-$TAG)"
+expect_code "ADD with CNI_CONTAINERID 'c/x', refused before any work" 4
+
 # --- a prevResult that already lists the PF (re-chained, or a 1.0.0 result
 # re-versioned to 1.1.0): annotated in place, never listed twice
 CID=c-repf

@@ -63,6 +63,28 @@ static void test_safe_component(void)
 	CHECK(!pf_safe_component(big, 255));
 }
 
+static void test_ifname(void)
+{
+	T_SECTION("pf_ifname_valid: the kernel's dev_valid_name()");
+	CHECK(pf_ifname_valid("net1"));
+	CHECK(pf_ifname_valid("n@2"));
+	CHECK(pf_ifname_valid("a%b"));
+	CHECK(pf_ifname_valid("caf\xc3\xa9"));
+	CHECK(pf_ifname_valid("..."));
+	CHECK(pf_ifname_valid("0123456789abcde"));	/* 15 */
+	CHECK(!pf_ifname_valid("0123456789abcdef"));	/* 16 */
+	CHECK(!pf_ifname_valid(""));
+	CHECK(!pf_ifname_valid(NULL));
+	CHECK(!pf_ifname_valid("."));
+	CHECK(!pf_ifname_valid(".."));
+	CHECK(!pf_ifname_valid("a/b"));
+	CHECK(!pf_ifname_valid("a:b"));
+	CHECK(!pf_ifname_valid("a b"));
+	CHECK(!pf_ifname_valid("a\nb"));
+	CHECK(!pf_ifname_valid("a\tb"));
+	CHECK(!pf_ifname_valid("a\xa0"));
+}
+
 static unsigned count_entries(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -256,6 +278,7 @@ int main(void)
 {
 	test_strscpy();
 	test_safe_component();
+	test_ifname();
 	test_files();
 	test_mkdir_p();
 	test_now();
