@@ -55,6 +55,21 @@ static int fail(struct run *r, int code, const char *details, const char *fmt, .
 	return -1;
 }
 
+/* result_same_netns: the sandbox path a previous plugin wrote names the
+ * netns of CNI_NETNS however it is spelt (/proc/PID/ns/net, a bind mount
+ * elsewhere): their identities match.  stat() opens nothing, so no FIFO
+ * there can block it. */
+static bool same_netns(const char *sandbox, void *arg)
+{
+	const struct run *r = arg;
+	struct netns_id want;
+	struct stat st;
+
+	if (r->nsfd < 0 || netns_id(r->nsfd, &want) < 0 || stat(sandbox, &st) < 0)
+		return false;
+	return netns_id_eq(&want, &(struct netns_id){ .dev = st.st_dev, .ino = st.st_ino });
+}
+
 static int need_env(struct run *r, const char *val, const char *name)
 {
 	if (val && *val)
@@ -531,8 +546,8 @@ static int cmd_add(struct run *r, char **out)
 			    r->req->ifname, r->conf.state_dir);
 	}
 	devinfo_undo_free(&undo);
-	res = result_build(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
-			   &vf, &pf);
+	res = result_build_in(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
+			      same_netns, r, &vf, &pf);
 	if (!res || !(*out = cJSON_PrintUnformatted(res))) {
 		cJSON_Delete(res);
 		return fail(r, CNI_ERR_IO, NULL, "out of memory building the result");

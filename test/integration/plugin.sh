@@ -146,6 +146,21 @@ done
 CID='c/x' pflink_run ADD /run/netns/absent-$TAG net1 "$(conf 1.1.0 '' net1 /run/netns/absent-$TAG)"
 expect_code "ADD with CNI_CONTAINERID 'c/x', refused before any work" 4
 
+# --- the plugin before pflink wrote the pod's netns another way than
+# CNI_NETNS (/proc/PID/ns/net for /run/netns/x): the same netns, so its
+# interface is the sandbox interface, annotated, not listed twice
+ip netns exec "$POD" sleep 600 &
+SLEEPER=$!
+until_proc() { for _ in $(seq 50); do [ "$(stat -L -c %i "/proc/$SLEEPER/ns/net" 2>/dev/null)" = "$(stat -L -c %i "$NS")" ] && return 0; sleep 0.05; done; return 1; }
+check "a process holds the pod's netns" until_proc
+CID=c-samens
+pflink_run ADD "$NS" net1 "$(jq -c --arg p "/proc/$SLEEPER/ns/net" '.prevResult.interfaces[0].sandbox=$p' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+expect_ok "ADD whose prevResult names the pod's netns by /proc/$SLEEPER/ns/net"
+check "... one net1, the previous plugin's, with the VF's pciID" \
+	jqe --arg p "/proc/$SLEEPER/ns/net" '[.interfaces[] | select(.name=="net1")] | length==1 and .[0].sandbox==$p and .[0].pciID=="0000:01:10.0"'
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+kill "$SLEEPER"; wait "$SLEEPER" 2>/dev/null
+
 # --- a prevResult that already lists the PF (re-chained, or a 1.0.0 result
 # re-versioned to 1.1.0): annotated in place, never listed twice
 CID=c-repf
