@@ -118,9 +118,18 @@ cJSON *result_build_in(const cJSON *prev, const char *cni_version, const char *i
 
 	for (k = 0; pf && k < pf->n_netdevs; k++) {
 		const struct pf_netdev *nd = &pf->netdevs[k];
+		cJSON *h;
+
+		/* A PF netdev in another netns than the host's is not listed:
+		 * an entry without sandbox says "host", and one with it would
+		 * be taken for the pod's (Multus' network-status takes the
+		 * last interface with a sandbox).  Device-info and the record
+		 * name it. */
+		if (nd->netns[0])
+			continue;
 		/* Annotate an entry a previous pflink run left (a re-chained or
 		 * re-versioned result) instead of listing the PF twice. */
-		cJSON *h = find_host_if(res, nd->name);
+		h = find_host_if(res, nd->name);
 
 		if (!h) {
 			h = cJSON_CreateObject();

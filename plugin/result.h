@@ -17,7 +17,8 @@ bool result_has_pci_id(const char *cni_version);
 
 /* A new result: prev (may be NULL for CHECK-less callers) with cniVersion
  * set, the sandbox interface ifname annotated (added if prev lacks it) and
- * the PF's netdevs appended as host-side interfaces (once each). */
+ * the PF's netdevs in the host netns appended as host-side interfaces
+ * (once each; one in another netns is left out). */
 cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifname,
 		    const char *netns, const struct vf_info *vf, const struct pf_info *pf);
 

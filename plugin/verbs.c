@@ -565,7 +565,7 @@ static int cmd_check(struct run *r, char **out)
 	struct pf_info pf;
 	struct pf_record s;
 	const char *want_vf = NULL;
-	unsigned i;
+	unsigned i, host;
 	bool have_state;
 	int e;
 
@@ -617,11 +617,16 @@ static int cmd_check(struct run *r, char **out)
 				    "PF %s was recorded as netdev %s, which it no longer has (now %s: renamed or moved): the result's host-side interface is stale",
 				    pf.bdf, s.pf_netdev, pf.netdevs[0].name);
 	}
-	/* The PF entries of the result are what consumers read. */
-	for (i = 0; i < pf.n_netdevs; i++)
+	/* The PF entries of the result are what consumers read: one for a
+	 * netdev of the PF in the host netns (ADD lists no other). */
+	for (i = 0, host = 0; i < pf.n_netdevs; i++) {
+		if (pf.netdevs[i].netns[0])
+			continue;
+		host++;
 		if (result_has_host_if(r->conf.prev_result, pf.netdevs[i].name))
 			break;
-	if (i == pf.n_netdevs)
+	}
+	if (host && i == pf.n_netdevs)
 		return fail(r, PFLINK_ERR_DRIFT, NULL,
 			    "prevResult has no host-side interface for PF %s (%s): was pflink's ADD result lost?",
 			    pf.bdf, pf.netdevs[0].name);

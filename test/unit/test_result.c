@@ -249,6 +249,26 @@ static void test_build_variants(void)
 	}
 	setup();
 
+	T_SECTION("result_build: a PF netdev in another netns is not a host-side interface");
+	pf.n_netdevs = 2;
+	strcpy(pf.netdevs[1].name, "enp3s0d1");
+	strcpy(pf.netdevs[1].netns, "/run/netns/pf-home");
+	r = result_build(NULL, "1.1.0", "net1", NETNS, &vf, &pf);
+	if (CHECK(r)) {
+		CHECK_EQ_INT(cJSON_GetArraySize(ifs_of(r)), 2);	/* net1, enp1s0f0 */
+		CHECK(result_has_host_if(r, "enp1s0f0"));
+		CHECK_EQ_INT(count_named(r, "enp3s0d1"), 0);
+		cJSON_Delete(r);
+	}
+	strcpy(pf.netdevs[0].netns, "pid:4242");
+	r = result_build(NULL, "1.1.0", "net1", NETNS, &vf, &pf);
+	if (CHECK(r)) {
+		CHECK_EQ_INT(cJSON_GetArraySize(ifs_of(r)), 1);	/* net1 alone */
+		CHECK_STR(sget(cJSON_GetArrayItem(ifs_of(r), 0), "name"), "net1");
+		cJSON_Delete(r);
+	}
+	setup();
+
 	T_SECTION("result_build: PF already in prevResult");
 	/* a prevResult (e.g. a 1.0.0 result re-versioned, or a second pflink
 	 * in the chain) that lists the PF already: annotated, not duplicated */
