@@ -26,15 +26,11 @@
 __attribute__((format(printf, 3, 4)))
 void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
-	if (!a->o.log || !a->o.log->fn || lvl > a->o.log->level)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	pf_vlogf(a->o.log, lvl, fmt, ap);
 	va_end(ap);
-	a->o.log->fn(a->o.log->ud, lvl, buf);
 }
 
 /* ---- devices of one netns ------------------------------------------- */

@@ -28,6 +28,8 @@ struct run {
 	struct cni_conf conf;
 	int sysfd;
 	int nsfd;
+	/* stateDir, deviceInfoDir, logFile as pf_path_trusted() made them. */
+	char paths[3][PATH_MAX];
 };
 
 #define logf_(r, lvl, ...) pf_logf((r)->log, lvl, __VA_ARGS__)
@@ -100,6 +102,47 @@ static int parse_conf(struct run *r, char version[16])
 	}
 	if (r->conf.cni_version && cni_version_supported(r->conf.cni_version))
 		snprintf(version, 16, "%s", r->conf.cni_version);
+	return 0;
+}
+
+/* The paths a network config names for pflink to write at, as this node
+ * makes them (pf_path_trusted): its author is not the node's admin. */
+static int trusted_paths(struct run *r)
+{
+	const struct {
+		const char *key;
+		const char **path;
+	} v[] = {
+		{ "logFile", &r->conf.log_file },
+		{ "stateDir", &r->conf.state_dir },
+		{ "deviceInfoDir", &r->conf.devinfo_dir },
+	};
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		int e = *v[i].path ? pf_path_trusted(*v[i].path, r->paths[i], sizeof(r->paths[i])) : 0;
+
+		/* Only what the policy refuses is refused here; a path that is
+		 * merely unusable (a file in the way, no permission) fails
+		 * where it is used, as an I/O error (code 5, never on DEL). */
+		if (e < 0 && e != -EINVAL && e != -ELOOP && e != -EPERM) {
+			pf_strscpy(r->paths[i], *v[i].path, sizeof(r->paths[i]));
+			e = 0;
+		}
+		if (e < 0) {
+			if (i == 0 && r->log)
+				r->log->file = NULL;	/* say it where the runtime looks */
+			return fail(r, CNI_ERR_INVALID_CONFIG, strerror(-e),
+				    "%s %s is refused: %s", v[i].key, *v[i].path,
+				    e == -ELOOP ? "it goes through a symlink someone other than root could have made (only a symlink of root's, in a directory only root may write, is followed: /var/run -> /run)" :
+				    e == -EPERM ? "it leads into /proc, /sys or /dev" :
+				    "it must be absolute, without . or .., outside /proc, /sys and /dev");
+		}
+		if (*v[i].path)
+			*v[i].path = r->paths[i];
+	}
+	if (r->log)
+		r->log->file = r->conf.log_file;
 	return 0;
 }
 
@@ -787,8 +830,10 @@ int pflink_cni_run(const struct pflink_req *req, struct pf_log *log, char **out,
 	    strcmp(cmd, "GC") && strcmp(cmd, "STATUS"))
 		return fail(&r, CNI_ERR_INVALID_ENV, NULL,
 			    "CNI_COMMAND \"%s\" is not one of ADD CHECK DEL GC STATUS VERSION", cmd);
-	if (parse_conf(&r, version) < 0)
+	if (parse_conf(&r, version) < 0 || trusted_paths(&r) < 0) {
+		cni_conf_free(&r.conf);
 		return -1;
+	}
 	if (!strcmp(cmd, "ADD"))
 		ret = cmd_add(&r, out);
 	else if (!strcmp(cmd, "CHECK"))

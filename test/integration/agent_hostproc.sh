@@ -21,15 +21,19 @@ tl_setup "$1" "$4" "$5"
 SOCK=$T/pflinkd.sock AGENT="" AGENT_PID=""
 ctl() { "$CTL" --socket "$SOCK" "$@"; }
 until_ok() { for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
-# The host's /proc where the DaemonSet mounts it (here under $T).
+# The host's /proc where the DaemonSet mounts it (here under $T).  $T is
+# a shared mount, and the agent's copy of it a slave, so a netns
+# bind-mounted under $T later shows in the agent's mount namespace too
+# (the DaemonSet's /run/netns is HostToContainer).
 mkdir -p "$T/host/proc"
-mount --bind /proc "$T/host/proc" || { bad "cannot bind the host's /proc"; tl_summary; exit 1; }
+{ mount --bind "$T" "$T" && mount --make-shared "$T" && mount --bind /proc "$T/host/proc"; } ||
+	{ bad "cannot bind the host's /proc"; tl_summary; exit 1; }
 # No periodic discovery: the pod's netns must reach the map through the
 # pf request that names it; discovery runs when nudged.
 nudge() { printf '{"v":1,"op":"nudge"}\n' | socat -t 5 - "UNIX-CONNECT:$SOCK"; }
 start_agent() {
 	# --mount-proc: the agent's own /proc shows its own PID namespace only.
-	LD_PRELOAD="$SHIM" unshare --mount --pid --fork --mount-proc --propagation private \
+	LD_PRELOAD="$SHIM" unshare --mount --pid --fork --mount-proc --propagation slave \
 		"$PFLINKD" --socket "$SOCK" --sysfs "$SYS" --proc "$T/host/proc" --state-dir "$STATE" \
 		--rescan-ms 3600000 --log-level debug 2>>"$T/agent.log" &
 	AGENT=$!
@@ -42,7 +46,7 @@ stop_agent() {
 	wait "$AGENT" 2>/dev/null
 	AGENT="" AGENT_PID=""
 }
-trap 'stop_agent; umount -l "$T/host/proc" 2>/dev/null; tl_cleanup' EXIT
+trap 'stop_agent; umount -l "$T/host/proc" "$T" 2>/dev/null; tl_cleanup' EXIT
 
 tl_dev "pfa$TAG" 02:dd:00:01:00:00 0000:01:00.0 igb
 tl_dev "va0$TAG" 02:dd:01:10:00:00 0000:01:10.0 igbvf
@@ -88,4 +92,19 @@ check "its netns gone: the record is stale" \
 check "... and the VF, in no netns, orphaned with it (netns_gone)" \
 	until_ok eval "leaks; jqe '[.leaks[] | select(.kind==\"vf_orphaned\" and .vf==\"0000:01:10.0\" and .reason==\"netns_gone\")] | length==1'"
 check "the agent is still up" ctl health
+
+# A netns bind-mounted at a path with a newline in it: the agent logs the
+# path, and the newline must not make a line of its own.
+EVIL="$T/ns
+2026-01-01T00:00:00Z pflinkd error: forged"
+unshare --net sleep 600 &
+HOLDER2=$!
+until_ok test -e "/proc/$HOLDER2/ns/net"
+touch "$EVIL" && mount --bind "/proc/$HOLDER2/ns/net" "$EVIL"
+nudge >/dev/null
+check "the agent logs the netns at that path on one line, the newline written \\x0a" \
+	until_ok eval "grep -q 'tracking netns $T/ns\\\\x0a2026-01-01T00:00:00Z pflinkd error: forged' '$T/agent.log'"
+check "... and no line of its own for the forged text" sh -c '! grep -q "^2026-01-01T00:00:00Z pflinkd" "$1"' _ "$T/agent.log"
+umount "$EVIL"
+kill "$HOLDER2"; wait "$HOLDER2" 2>/dev/null
 tl_summary

@@ -452,6 +452,50 @@ echo '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:0b:10.0","pf-pc
 nd_err "the device plugin names another PF" 103 0000:0b:10.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF3"'"}'
 check "failed no-netdev ADDs left no record" test ! -e "$STATE/c-nderr_net1.json"
 
+# --- what a network config's author (not the node's admin) gets to write:
+# control characters escaped in every log line; paths that are relative,
+# in /proc, /sys or /dev, or through a symlink someone else could have
+# made, refused before anything is written
+LOG=$T/pflink.log
+: > "$LOG"
+CID=c-forge pflink_run ADD "$NS" net1 "$(conf 1.1.0 "\"logFile\":\"$LOG\",\"logLevel\":\"error\",\"deviceID\":\"0000:01:10.0\\n2026-01-01T00:00:00Z pflink[1] error: forged\"" net1 "$NS")"
+expect_code "ADD with a deviceID holding a newline" 7
+check "... one log line for it, the newline written \\x0a ($(wc -l < "$LOG") lines)" \
+	sh -c '[ "$(wc -l < "$1")" = 1 ] && grep -q "0000:01:10.0\\\\x0a2026-01-01T00:00:00Z pflink\[1\] error: forged" "$1" && ! grep -q "^2026-01-01" "$1"' _ "$LOG"
+mkdir -p "$T/real" "$T/pub" "$T/rootdir"
+chmod 1777 "$T/pub"
+ln -s /proc/self "$T/rootdir/me"
+ln -s "$T/real" "$T/theirs"
+chown -h 65534:65534 "$T/theirs"
+ln -s /etc "$T/pub/etc"
+refused() {	# refused WHAT KEY VALUE
+	CID=c-path pflink_run ADD "$NS" net1 "$(jq -c --arg k "$2" --arg v "$3" '.[$k]=$v' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+	expect_code "$1" 7
+}
+refused "stateDir relative" stateDir run/pflink/state
+refused "stateDir with .." stateDir "$T/state/../../etc"
+refused "logFile in /proc" logFile /proc/self/fd/2
+refused "deviceInfoDir in /sys" deviceInfoDir /sys/kernel/pflink
+refused "deviceInfoDir in /dev" deviceInfoDir /dev/shm/di
+refused "deviceInfoDir through a symlink of another user's" deviceInfoDir "$T/theirs/di"
+check "... its message says why" jqe '.msg | contains("symlink")'
+refused "logFile through a symlink in a directory anyone may write" logFile "$T/pub/etc/pflink.log"
+refused "logFile through a root symlink into /proc" logFile "$T/rootdir/me/fd/2"
+check "... its message says where it leads" jqe '.msg | contains("/proc")'
+check "nothing written by the refused ADDs" \
+	sh -c '[ ! -e "$1/state/c-path_net1.json" ] && [ -z "$(ls -A "$1/real")" ] && [ ! -e /etc/pflink.log ]' _ "$T"
+# A symlink only root could have made, as /var/run -> /run on most
+# systems: followed (the default deviceInfoDir goes through it).
+if [ -L /var/run ] && [ "$(stat -c %u /var/run)" = 0 ]; then
+	CID=c-varrun pflink_run ADD "$NS" net1 "$(jq -c --arg d "/var/run/pflink-test-$TAG" '.deviceInfoDir=$d' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+	expect_ok "deviceInfoDir through /var/run -> /run"
+	check "... the record names the file under /run" \
+		jq -e --arg d "/run/pflink-test-$TAG/" '.deviceInfoFile | startswith($d)' "$STATE/c-varrun_net1.json"
+	CID=c-varrun pflink_run DEL "$NS" net1 "$(jq -c --arg d "/var/run/pflink-test-$TAG" '.deviceInfoDir=$d' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+	check "... DEL removed it" test -z "$(ls -A "/run/pflink-test-$TAG")"
+	rm -rf "/run/pflink-test-$TAG"
+fi
+
 # --- STATUS and VERSION
 pflink_run STATUS "" "" "$(conf 1.1.0)"
 expect_ok "STATUS with readable sysfs"
