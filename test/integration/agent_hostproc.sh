@@ -68,17 +68,21 @@ check "the record names the netns by /proc path" jq -e --arg n "$NS" '.netns==$n
 check "the agent tracks the netns the pf request named (through --proc)" \
 	grep -q "tracking netns $NS (" "$T/agent.log"
 
-OUT=$(ctl --json vf 0000:01:10.0)
+# The answers, captured with pflinkctl's status (vf) or as non-empty
+# (leaks exits 1 when it lists any: the fixture's VFs without a netdev
+# are vf_unseen), then read by jq.
+vf() { OUT=$(ctl --json vf 0000:01:10.0) && [ -n "$OUT" ]; }
+leaks() { OUT=$(ctl --json leaks); [ -n "$OUT" ]; }
+vf
 check "pflinkctl vf: the VF in that netns, in its pod, no orphan ($(jq -c '[.vf.netdevs[0].netns, .vf.orphan]' <<<"$OUT" 2>/dev/null))" \
-	jqe --arg n "$NS" '.vf.pod.name=="web-0" and .vf.netdevs[0].name=="net1" and .vf.netdevs[0].netns==$n and .vf.orphan==""'
+	eval "vf && jqe --arg n '$NS' '.vf.pod.name==\"web-0\" and .vf.netdevs[0].name==\"net1\" and .vf.netdevs[0].netns==\$n and .vf.orphan==\"\"'"
 # (The fixture's other VFs have a driver and no netdev anywhere:
 # vf_unseen, not this test's business.)
-mine() { jqe '[.leaks[] | select(.kind=="record_stale" or .kind=="vf_orphaned")] | length==0'; }
-OUT=$(ctl --json leaks)
+mine() { leaks && jqe '.ok and ([.leaks[] | select(.kind=="record_stale" or .kind=="vf_orphaned")] | length==0)'; }
+leaks
 check "pflinkctl leaks: no record_stale, no vf_orphaned ($(jq -c '[.leaks[] | .kind]' <<<"$OUT" 2>/dev/null))" mine
 check "discovery finds it too, under the host's PID ($(nudge))" \
-	eval "OUT=\$(ctl --json vf 0000:01:10.0) && jqe '.vf.netdevs[0].netns==\"$NS\" or .vf.netdevs[0].netns==\"pid:$HOLDER\"'"
-OUT=$(ctl --json leaks)
+	eval "vf && jqe '.vf.netdevs[0].netns==\"$NS\" or .vf.netdevs[0].netns==\"pid:$HOLDER\"'"
 check "... still no record_stale, no vf_orphaned" mine
 
 # The pod's netns really goes (its only process exits, no CNI DEL): now
@@ -86,11 +90,10 @@ check "... still no record_stale, no vf_orphaned" mine
 kill "$HOLDER"
 wait "$HOLDER" 2>/dev/null
 nudge >/dev/null	# the agent lets go of the netns (it would pin it)
-leaks() { OUT=$(ctl --json leaks); }
 check "its netns gone: the record is stale" \
-	until_ok eval "leaks; jqe --arg n '$NS' '[.leaks[] | select(.kind==\"record_stale\" and .netns==\$n)] | length==1'"
+	until_ok eval "leaks && jqe --arg n '$NS' '[.leaks[] | select(.kind==\"record_stale\" and .netns==\$n)] | length==1'"
 check "... and the VF, in no netns, orphaned with it (netns_gone)" \
-	until_ok eval "leaks; jqe '[.leaks[] | select(.kind==\"vf_orphaned\" and .vf==\"0000:01:10.0\" and .reason==\"netns_gone\")] | length==1'"
+	until_ok eval "leaks && jqe '[.leaks[] | select(.kind==\"vf_orphaned\" and .vf==\"0000:01:10.0\" and .reason==\"netns_gone\")] | length==1'"
 check "the agent is still up" ctl health
 
 # A netns bind-mounted at a path with a newline in it: the agent logs the
