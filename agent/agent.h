@@ -26,8 +26,16 @@ struct agent_opts {
 	const char *state_dir;	/* pflink's stateDir, default /run/pflink/state */
 	unsigned rescan_ms;	/* periodic discovery, default 5000 */
 	const char *metrics_address;	/* /metrics on "ADDR:PORT"; NULL: off */
+	/* Links a netns may have before it is marked and only its links with
+	 * a parent device are kept (default AGENT_LINK_BUDGET). */
+	unsigned link_budget;
+	/* Track netns owned by a user namespace other than the host's even
+	 * when discovery is what finds them (pflink's ADD always is). */
+	bool track_userns;
 	struct pf_log *log;
 };
+
+#define AGENT_LINK_BUDGET 4096
 
 struct agent;
 
@@ -45,6 +53,11 @@ int agent_track_path(struct agent *a, const char *path);
 bool agent_track_known(struct agent *a, const char *path);
 /* Read pending link events of every netns; returns events handled. */
 int agent_poll_events(struct agent *a, int timeout_ms);
+/* The serving loop's share of dumps that go on in the background (a
+ * netns over its link budget): one slice, or a due dump begun.  Returns
+ * how long the loop may wait before calling again: 0, ms, or -1 (no
+ * dump pending). */
+int agent_dump_work(struct agent *a);
 
 /* Answer one parsed protocol request (the caller frames it, and does the
  * tracking a "pf" or "nudge" asks for first). */
@@ -69,6 +82,11 @@ struct agent_stats {
 	int skip_err;
 	/* Processes and tasks whose ns/net the kernel refused to show us. */
 	unsigned ns_denied;
+	/* The last discovery: netns owned by another user namespace, not
+	 * tracked (--track-userns-netns tracks them). */
+	unsigned ns_userns;
+	/* Tracked netns over the link budget now. */
+	unsigned ns_over_budget;
 };
 void agent_get_stats(const struct agent *a, struct agent_stats *s);
 

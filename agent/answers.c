@@ -117,8 +117,7 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 	if (first_ns && first_ns->host)
 		in_host = true;
 	{
-		struct stat st;
-		bool gone = att && !first && att->netns[0] && stat(att->netns, &st) < 0;
+		bool gone = att && !first && ag_netns_gone(a, att->netns);
 		enum mx_orphan orphan = leak_orphan(att ? att->pod_namespace : NULL, gone,
 						    first ? first->name : NULL, in_host);
 
@@ -324,6 +323,23 @@ static cJSON *op_leaks(struct agent *a)
 	return o;
 }
 
+/* The netns over the link budget, the first AG_OVER_LISTED of them. */
+static void over_budget_json(const struct agent *a, cJSON *arr)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; arr && i < a->n_ns && n < AG_OVER_LISTED; i++) {
+		cJSON *e;
+
+		if (!a->ns[i]->over_budget || !(e = cJSON_CreateObject()))
+			continue;
+		json_add_str(e, "netns", a->ns[i]->label);
+		json_add_int(e, "links", (long long)a->ns[i]->links);
+		cJSON_AddItemToArray(arr, e);
+		n++;
+	}
+}
+
 cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 {
 	cJSON *o;
@@ -354,6 +370,10 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		json_add_int(o, "linkProbes", (long long)(s.probes));
 		json_add_int(o, "lastScanMs", (long long)(((s.last_scan_ns + 500000) / 1000000)));
 		json_add_int(o, "lastScanUs", (long long)(((s.last_scan_ns + 500) / 1000)));
+		json_add_int(o, "linkBudget", (long long)(a->o.link_budget));
+		json_add_int(o, "nsOverBudget", (long long)(s.ns_over_budget));
+		json_add_int(o, "nsUserns", (long long)(s.ns_userns));
+		over_budget_json(a, json_add_arr(o, "overBudget"));
 		return o;
 	}
 	case AGENT_OP_NUDGE:

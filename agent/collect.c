@@ -181,9 +181,7 @@ static void vf_fill(struct agent *a, struct mx_vf *v, const struct ag_dev *pfdev
 		v->linkstate = cfg->linkstate;
 	}
 	if (att) {
-		struct stat st;
-
-		gone = !v->netdev[0] && att->netns[0] && stat(att->netns, &st) < 0;
+		gone = !v->netdev[0] && ag_netns_gone(a, att->netns);
 		v->has_pod = true;
 		pf_strscpy(v->pod_ns, att->pod_namespace, sizeof(v->pod_ns));
 		pf_strscpy(v->pod, att->pod_name, sizeof(v->pod));
@@ -226,7 +224,9 @@ static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 	numa_of(a, fn.bdf, &p->numa);
 	netdev_of(a, fn.bdf, p->netdev, p->netns, p->mac, NULL);
 	pfdev = ag_first_dev(a, fn.bdf, &ns);
-	if (c->counters && pfdev &&
+	/* (Not from a netns whose request socket is dumping: no counters
+	 * this time.) */
+	if (c->counters && pfdev && !ag_ns_busy(ns) &&
 	    nl_link_query(ns->req, pfdev->ifindex, NL_WANT_VFS | NL_WANT_STATS, take_vfs, &c->t) == 0)
 		p->vf_stats_asked = true;
 	c->vfl.n = 0;
@@ -293,7 +293,7 @@ static void netdev_slice(struct agent *a, struct ag_collect *c)
 		const struct ag_ns *ns = NULL;
 		const struct ag_dev *d;
 
-		if (!v->netdev[0] || !(d = ag_first_dev(a, v->bdf, &ns)))
+		if (!v->netdev[0] || !(d = ag_first_dev(a, v->bdf, &ns)) || ag_ns_busy(ns))
 			continue;
 		nl_link_query(ns->req, d->ifindex, NL_WANT_STATS, take_stats, v);
 		done++;
@@ -310,9 +310,8 @@ static int finish(struct agent *a, struct ag_collect *c)
 	for (i = 0; i < a->n_att; i++) {
 		const struct ag_att *e = &a->att[i];
 		struct mx_stale *x;
-		struct stat sb;
 
-		if (!e->rec.netns[0] || stat(e->rec.netns, &sb) == 0 || errno != ENOENT)
+		if (!ag_netns_gone(a, e->rec.netns))
 			continue;
 		if (grow((void **)&s->stale, &c->cap_stale, s->n_stale, sizeof(*s->stale)) < 0)
 			return -ENOMEM;
@@ -341,6 +340,17 @@ static int finish(struct agent *a, struct ag_collect *c)
 	s->agent.netns = st.netns;
 	s->agent.ns_skipped = st.ns_skipped;
 	s->agent.ns_denied = st.ns_denied;
+	s->agent.ns_userns = st.ns_userns;
+	s->agent.ns_over_budget = st.ns_over_budget;
+	for (i = 0; i < a->n_ns && s->agent.n_over < ARRAY_SIZE(s->agent.over); i++) {
+		struct mx_over *o = &s->agent.over[s->agent.n_over];
+
+		if (!a->ns[i]->over_budget)
+			continue;
+		cut(o->netns, a->ns[i]->label, sizeof(o->netns));
+		o->links = a->ns[i]->links;
+		s->agent.n_over++;
+	}
 	s->agent.devices = st.devices;
 	s->agent.pfs = st.pfs;
 	s->agent.vfs = st.vfs;

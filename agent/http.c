@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* /metrics over libmicrohttpd (http.h).  No other file sees its types. */
 #include "http.h"
+#include "hostport.h"
 #include "metrics.h"
 #include "pflink/util.h"
 
 #include <errno.h>
 #include <microhttpd.h>
-#include <netdb.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +81,13 @@ static bool fresh_snapshot(struct ag_http *h, unsigned long long *collections)
 	clock_gettime(CLOCK_MONOTONIC, &dl);
 	dl.tv_sec += HTTP_WAIT_S;
 	pthread_mutex_lock(&h->mu);
+	/* A snapshot that came after its scrape gave up waiting (503) is
+	 * served to the next scrape only while it is as fresh as a shared
+	 * one: an old one is dropped and a new one asked for. */
+	if (h->ready && now_ns() - h->ready->agent.now_ns >= SNAP_SHARE_NS) {
+		mx_snap_free(h->ready);
+		h->ready = NULL;
+	}
 	if (!h->requested && !h->ready) {
 		uint64_t one = 1;
 
@@ -143,55 +150,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return ret;
 }
 
-/* "1.2.3.4:80" or "[::1]:80", numeric only: the address bound is the one
- * given, never a name's resolution. */
-static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len, char *why, size_t whylen)
-{
-	char host[64];
-	const char *port, *colon = strrchr(s, ':');
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai = NULL;
-	size_t hl;
-	char *end;
-	unsigned long p;
-
-	snprintf(why, whylen, "--metrics-address %.200s: want IPv4:PORT or [IPv6]:PORT, numeric", s);
-	if (!colon || colon == s)
-		return -EINVAL;
-	port = colon + 1;
-	errno = 0;
-	p = strtoul(port, &end, 10);
-	if (!*port || *end || errno || p == 0 || p > 65535 || *port == '+' || *port == '-')
-		return -EINVAL;
-	if (s[0] == '[') {
-		if (colon[-1] != ']')
-			return -EINVAL;
-		hl = (size_t)(colon - 1 - (s + 1));
-		s++;
-	} else {
-		hl = (size_t)(colon - s);
-		if (memchr(s, ':', hl))
-			return -EINVAL;	/* IPv6 without brackets */
-	}
-	if (hl == 0 || hl >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, hl);
-	host[hl] = '\0';
-	if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai)
-		return -EINVAL;
-	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-}
-
 int ag_http_start(const char *addr, struct ag_http **out, char *why, size_t whylen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = 0;
 	struct ag_http *h;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
-	int r = parse_addr(addr, &ss, &sl, why, whylen);
+	int r = ag_hostport_parse(addr, &ss, &sl, why, whylen);
 
 	if (r < 0)
 		return r;

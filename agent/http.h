@@ -18,8 +18,9 @@
 
 struct ag_http;
 
-/* Listen on addr, "IPv4:PORT" or "[IPv6]:PORT", numeric, exactly that
- * address (no wildcard unless given).  On failure why says what. */
+/* Listen on addr, "[ADDRESS]:PORT" (either family) or "IPv4:PORT",
+ * numeric (hostport.h), exactly that address (no wildcard unless given).
+ * On failure why says what. */
 int ag_http_start(const char *addr, struct ag_http **out, char *why, size_t whylen);
 void ag_http_stop(struct ag_http *h);
 

@@ -26,15 +26,11 @@
 __attribute__((format(printf, 3, 4)))
 void ag_log(const struct agent *a, enum pf_log_level lvl, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
-	if (!a->o.log || !a->o.log->fn || lvl > a->o.log->level)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	pf_vlogf(a->o.log, lvl, fmt, ap);
 	va_end(ap);
-	a->o.log->fn(a->o.log->ud, lvl, buf);
 }
 
 /* ---- devices of one netns ------------------------------------------- */
@@ -158,24 +154,30 @@ static bool nonpci_has(const struct ag_ns *ns, int ifindex)
 	return i < ns->n_nonpci && ns->nonpci[i] == ifindex;
 }
 
-static void nonpci_add(struct ag_ns *ns, int ifindex)
+/* False when the netns has as many as the link budget already: then it is
+ * over budget and remembers no more (its events and dumps keep only links
+ * with a parent device, which never need remembering). */
+static bool nonpci_add(struct ag_ns *ns, int ifindex)
 {
 	unsigned i = nonpci_pos(ns, ifindex);
 
 	if (i < ns->n_nonpci && ns->nonpci[i] == ifindex)
-		return;
+		return true;
+	if (ns->n_nonpci >= ns->a->o.link_budget)
+		return false;
 	if (ns->n_nonpci == ns->cap_nonpci) {
 		unsigned cap = ns->cap_nonpci ? 2 * ns->cap_nonpci : 8;
 		int *nv = realloc(ns->nonpci, cap * sizeof(*nv));
 
 		if (!nv)
-			return;	/* then it costs an ethtool call next time */
+			return true;	/* then it costs an ethtool call next time */
 		ns->nonpci = nv;
 		ns->cap_nonpci = cap;
 	}
 	memmove(ns->nonpci + i + 1, ns->nonpci + i, (ns->n_nonpci - i) * sizeof(*ns->nonpci));
 	ns->nonpci[i] = ifindex;
 	ns->n_nonpci++;
+	return true;
 }
 
 static void nonpci_del(struct ag_ns *ns, int ifindex)
@@ -224,6 +226,24 @@ static int link_function(struct agent *a, struct ag_ns *ns, const struct nl_link
 	return -ENODEV;
 }
 
+static void due_set(struct agent *a, struct ag_ns *ns, bool due);
+
+/* Links beyond the budget came by events: mark the netns, and count its
+ * links with a dump in the background, soon. */
+static void ns_over_budget(struct agent *a, struct ag_ns *ns)
+{
+	if (ns->over_budget)
+		return;
+	ns->over_budget = true;
+	if (!ns->ev)
+		return;		/* a dump's table: the dump counts */
+	ag_log(a, PF_LOG_WARNING,
+	       "netns %s has over %u links, the budget: only its links with a parent device are kept",
+	       ns->label, a->o.link_budget);
+	ns->next_dump_ns = 0;
+	due_set(a, ns, true);
+}
+
 /* A link was seen (dump, event or query): record it if it is a PCI
  * function; takes the VF table.  Returns true when the map changed. */
 static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
@@ -241,6 +261,11 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 		unsigned tv;
 		int r;
 
+		/* Over budget: no ethtool, nothing remembered, for a link
+		 * without a parent device; and never more netdevs than the
+		 * budget (a hostile netns cannot grow the map past it). */
+		if ((ns->over_budget && !l->parent_bus[0]) || ns->n_devs >= a->o.link_budget)
+			return false;
 		if (nonpci_has(ns, l->ifindex))
 			return false;
 		r = link_function(a, ns, l, bdf);
@@ -251,7 +276,8 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 		 * representor is, with or without one (mlx5's and bnxt's have
 		 * none before Linux 6.2). */
 		if (r < 0 && !rep) {
-			nonpci_add(ns, l->ifindex);
+			if (!nonpci_add(ns, l->ifindex))
+				ns_over_budget(a, ns);
 			return false;
 		}
 		if (ns->n_devs == ns->cap_devs) {
@@ -305,44 +331,273 @@ static void devs_free(struct ag_dev *devs, unsigned n)
 	free(devs);
 }
 
-/* Full dump of a netns, with the VF tables of its PFs, into a new table
- * that replaces the old one only when the dump went through: a failed
- * dump leaves the map as it was, not empty. */
-static int ns_dump(struct agent *a, struct ag_ns *ns)
+/* ---- dumps -------------------------------------------------------------
+
+ * A netns' links are read in slices: each slice's candidates (links that
+ * may be a PCI function's netdev) go into the new table before the next
+ * slice is read, so no dump holds a whole netns in memory.  Up to the
+ * agent's link budget the dump is done at once; a netns with more links
+ * (a pod with NET_ADMIN can make a hundred thousand) is marked over
+ * budget, keeps only links with a parent device, and its dump goes on a
+ * slice per turn of the serving loop, so lookups are answered meanwhile.
+ * Its events wait in their socket until the dump is through. */
+
+/* Links one slice reads: a few milliseconds of the loop. */
+#define DUMP_SLICE 512
+/* An over-budget netns is dumped again at most this often, relative to
+ * the loop time its last dump took: dumps then take at most 1/20 of the
+ * loop, however many links the netns is given. */
+#define DUMP_SPACING 20
+
+struct ag_dump {
+	struct nl_dump *d;
+	struct ag_ns *tab;		/* the table being filled: devs and nonpci only */
+	struct seen_list s;
+	unsigned links, tries;
+	unsigned long long loop_ns;	/* serving-loop time spent on it */
+};
+
+/* Only a link with a parent device can be a PCI function's netdev (or
+ * carry a representor): a pod makes as many software links as it likes,
+ * none with one.  Before Linux 5.16 no link names its parent, and every
+ * link but loopback is a candidate for ethtool. */
+static bool dump_candidate(struct agent *a, const struct ag_dump *dp, const struct nl_link *l)
 {
-	struct seen_list s = { 0 };
-	unsigned long long t0 = pf_now_ns();
-	struct ag_dev *old = ns->devs;
-	unsigned old_n = ns->n_devs, i;
-	int *old_np = ns->nonpci;
+	struct port_id port;
+
+	if (l->flags & IFF_LOOPBACK)
+		return false;
+	if (l->parent_bus[0]) {
+		a->parents_named = true;
+		return true;
+	}
+	if (dp->links > a->o.link_budget)
+		return false;
+	return !a->parents_named ||
+	       (classify_is_representor(classify_port(l->phys_port_name, &port)) && l->switch_id_len);
+}
+
+/* nl_link_cb of a dump: count every link, keep the candidates. */
+static int dump_seen(const struct nl_link *l, void *arg)
+{
+	struct ag_dump *dp = arg;
+
+	dp->links++;
+	return dump_candidate(dp->tab->a, dp, l) ? collect(l, &dp->s) : 0;
+}
+
+/* Stop reading ns' events (while its request socket dumps), or again. */
+static void ns_hold_events(struct agent *a, struct ag_ns *ns, bool hold)
+{
+	struct epoll_event ev = { .events = hold ? 0 : EPOLLIN, .data.ptr = ns };
+
+	if (ns->ev)
+		epoll_ctl(a->nsep, EPOLL_CTL_MOD, nl_handle_fd(ns->ev), &ev);
+}
+
+static void table_clear(struct ag_ns *t)
+{
+	devs_free(t->devs, t->n_devs);
+	free(t->nonpci);
+	t->devs = NULL;
+	t->nonpci = NULL;
+	t->n_devs = t->cap_devs = t->n_nonpci = t->cap_nonpci = 0;
+}
+
+static void dump_free(struct agent *a, struct ag_ns *ns, bool drain)
+{
+	struct ag_dump *dp = ns->dump;
+
+	if (!dp)
+		return;
+	nl_link_dump_free(dp->d, drain);
+	table_clear(dp->tab);
+	free(dp->tab);
+	seen_free(&dp->s);
+	free(dp);
+	ns->dump = NULL;
+	a->n_dumping--;
+	ns_hold_events(a, ns, false);
+}
+
+static int dump_begin(struct agent *a, struct ag_ns *ns)
+{
+	struct ag_dump *dp = calloc(1, sizeof(*dp));
 	int r;
 
-	/* Links changing during the dump make the kernel flag it
-	 * NLM_F_DUMP_INTR: dump again. */
-	for (i = 0; i < NL_DUMP_TRIES; i++) {
-		seen_clear(&s);
-		r = nl_link_dump(ns->req, NL_WANT_VFS, collect, &s);
-		if (r != -EINTR)
-			break;
+	if (!dp || !(dp->tab = calloc(1, sizeof(*dp->tab)))) {
+		free(dp);
+		return -ENOMEM;
 	}
+	dp->tab->a = a;
+	dp->tab->ethfd = ns->ethfd;
+	pf_strscpy(dp->tab->label, ns->label, sizeof(dp->tab->label));
+	r = nl_link_dump_start(ns->req, NL_WANT_VFS, &dp->d);
 	if (r < 0) {
-		seen_free(&s);
-		return -EIO;
+		free(dp->tab);
+		free(dp);
+		return r;
 	}
-	ns->devs = NULL;
-	ns->n_devs = ns->cap_devs = 0;
-	ns->nonpci = NULL;
-	ns->n_nonpci = ns->cap_nonpci = 0;
-	for (i = 0; i < s.n; i++)
-		ns_upsert(a, ns, &s.v[i]);
-	seen_free(&s);
-	devs_free(old, old_n);
-	free(old_np);
+	ns->dump = dp;
+	a->n_dumping++;
+	return 0;
+}
+
+/* One slice: 1 when the dump is through, 0 when more follows, -errno. */
+static int dump_slice(struct agent *a, struct ag_ns *ns)
+{
+	struct ag_dump *dp = ns->dump;
+	unsigned long long t0 = pf_now_ns();
+	unsigned i;
+	int r = nl_link_dump_step(dp->d, DUMP_SLICE, dump_seen, dp);
+
+	dp->tab->over_budget = dp->links > a->o.link_budget;
+	for (i = 0; i < dp->s.n; i++)
+		ns_upsert(a, dp->tab, &dp->s.v[i]);
+	seen_clear(&dp->s);
+	/* Links changing during the dump make the kernel flag it
+	 * NLM_F_DUMP_INTR; a message too big for the buffer grew it: the
+	 * dump starts again, into an empty table.  Not a netns over budget
+	 * whose links change: its pod can keep every dump interrupted, and
+	 * nothing of it but its links with a parent device is kept anyway
+	 * (their events follow the dump); its count is then approximate. */
+	if (r == -EINTR && dp->tab->over_budget)
+		r = 1;
+	if ((r == -EINTR || r == -EMSGSIZE) && ++dp->tries < NL_DUMP_TRIES) {
+		table_clear(dp->tab);
+		dp->links = 0;
+		r = nl_link_dump_restart(dp->d);
+	}
+	t0 = pf_now_ns() - t0;
+	dp->loop_ns += t0;
+	if (t0 > 10000000ull)
+		ag_log(a, PF_LOG_DEBUG, "netns %s: a dump slice took %llu ms", ns->label, t0 / 1000000);
+	return r;
+}
+
+/* The next dump of a netns over budget, after this one took loop_ns. */
+static void dump_space(struct agent *a, struct ag_ns *ns, unsigned long long loop_ns)
+{
+	unsigned long long gap = DUMP_SPACING * loop_ns, min = a->o.rescan_ms * 1000000ull;
+
+	ns->next_dump_ns = pf_now_ns() + (gap > min ? gap : min);
+}
+
+/* The dump went through: its table replaces the netns' own. */
+static void dump_finish(struct agent *a, struct ag_ns *ns)
+{
+	struct ag_dump *dp = ns->dump;
+	struct ag_ns *t = dp->tab;
+	bool was = ns->over_budget;
+
+	devs_free(ns->devs, ns->n_devs);
+	free(ns->nonpci);
+	ns->devs = TAKE_PTR(t->devs);
+	ns->n_devs = t->n_devs;
+	ns->cap_devs = t->cap_devs;
+	ns->nonpci = TAKE_PTR(t->nonpci);
+	ns->n_nonpci = t->n_nonpci;
+	ns->cap_nonpci = t->cap_nonpci;
+	t->n_devs = t->cap_devs = t->n_nonpci = t->cap_nonpci = 0;
+	ns->links = dp->links;
+	ns->over_budget = dp->links > a->o.link_budget;
+	if (ns->over_budget)
+		dump_space(a, ns, dp->loop_ns);
+	if (ns->over_budget && !was)
+		ag_log(a, PF_LOG_WARNING,
+		       "netns %s has %u links, over the budget of %u: only its links with a parent device are kept, and it is dumped again at most every %llu ms",
+		       ns->label, ns->links, a->o.link_budget, (ns->next_dump_ns - pf_now_ns()) / 1000000);
+	else if (was && !ns->over_budget)
+		ag_log(a, PF_LOG_INFO, "netns %s has %u links: within the budget again", ns->label, ns->links);
 	a->map_gen++;
 	a->stats.scans++;
-	a->stats.last_scan_ns = pf_now_ns() - t0;
-	mx_hist_observe(&a->hist.dump, a->stats.last_scan_ns);
+	a->stats.last_scan_ns = dp->loop_ns;
+	mx_hist_observe(&a->hist.dump, dp->loop_ns);
+	dump_free(a, ns, false);
+}
+
+/* Full dump of a netns, with the VF tables of its PFs, into a new table
+ * that replaces the old one only when the dump went through: a failed
+ * dump leaves the map as it was, not empty.  Up to the link budget it is
+ * done now; beyond, the netns is marked and the rest goes on in the
+ * background (agent_dump_work).  0, or -EIO when the dump failed. */
+static int ns_dump(struct agent *a, struct ag_ns *ns)
+{
+	int r;
+
+	if (ns->dump)
+		return 0;	/* one is on its way */
+	if (dump_begin(a, ns) < 0)
+		return -EIO;
+	do
+		r = dump_slice(a, ns);
+	while (r == 0 && ns->dump->links <= a->o.link_budget);
+	if (r == 1) {
+		dump_finish(a, ns);
+		return 0;
+	}
+	if (r < 0) {
+		dump_free(a, ns, true);
+		return -EIO;
+	}
+	if (!ns->over_budget)
+		ag_log(a, PF_LOG_WARNING,
+		       "netns %s has over %u links, the budget: only its links with a parent device are kept; the rest of its dump goes on in the background",
+		       ns->label, a->o.link_budget);
+	ns->over_budget = true;
+	ns_hold_events(a, ns, true);
 	return 0;
+}
+
+static void due_set(struct agent *a, struct ag_ns *ns, bool due)
+{
+	if (ns->dump_due == due)
+		return;
+	ns->dump_due = due;
+	if (due)
+		a->n_due++;
+	else
+		a->n_due--;
+}
+
+int agent_dump_work(struct agent *a)
+{
+	unsigned long long now = pf_now_ns(), next = ~0ull;
+	unsigned i;
+
+	if (!a->n_dumping && !a->n_due)
+		return -1;
+	for (i = 0; i < a->n_ns; i++) {
+		unsigned k = (a->dump_rr + i) % a->n_ns;
+		struct ag_ns *ns = a->ns[k];
+		int r;
+
+		if (!ns->dump && ns->dump_due && ns->next_dump_ns <= now) {
+			due_set(a, ns, false);
+			if (dump_begin(a, ns) < 0)
+				continue;
+			ns_hold_events(a, ns, true);
+		}
+		if (!ns->dump) {
+			if (ns->dump_due && ns->next_dump_ns < next)
+				next = ns->next_dump_ns;
+			continue;
+		}
+		r = dump_slice(a, ns);
+		if (r == 1) {
+			dump_finish(a, ns);
+		} else if (r < 0) {
+			ag_log(a, PF_LOG_WARNING, "netns %s: dump failed (%s), the map keeps what it had", ns->label,
+			       strerror(-r));
+			dump_space(a, ns, ns->dump->loop_ns);
+			dump_free(a, ns, true);
+		}
+		a->dump_rr = k + 1;
+		return 0;
+	}
+	if (next == ~0ull)
+		return -1;
+	return (int)((next - now) / 1000000ull) + 1;
 }
 
 /* Events one wakeup takes from one netns: a netns churning links must not
@@ -361,16 +616,26 @@ int ag_ns_events(struct agent *a, struct ag_ns *ns)
 	unsigned i, n_refresh = 0;
 	int r;
 
+	/* They wait while the netns is dumped (its request socket is busy,
+	 * and the dump's table replaces what they would change). */
+	if (ns->dump)
+		return 0;
 	r = nl_link_events(ns->ev, EVENT_BUDGET, collect, &s);
 	if (r == -ENOBUFS) {
 		/* Events were lost.  What is still queued is older than what
 		 * the kernel dropped after it, so applied after a dump it would
 		 * undo the dump (a link's old name, a link since deleted): drop
 		 * it, then dump. */
-		ag_log(a, PF_LOG_WARNING, "netns %s: link events overflowed, rescanning", ns->label);
 		a->stats.overflows++;
 		seen_free(&s);
 		nl_link_drain(ns->ev);
+		/* A netns over budget overflows as often as its pod likes:
+		 * its dumps are spaced (dump_finish). */
+		if (ns->over_budget && pf_now_ns() < ns->next_dump_ns) {
+			due_set(a, ns, true);
+			return 0;
+		}
+		ag_log(a, PF_LOG_WARNING, "netns %s: link events overflowed, rescanning", ns->label);
 		if (ns_dump(a, ns) < 0)
 			ag_log(a, PF_LOG_WARNING, "netns %s: rescan failed, the map keeps what it had", ns->label);
 		return 0;
@@ -408,6 +673,8 @@ int ag_ns_events(struct agent *a, struct ag_ns *ns)
 
 static void ns_free(struct agent *a, struct ag_ns *ns)
 {
+	dump_free(a, ns, false);	/* its socket is about to close */
+	due_set(a, ns, false);
 	if (ns->ev) {
 		epoll_ctl(a->nsep, EPOLL_CTL_DEL, nl_handle_fd(ns->ev), NULL);
 		nl_handle_close(ns->ev);	/* closes the fd: the netns may now die */
@@ -592,6 +859,7 @@ struct disc_new {
 	struct netns_id id;
 	char *path, *label;
 	bool bind;
+	bool userns;		/* owned by another user namespace: not tracked */
 };
 
 struct disc_ctx {
@@ -611,6 +879,28 @@ static struct disc_new *disc_find(struct disc_ctx *c, const struct netns_id *id)
 	return NULL;
 }
 
+/* A netns owned by a user namespace other than the host's: any user can
+ * make one (unshare -Urn) and give it links by the hundred thousand, and
+ * no SR-IOV VF is moved into one but by the host's root, whose pflink ADD
+ * names it (agent_track_path).  So discovery leaves them alone unless
+ * told (--track-userns-netns). */
+static bool foreign_userns(const struct agent *a, const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	struct netns_id owner;
+	int r;
+
+	if (!a->have_init_userns || netns_open(path, &fd) < 0)
+		return false;	/* tracking it will say what is wrong */
+	r = netns_owner(fd, &owner);
+	/* EPERM: owned outside our own user namespace, so not by the host's.
+	 * Anything else (EMFILE: the ioctl makes a descriptor) says nothing:
+	 * tracking it will say what is wrong. */
+	if (r < 0)
+		return r == -EPERM;
+	return !netns_id_eq(&owner, &a->init_userns);
+}
+
 static int disc_cb(const struct netns_id *id, const char *path, const char *label,
 		   bool bind_mount, void *arg)
 {
@@ -628,7 +918,8 @@ static int disc_cb(const struct netns_id *id, const char *path, const char *labe
 		return 0;
 	}
 	if (disc_find(c, id))
-		return 0;	/* bind mounts come first: the first name stays */
+		return 0;	/* bind mounts come first: the first name stays (and a
+			 * netns skipped for its owner is looked at once) */
 	if (c->n == c->cap) {
 		unsigned cap = c->cap ? 2 * c->cap : 64;
 		struct disc_new *nv = realloc(c->v, cap * sizeof(*nv));
@@ -641,6 +932,7 @@ static int disc_cb(const struct netns_id *id, const char *path, const char *labe
 	n = &c->v[c->n];
 	n->id = *id;
 	n->bind = bind_mount;
+	n->userns = !c->a->o.track_userns && foreign_userns(c->a, path);
 	n->path = strdup(path);
 	n->label = strdup(label);
 	if (!n->path || !n->label) {
@@ -678,6 +970,17 @@ static unsigned disc_add(struct agent *a, struct disc_ctx *c)
 	struct netns_job *jobs;
 	unsigned i, added = 0;
 
+	/* The ones skipped for their owner are counted, not tracked. */
+	for (i = 0; i < c->n;) {
+		if (!c->v[i].userns) {
+			i++;
+			continue;
+		}
+		a->stats.ns_userns++;
+		free(c->v[i].path);
+		free(c->v[i].label);
+		c->v[i] = c->v[--c->n];
+	}
 	if (!c->n)
 		return 0;
 	jobs = calloc(c->n, sizeof(*jobs));
@@ -747,8 +1050,14 @@ int agent_discover(struct agent *a)
 		ns_free(a, ns);
 		dropped++;
 	}
+	/* A netns over budget is counted again now and then (dumps spaced by
+	 * dump_finish): its links may be gone. */
+	for (i = 0; i < a->n_ns; i++)
+		if (a->ns[i]->over_budget && !a->ns[i]->dump)
+			due_set(a, a->ns[i], true);
 	t1 = pf_now_ns();
 	a->stats.ns_skipped = 0;
+	a->stats.ns_userns = 0;
 	a->stats.skip_err = 0;
 	added = disc_add(a, &c);
 	disc_free(&c);
@@ -761,6 +1070,8 @@ int agent_discover(struct agent *a)
 
 bool agent_track_known(struct agent *a, const char *path)
 {
+	char buf[PATH_MAX];
+	const char *p = ag_host_path(a, path, buf, sizeof(buf));
 	struct netns_id id;
 	struct stat st;
 	struct ag_ns *ns;
@@ -768,7 +1079,7 @@ bool agent_track_known(struct agent *a, const char *path)
 	/* stat() of an nsfs bind mount (or /proc/PID/ns/net) is the netns'
 	 * own inode, the identity netns_id() reads from an open fd; stat
 	 * opens nothing, so a FIFO there cannot block it. */
-	if (stat(path, &st) < 0)
+	if (!p || stat(p, &st) < 0)
 		return false;
 	id.dev = st.st_dev;
 	id.ino = st.st_ino;
@@ -783,9 +1094,11 @@ bool agent_track_known(struct agent *a, const char *path)
 int agent_track_path(struct agent *a, const char *path)
 {
 	_cleanup_close_ int fd = -1;
+	char buf[PATH_MAX];
+	const char *p = ag_host_path(a, path, buf, sizeof(buf));
 	struct netns_id id;
 	struct ag_ns *ns;
-	int r = netns_open(path, &fd);
+	int r = p ? netns_open(p, &fd) : -ENAMETOOLONG;
 
 	if (r < 0)
 		return r;
@@ -798,7 +1111,7 @@ int agent_track_path(struct agent *a, const char *path)
 		ag_ns_events(a, ns);
 		return 0;
 	}
-	return ns_add(a, &id, path, path, path[0] == '/' && strncmp(path, "/proc/", 6));
+	return ns_add(a, &id, p, path, path[0] == '/' && strncmp(path, "/proc/", 6));
 }
 
 int agent_poll_events(struct agent *a, int timeout_ms)
@@ -848,8 +1161,10 @@ int ag_index(struct agent *a)
 	for (i = 0; i < a->n_ns; i++)
 		for (j = 0; j < a->ns[i]->n_devs; j++)
 			a->idx[a->n_idx++] = (struct ag_ref){ a->ns[i], &a->ns[i]->devs[j], i, j };
-	/* Per BDF, the map's own order: the host (a->ns[0]) first. */
-	qsort(a->idx, a->n_idx, sizeof(*a->idx), ref_cmp);
+	/* Per BDF, the map's own order: the host (a->ns[0]) first.  (No
+	 * device at all: no array, and qsort must not be given NULL.) */
+	if (a->n_idx)
+		qsort(a->idx, a->n_idx, sizeof(*a->idx), ref_cmp);
 	a->idx_gen = a->map_gen;
 	return 0;
 }
@@ -966,6 +1281,8 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 	a->sysfd = a->nsep = -1;
 	a->start_ns = pf_now_ns();
 	a->map_gen = 1;		/* the index (generation 0) starts out of date */
+	if (!a->o.link_budget)
+		a->o.link_budget = AGENT_LINK_BUDGET;
 	snprintf(why, whylen, "sysfs %s has no readable bus/pci/devices (the host's /sys, --sysfs)", a->o.sysfs);
 	r = pci_sysfs_open(a->o.sysfs, &a->sysfd);
 	if (r < 0)
@@ -994,6 +1311,8 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 		r = netns_id(hfd, &a->host);
 		if (r < 0)
 			goto fail;
+		/* The host's user namespace: init's, as the host netns is. */
+		a->have_init_userns = netns_owner(hfd, &a->init_userns) == 0;
 		r = ns_add(a, &a->host, p, "host", false);
 		if (r < 0)
 			goto fail;
@@ -1037,6 +1356,7 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	memset(s, 0, sizeof(*s));
 	s->netns = a->n_ns;
 	for (i = 0; i < a->n_ns; i++) {
+		s->ns_over_budget += a->ns[i]->over_budget;
 		s->devices += a->ns[i]->n_devs;
 		for (j = 0; j < a->ns[i]->n_devs; j++) {
 			s->pfs += a->ns[i]->devs[j].is_pf;
@@ -1053,4 +1373,5 @@ void agent_get_stats(const struct agent *a, struct agent_stats *s)
 	s->ns_skipped = a->stats.ns_skipped;
 	s->skip_err = a->stats.skip_err;
 	s->ns_denied = a->stats.ns_denied;
+	s->ns_userns = a->stats.ns_userns;
 }

@@ -42,7 +42,24 @@ struct ag_ns {
 	int *nonpci;
 	unsigned n_nonpci, cap_nonpci;
 	unsigned long long gen;		/* discovery generation last seen in */
+	/* Links the last dump counted.  Over the agent's link budget the
+	 * netns is marked, keeps only links with a parent device, and is
+	 * dumped again in the background, at most every next_dump_ns. */
+	unsigned links;
+	bool over_budget;
+	bool dump_due;			/* a background dump waits for next_dump_ns */
+	unsigned long long next_dump_ns;
+	struct ag_dump *dump;		/* a dump in progress; its events wait */
 };
+
+/* Netns over budget that health and /metrics name (the count is whole). */
+#define AG_OVER_LISTED 16
+
+/* Its request socket is in the middle of a dump: no get may use it. */
+static inline bool ag_ns_busy(const struct ag_ns *ns)
+{
+	return ns->dump != NULL;
+}
 
 /* One netdev of a PCI function, in the by-BDF index. */
 struct ag_ref {
@@ -56,6 +73,8 @@ struct agent {
 	int sysfd;
 	int nsep;			/* epoll over every netns' event socket */
 	struct netns_id host;
+	struct netns_id init_userns;	/* the host's user namespace */
+	bool have_init_userns;
 	struct ag_ns **ns;
 	unsigned n_ns, cap_ns;
 	/* (dev, ino) -> ns[], open addressing, rebuilt when ns[] changed:
@@ -75,9 +94,11 @@ struct agent {
 		unsigned long long deferred;	/* drains cut at the event budget */
 		unsigned long long overflows;	/* ENOBUFS: events lost, netns dumped again */
 		unsigned long long probes;	/* ethtool calls made for links */
-		unsigned ns_skipped, ns_denied;
+		unsigned ns_skipped, ns_denied, ns_userns;
 		int skip_err;
 	} stats;
+	unsigned n_dumping, n_due;	/* netns with a dump in progress, waiting */
+	unsigned dump_rr;		/* round robin among them */
 	bool parents_named;		/* some link carried IFLA_PARENT_DEV_*: 5.16+ */
 	/* Every change that adds, drops or moves a netns or a device bumps
 	 * map_gen; the by-BDF index (ag_ref pointers into the map) is rebuilt
@@ -150,5 +171,13 @@ void ag_fn_list_sort(struct ag_fn_list *l, bool by_index);
 
 /* The record of the pod that holds vf (the newest), or NULL. */
 const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf);
+
+/* A netns path pflink gave (CNI_NETNS, in a record or a request) as this
+ * process must open it: pflink runs in the host's PID namespace, pflinkd
+ * (no hostPID) in its own, so /proc/PID/... names a host PID and is read
+ * under --proc.  Other paths as they are; NULL when too long for buf. */
+const char *ag_host_path(const struct agent *a, const char *path, char *buf, size_t len);
+/* The netns a record names is gone (its path no longer exists). */
+bool ag_netns_gone(const struct agent *a, const char *path);
 
 #endif

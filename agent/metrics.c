@@ -383,9 +383,16 @@ static void agent_series(FILE *f, const struct mx_snap *s, const struct mx_rende
 	       num(proto, 1), NULL);
 	seconds(f, "pflink_agent_start_time_seconds", "When pflinkd started, unix seconds.", g->start_unix);
 	family(f, "pflink_agent_netns", "gauge",
-	       "Network namespaces: tracked, and skipped (found but not tracked: out of descriptors).");
+	       "Network namespaces: tracked; of those over the link budget; skipped (found but not tracked: out of "
+	       "descriptors); owned by another user namespace (not tracked).");
 	sample(f, "pflink_agent_netns", u64(val, g->netns), "state", "tracked", NULL);
+	sample(f, "pflink_agent_netns", u64(val, g->ns_over_budget), "state", "over_budget", NULL);
 	sample(f, "pflink_agent_netns", u64(val, g->ns_skipped), "state", "skipped", NULL);
+	sample(f, "pflink_agent_netns", u64(val, g->ns_userns), "state", "userns", NULL);
+	family(f, "pflink_agent_netns_links", "gauge",
+	       "Links of a netns over the link budget (the first 16), as its last dump counted.");
+	for (i = 0; i < g->n_over; i++)
+		sample(f, "pflink_agent_netns_links", u64(val, g->over[i].links), "netns", g->over[i].netns, NULL);
 	gauge(f, "pflink_agent_netns_denied_processes", "gauge",
 	      "Processes whose /proc/PID/ns/net the kernel refused to show (no CAP_SYS_PTRACE, an LSM).", g->ns_denied);
 	family(f, "pflink_agent_netdevs", "gauge", "PCI netdevs in the map: pf, vf (the functions' own), representor, other.");

@@ -34,10 +34,17 @@ static void usage(FILE *f)
 		"  --proc DIR         the host's procfs (default /proc)\n"
 		"  --state-dir DIR    pflink's stateDir, for pod names (default /run/pflink/state)\n"
 		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
-		"  --metrics-address ADDR:PORT\n"
-		"                     serve Prometheus /metrics there (IPv4:PORT or\n"
-		"                     [IPv6]:PORT, exactly that address; default off)\n"
-		"  --log-level L      error|warning|info|debug (default info)\n");
+		"  --metrics-address [ADDR]:PORT\n"
+		"                     serve Prometheus /metrics there, exactly that address\n"
+		"                     (numeric; [IPv6]:PORT, [IPv4]:PORT or IPv4:PORT;\n"
+		"                     default off)\n"
+		"  --netns-link-budget N\n"
+		"                     links a netns may have before it is marked and only\n"
+		"                     its links with a parent device are kept (default %u)\n"
+		"  --track-userns-netns\n"
+		"                     also track netns owned by another user namespace\n"
+		"                     that discovery finds (default: only those pflink names)\n"
+		"  --log-level L      error|warning|info|debug (default info)\n", AGENT_LINK_BUDGET);
 }
 
 int main(int argc, char **argv)
@@ -50,6 +57,8 @@ int main(int argc, char **argv)
 		{ "rescan-ms", required_argument, NULL, 'r' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "metrics-address", required_argument, NULL, 'm' },
+		{ "netns-link-budget", required_argument, NULL, 'b' },
+		{ "track-userns-netns", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -66,6 +75,18 @@ int main(int argc, char **argv)
 		case 'p': o.proc = optarg; break;
 		case 'd': o.state_dir = optarg; break;
 		case 'm': o.metrics_address = optarg; break;
+		case 'u': o.track_userns = true; break;
+		case 'b': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (!*optarg || *end || *optarg == '-' || v < 16 || v > 1000000) {
+				fprintf(stderr, "pflinkd: --netns-link-budget must be 16..1000000\n");
+				return 2;
+			}
+			o.link_budget = (unsigned)v;
+			break;
+		}
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

@@ -9,9 +9,12 @@
 #include "pflink/util.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 struct att_list {
 	struct ag_att *v;
@@ -71,6 +74,25 @@ const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf)
 		if (!strcmp(a->att[i].rec.vf, vf) && (!best || a->att[i].rec.created >= best->created))
 			best = &a->att[i].rec;
 	return best;
+}
+
+const char *ag_host_path(const struct agent *a, const char *path, char *buf, size_t len)
+{
+	if (strncmp(path, "/proc/", 6) || !strcmp(a->o.proc, "/proc"))
+		return path;
+	if ((size_t)snprintf(buf, len, "%s/%s", a->o.proc, path + 6) >= len)
+		return NULL;
+	return buf;
+}
+
+bool ag_netns_gone(const struct agent *a, const char *path)
+{
+	char buf[PATH_MAX];
+	const char *p = path[0] ? ag_host_path(a, path, buf, sizeof(buf)) : NULL;
+	struct stat st;
+
+	/* Only "no such file" is gone: a netns we may not look at is not. */
+	return p && stat(p, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
 }
 
 void ag_record_changed(struct agent *a, const char *name)

@@ -766,6 +766,23 @@ int render_health(FILE *f, const cJSON *answer, const struct render_opts *o)
 		num_s(answer, "netns", a), num_s(answer, "pfs", b), num_s(answer, "vfs", c),
 		num_s(answer, "scans", d), num_s(answer, "events", e),
 		num_s(answer, "lastScanMs", g));
+	/* What a pod can do to the agent, and what the agent did about it. */
+	if (num(answer, "nsOverBudget", &s) && s > 0) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(answer, "overBudget"), *it;
+
+		fprintf(f, "%s%lld netns over the link budget of %s%s (only links with a parent device kept):",
+			color ? sgr[ST_RED] : "", s, num_s(answer, "linkBudget", a), color ? SGR_RESET : "");
+		cJSON_ArrayForEach(it, arr) {
+			_cleanup_free_ char *ns = clean(str_or(it, "netns", "?"), NULL);
+
+			if (!ns)
+				return -ENOMEM;
+			fprintf(f, " %s (%s links)", ns, num_s(it, "links", b));
+		}
+		fputc('\n', f);
+	}
+	if (num(answer, "nsUserns", &s) && s > 0)
+		fprintf(f, "%lld netns owned by another user namespace, not tracked (pflinkd --track-userns-netns)\n", s);
 	return 0;
 }
 

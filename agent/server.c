@@ -710,7 +710,7 @@ static void teardown(struct server *sv)
 int agent_serve(struct agent *a, char *why, size_t whylen)
 {
 	struct server sv = { .a = a, .ep = -1, .reserve = -1 };
-	int r, running = 1;
+	int r, running = 1, dump_wait = agent_dump_work(a);
 
 	sv.listen.fd = sv.mounts.fd = sv.settle.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
 	sv.metrics.fd = -1;
@@ -728,8 +728,14 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
 	while (running) {
 		struct epoll_event evs[32];
-		/* A snapshot in progress: look for clients, then one slice. */
-		int i, n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), sv.job ? 0 : 500);
+		/* A snapshot or a dump in progress: look for clients, then one
+		 * slice of each. */
+		int timeout = sv.job ? 0 : 500;
+		int i, n;
+
+		if (dump_wait >= 0 && dump_wait < timeout)
+			timeout = dump_wait;
+		n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), timeout);
 
 		if (n < 0 && errno != EINTR) {
 			r = -errno;
@@ -784,6 +790,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 		expire_clients(&sv);
 		if (sv.job)
 			metrics_slice(&sv);
+		dump_wait = agent_dump_work(a);
 	}
 	ag_log(a, PF_LOG_INFO, "stopping");
 	teardown(&sv);

@@ -96,7 +96,13 @@ struct mx_stale {
 struct mx_agent {
 	unsigned long long start_ns, now_ns;	/* CLOCK_MONOTONIC */
 	double start_unix;			/* when pflinkd started, unix seconds */
-	unsigned netns, ns_skipped, ns_denied;
+	unsigned netns, ns_skipped, ns_denied, ns_userns, ns_over_budget;
+	/* The first netns over the link budget: label, links last counted. */
+	struct mx_over {
+		char netns[PF_NETNS_PATH_MAX];
+		unsigned links;
+	} over[16];
+	unsigned n_over;
 	unsigned devices, pfs, vfs, representors, attachments;
 	unsigned long long scans, events, deferred, overflows, probes, record_loads, refused;
 	int event_buffer;

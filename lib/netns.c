@@ -71,6 +71,15 @@ bool netns_id_eq(const struct netns_id *a, const struct netns_id *b)
 	return a->dev == b->dev && a->ino == b->ino;
 }
 
+int netns_owner(int nsfd, struct netns_id *userns)
+{
+	_cleanup_close_ int fd = ioctl(nsfd, NS_GET_USERNS);
+
+	if (fd < 0)
+		return -errno;
+	return netns_id(fd, userns);
+}
+
 struct sock_job {
 	int nsfd;
 	struct netns_sock_req *reqs;

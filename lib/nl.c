@@ -124,6 +124,60 @@ static ssize_t recv_one(struct nl_handle *h, char **buf, size_t *cap, int flags)
 	return n;
 }
 
+/* The messages of one datagram that answer seq, handed to c: 1 when the
+ * answer is complete (NLMSG_DONE, the ACK of a get, or with one its one
+ * message), 0 when more follow, -errno for an error answer.  *links
+ * counts the messages handed on; *intr is set by NLM_F_DUMP_INTR. */
+static int take(const char *buf, long len, unsigned seq, bool one, struct run_ctx *c, bool *intr,
+		unsigned *links)
+{
+	const struct nlmsghdr *nlh;
+
+	for (nlh = (const struct nlmsghdr *)buf; nlm_ok(nlh, len); nlh = nlm_next(nlh, &len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue;	/* not an answer to this request */
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			*intr = true;
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = nlm_payload(nlh);
+
+			if (nlh->nlmsg_len < nlm_size(sizeof(*e)))
+				return -EBADMSG;
+			return e->error ? e->error : 1;	/* 0: the ACK of a get */
+		}
+		if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+			msg_cb(nlh, c);
+			(*links)++;
+			if (one)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* After -EMSGSIZE: the rest of this answer is useless without the lost
+ * part; read it to its end (a dump's kernel side refills the socket on
+ * every read until it is done). */
+static void drain_answer(struct nl_handle *h, char **buf, size_t *cap)
+{
+	ssize_t n;
+
+	do
+		n = recv_one(h, buf, cap, MSG_DONTWAIT);
+	while (n >= 0 || n == -EMSGSIZE);
+}
+
+static int send_req(struct nl_handle *h, const struct nlmsghdr *req)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+
+	if (sendto(h->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	return 0;
+}
+
 /* One request's answers.  A dump with a message flagged NLM_F_DUMP_INTR
  * (links changed during the dump) is read to its end, not abandoned there
  * (which would leave the rest in the socket for the next request), and
@@ -131,59 +185,26 @@ static ssize_t recv_one(struct nl_handle *h, char **buf, size_t *cap, int flags)
 static int run_once(struct nl_handle *h, struct nlmsghdr *req, char **buf, size_t *cap,
 		    struct run_ctx *c)
 {
-	unsigned seq = req->nlmsg_seq;
 	/* A get without NLM_F_ACK is answered by one message: the link, or
 	 * an error.  Not waiting for an ACK saves a receive per request. */
 	bool one = !(req->nlmsg_flags & (NLM_F_DUMP | NLM_F_ACK));
 	bool intr = false;
-	ssize_t n;
+	unsigned links = 0;
+	int r = send_req(h, req);
 
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	while (r == 0) {
+		ssize_t n = recv_one(h, buf, cap, 0);
 
-	if (sendto(h->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
-	for (;;) {
-		const struct nlmsghdr *nlh;
-		long len;
-
-		n = recv_one(h, buf, cap, 0);
 		if (n == -EMSGSIZE) {
-			/* The rest of this answer is useless without the lost
-			 * part: read it to its end, then ask again. */
-			for (;;) {
-				n = recv_one(h, buf, cap, MSG_DONTWAIT);
-				if (n < 0 && n != -EMSGSIZE)
-					break;
-			}
+			drain_answer(h, buf, cap);
 			return -EMSGSIZE;
 		}
 		if (n < 0)
 			return n == -ENOBUFS ? -EAGAIN : (int)n;
-		len = (long)n;
-		for (nlh = (const struct nlmsghdr *)*buf; nlm_ok(nlh, len); nlh = nlm_next(nlh, &len)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;	/* not an answer to this request */
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				goto done;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = nlm_payload(nlh);
-
-				if (nlh->nlmsg_len < nlm_size(sizeof(*e)))
-					return -EBADMSG;
-				if (e->error)
-					return e->error;
-				goto done;	/* the ACK of a get */
-			}
-			if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
-				msg_cb(nlh, c);
-				if (one)
-					goto done;
-			}
-		}
+		r = take(*buf, (long)n, req->nlmsg_seq, one, c, &intr, &links);
 	}
-done:
+	if (r < 0)
+		return r;
 	if (c->err)
 		return c->err;
 	return intr ? -EINTR : 0;
@@ -302,6 +323,90 @@ int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg)
 	struct run_ctx c = { .cb = cb, .arg = arg };
 
 	return run(h, getlink_req(h, req, NLM_F_DUMP, want), &c);
+}
+
+struct nl_dump {
+	struct nl_handle *h;
+	char req[REQ_BUF];
+	char *buf;		/* grown to the largest datagram; kept across restarts */
+	size_t cap;
+	bool intr, done;
+};
+
+int nl_link_dump_start(struct nl_handle *h, unsigned want, struct nl_dump **out)
+{
+	struct nl_dump *d = calloc(1, sizeof(*d));
+	int r;
+
+	if (!d || !(d->buf = malloc(RX_START))) {
+		free(d);
+		return -ENOMEM;
+	}
+	d->h = h;
+	d->cap = RX_START;
+	getlink_req(h, d->req, NLM_F_DUMP, want);
+	r = send_req(h, (struct nlmsghdr *)d->req);
+	if (r < 0) {
+		d->done = true;
+		nl_link_dump_free(d, true);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+int nl_link_dump_restart(struct nl_dump *d)
+{
+	struct nlmsghdr *req = (struct nlmsghdr *)d->req;
+
+	if (!d->done)
+		drain_answer(d->h, &d->buf, &d->cap);
+	req->nlmsg_seq = ++d->h->seq;
+	d->intr = d->done = false;
+	return send_req(d->h, req);
+}
+
+int nl_link_dump_step(struct nl_dump *d, unsigned max, nl_link_cb cb, void *arg)
+{
+	struct run_ctx c = { .cb = cb, .arg = arg };
+	unsigned links = 0;
+
+	if (d->done)
+		return -EALREADY;
+	for (;;) {
+		ssize_t n = recv_one(d->h, &d->buf, &d->cap, 0);
+		int r;
+
+		if (n == -EMSGSIZE) {
+			/* The buffer grew: the caller dumps again. */
+			drain_answer(d->h, &d->buf, &d->cap);
+			d->done = true;
+			return -EMSGSIZE;
+		}
+		if (n < 0)
+			return n == -ENOBUFS ? -EAGAIN : (int)n;
+		r = take(d->buf, (long)n, ((struct nlmsghdr *)d->req)->nlmsg_seq, false, &c, &d->intr, &links);
+		if (r != 0)
+			d->done = true;
+		if (r < 0)
+			return r;
+		if (c.err)
+			return c.err;	/* the rest stays queued: restart or free */
+		if (r > 0)
+			return d->intr ? -EINTR : 1;
+		if (max && links >= max)
+			return 0;
+	}
+}
+
+void nl_link_dump_free(struct nl_dump *d, bool drain)
+{
+	if (!d)
+		return;
+	if (drain && !d->done)
+		drain_answer(d->h, &d->buf, &d->cap);
+	free(d->buf);
+	free(d);
 }
 
 int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got)

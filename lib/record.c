@@ -89,17 +89,19 @@ done:
 
 /* "<containerID>_<ifname>.json" with '_' in the container ID written %5F:
  * the first '_' always ends the container ID, so (a_b, c) and (a, b_c)
- * cannot share a file.  IDs without '_' (every runtime's hex IDs) keep the
- * name earlier pflink versions gave them. */
+ * cannot share a file.  An ifname's bytes that are unsafe in a file name
+ * ("n@2", which the kernel takes) are written %XX.  Usual names (hex
+ * container IDs, "net1") keep the name earlier pflink versions gave them. */
 int record_file_name(const char *container_id, const char *ifname, char *out, size_t len)
 {
-	char cid[3 * 256];
+	char cid[3 * 256], ifn[3 * IF_NAMESIZE];
 
-	if (!pf_safe_component(container_id, 255) || !pf_safe_component(ifname, IF_NAMESIZE - 1))
+	if (!pf_safe_component(container_id, 255) || !pf_ifname_valid(ifname))
 		return -EINVAL;
-	if (pf_escape_name(container_id, "_", cid, sizeof(cid)) < 0)
+	if (pf_escape_name(container_id, "_", cid, sizeof(cid)) < 0 ||
+	    pf_escape_name(ifname, "", ifn, sizeof(ifn)) < 0)
 		return -ENAMETOOLONG;
-	if ((size_t)snprintf(out, len, "%s_%s" RECORD_SUFFIX, cid, ifname) >= len)
+	if ((size_t)snprintf(out, len, "%s_%s" RECORD_SUFFIX, cid, ifn) >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "pflink/util.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -177,6 +181,107 @@ bool pf_safe_component(const char *s, size_t max)
 	for (; s[n]; n++)
 		if (n >= max || !pf_safe_char(s[n]))
 			return false;
+	return true;
+}
+
+/* The first component of p is top ("//proc/1" is in /proc too). */
+static bool path_under(const char *p, const char *top)
+{
+	size_t n = strlen(top);
+
+	while (*p == '/')
+		p++;
+	return !strncmp(p, top, n) && (p[n] == '\0' || p[n] == '/');
+}
+
+bool pf_path_clean(const char *path)
+{
+	const char *p = path;
+
+	if (!path || path[0] != '/')
+		return false;
+	while (*p) {
+		const char *e;
+
+		while (*p == '/')
+			p++;
+		e = strchrnul(p, '/');
+		if ((e - p == 1 && p[0] == '.') || (e - p == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		p = e;
+	}
+	return !path_under(path, "proc") && !path_under(path, "sys") && !path_under(path, "dev");
+}
+
+int pf_path_trusted(const char *path, char *out, size_t len)
+{
+	char cur[PATH_MAX] = "", next[PATH_MAX], real[PATH_MAX];
+	const char *p = path;
+	unsigned links = 0;
+
+	if (!pf_path_clean(path))
+		return -EINVAL;
+	while (*p) {
+		struct stat st, dir;
+		const char *e;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		e = strchrnul(p, '/');
+		if ((size_t)snprintf(next, sizeof(next), "%s/%.*s", cur, (int)(e - p), p) >= sizeof(next))
+			return -ENAMETOOLONG;
+		if (lstat(next, &st) < 0) {
+			if (errno != ENOENT)
+				return -errno;
+			/* The rest is pflink's to make (mkdir, or the file). */
+			if ((size_t)snprintf(next, sizeof(next), "%s/%s", cur, p) >= sizeof(next))
+				return -ENAMETOOLONG;
+			pf_strscpy(cur, next, sizeof(cur));
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			/* Only root could have put it there, and only root can
+			 * change where it points: root's, in a directory no one
+			 * else may write. */
+			if (stat(cur[0] ? cur : "/", &dir) < 0)
+				return -errno;
+			if (st.st_uid != 0 || dir.st_uid != 0 || (dir.st_mode & (S_IWGRP | S_IWOTH)) || ++links > 40)
+				return -ELOOP;
+			if (!realpath(next, real))
+				return -errno;
+			if (!pf_path_clean(real))
+				return -EPERM;
+			pf_strscpy(cur, strcmp(real, "/") ? real : "", sizeof(cur));
+		} else if (S_ISDIR(st.st_mode) || !*e) {
+			pf_strscpy(cur, next, sizeof(cur));
+		} else {
+			return -ENOTDIR;
+		}
+		p = e;
+	}
+	if (!cur[0])
+		pf_strscpy(cur, "/", sizeof(cur));
+	if (!pf_path_clean(cur))
+		return -EPERM;
+	return pf_strscpy(out, cur, len) < 0 ? -ENAMETOOLONG : 0;
+}
+
+bool pf_ifname_valid(const char *s)
+{
+	size_t n;
+
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (n = 0; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+
+		/* The kernel's isspace(): \t..\r, ' ', and Latin-1's NBSP. */
+		if (n >= IF_NAMESIZE - 1 || c == '/' || c == ':' || c == ' ' || (c >= '\t' && c <= '\r') ||
+		    c == 0xa0)
+			return false;
+	}
 	return true;
 }
 

@@ -9,13 +9,21 @@
 # atomic. A runtime sees either the old binary or the new one, never half of
 # one.
 #
+# The plugin installed is pflink-static: the host's runtime runs it with
+# the host's libraries, which the image does not choose, and the dynamic
+# pflink (built on Debian 12) needs glibc >= 2.34, so on RHEL 8, RHCOS
+# before 4.13, Ubuntu 20.04 or Debian 11 it would fail every pod start
+# ("version `GLIBC_2.34' not found").  pflink-static needs no library of
+# the host and starts faster (no loader).  PFLINK_SRC=/usr/lib/cni/pflink
+# installs the dynamic one instead, for hosts known to have glibc >= 2.34.
+#
 # Environment (all optional):
-#   PFLINK_SRC          plugin binary in the image   (default /usr/lib/cni/pflink)
+#   PFLINK_SRC          plugin binary in the image   (default /usr/lib/cni/pflink-static)
 #   PFLINK_CNI_BIN_DIR  host CNI bin dir, as mounted (default /host/opt/cni/bin)
 #   PFLINK_NAME         name of the plugin there     (default pflink)
 set -eu
 
-src=${PFLINK_SRC:-/usr/lib/cni/pflink}
+src=${PFLINK_SRC:-/usr/lib/cni/pflink-static}
 dir=${PFLINK_CNI_BIN_DIR:-/host/opt/cni/bin}
 name=${PFLINK_NAME:-pflink}
 dst=$dir/$name

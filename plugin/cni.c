@@ -125,11 +125,17 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *out, const char
 	*field = "sysfsRoot";
 	if (c.sysfs_root[0] != '/')
 		goto bad;
+	/* Where pflink writes, as root, is the network config's author's to
+	 * choose (a namespace admin, not the node's): absolute, no . or ..,
+	 * not /proc, /sys, /dev (pf_path_trusted() checks the node's side). */
 	*field = "stateDir";
-	if (c.state_dir[0] != '/')
+	if (!pf_path_clean(c.state_dir))
 		goto bad;
 	*field = "deviceInfoDir";
-	if (c.devinfo_dir[0] != '/')
+	if (!pf_path_clean(c.devinfo_dir))
+		goto bad;
+	*field = "logFile";
+	if (c.log_file && !pf_path_clean(c.log_file))
 		goto bad;
 
 	*field = "prevResult";

@@ -171,8 +171,8 @@ void devinfo_undo_free(struct devinfo_undo *undo)
 }
 
 /* The name Multus gives CNI-written files, "<network>-<containerID>_<ifname>",
- * made one-to-one: the network name's unsafe bytes, a '-' or '_' in the
- * container ID and a '_' in the ifname are written %XX.  Then the last '_'
+ * made one-to-one: the network name's and the ifname's unsafe bytes, a '-'
+ * or '_' in the container ID and a '_' in the ifname are written %XX.  Then the last '_'
  * ends the container ID and the last '-' before it the network name, so
  * no two attachments share a file; the usual names (a network "sriov-net",
  * a runtime's hex container ID, "net1") are left exactly as Multus has
@@ -182,7 +182,7 @@ int devinfo_default_path(const char *dir, const char *network, const char *conta
 {
 	char net[3 * 256], cid[3 * 256], ifn[3 * 16];
 
-	if (!pf_safe_component(container_id, 256) || !pf_safe_component(ifname, 15))
+	if (!pf_safe_component(container_id, 256) || !pf_ifname_valid(ifname))
 		return -EINVAL;
 	if (strlen(network) > 255 || pf_escape_name(network, "", net, sizeof(net)) < 0 ||
 	    pf_escape_name(container_id, "-_", cid, sizeof(cid)) < 0 ||

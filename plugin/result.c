@@ -18,12 +18,14 @@ static const char *str(const cJSON *o, const char *k)
 	return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
-/* netns NULL: any sandbox. */
-static bool is_sandbox_if(const cJSON *i, const char *ifname, const char *netns)
+/* netns NULL: any sandbox; else netns as written, or as same() says. */
+static bool is_sandbox_if(const cJSON *i, const char *ifname, const char *netns, result_same_netns same,
+			  void *arg)
 {
 	const char *n = str(i, "name"), *sb = str(i, "sandbox");
 
-	return n && !strcmp(n, ifname) && sb && *sb && (!netns || !strcmp(sb, netns));
+	return n && !strcmp(n, ifname) && sb && *sb &&
+	       (!netns || !strcmp(sb, netns) || (same && same(sb, arg)));
 }
 
 static cJSON *find_host_if(const cJSON *res, const char *name)
@@ -58,6 +60,13 @@ static void set_str(cJSON *o, const char *k, const char *v)
 cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifname,
 		    const char *netns, const struct vf_info *vf, const struct pf_info *pf)
 {
+	return result_build_in(prev, cni_version, ifname, netns, NULL, NULL, vf, pf);
+}
+
+cJSON *result_build_in(const cJSON *prev, const char *cni_version, const char *ifname,
+		       const char *netns, result_same_netns same, void *arg, const struct vf_info *vf,
+		       const struct pf_info *pf)
+{
 	cJSON *res = prev ? cJSON_Duplicate(prev, 1) : cJSON_CreateObject();
 	cJSON *ifs, *i, *sbif = NULL;
 	bool pci = result_has_pci_id(cni_version);
@@ -90,7 +99,7 @@ cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifna
 	/* An entry for ifname in another sandbox is not this VF: never
 	 * annotate it with this VF's address. */
 	cJSON_ArrayForEach(i, ifs)
-		if (cJSON_IsObject(i) && is_sandbox_if(i, ifname, netns))
+		if (cJSON_IsObject(i) && is_sandbox_if(i, ifname, netns, same, arg))
 			sbif = i;
 	if (!sbif) {
 		/* A previous plugin that did not report the interface (some
@@ -109,9 +118,18 @@ cJSON *result_build(const cJSON *prev, const char *cni_version, const char *ifna
 
 	for (k = 0; pf && k < pf->n_netdevs; k++) {
 		const struct pf_netdev *nd = &pf->netdevs[k];
+		cJSON *h;
+
+		/* A PF netdev in another netns than the host's is not listed:
+		 * an entry without sandbox says "host", and one with it would
+		 * be taken for the pod's (Multus' network-status takes the
+		 * last interface with a sandbox).  Device-info and the record
+		 * name it. */
+		if (nd->netns[0])
+			continue;
 		/* Annotate an entry a previous pflink run left (a re-chained or
 		 * re-versioned result) instead of listing the PF twice. */
-		cJSON *h = find_host_if(res, nd->name);
+		h = find_host_if(res, nd->name);
 
 		if (!h) {
 			h = cJSON_CreateObject();
@@ -139,7 +157,7 @@ int result_read(const cJSON *prev, const char *ifname, struct result_record *out
 	cJSON_ArrayForEach(i, ifs) {
 		const char *v;
 
-		if (!cJSON_IsObject(i) || !is_sandbox_if(i, ifname, NULL))
+		if (!cJSON_IsObject(i) || !is_sandbox_if(i, ifname, NULL, NULL, NULL))
 			continue;
 		r.has_sandbox_if = true;
 		if ((v = str(i, "pciID")) && pci_bdf_parse(v, r.vf_pci) < 0)

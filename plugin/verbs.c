@@ -28,6 +28,8 @@ struct run {
 	struct cni_conf conf;
 	int sysfd;
 	int nsfd;
+	/* stateDir, deviceInfoDir, logFile as pf_path_trusted() made them. */
+	char paths[3][PATH_MAX];
 };
 
 #define logf_(r, lvl, ...) pf_logf((r)->log, lvl, __VA_ARGS__)
@@ -53,6 +55,21 @@ static int fail(struct run *r, int code, const char *details, const char *fmt, .
 	      r->req->ifname ? r->req->ifname : "-", r->err->msg, *r->err->details ? ": " : "",
 	      r->err->details);
 	return -1;
+}
+
+/* result_same_netns: the sandbox path a previous plugin wrote names the
+ * netns of CNI_NETNS however it is spelt (/proc/PID/ns/net, a bind mount
+ * elsewhere): their identities match.  stat() opens nothing, so no FIFO
+ * there can block it. */
+static bool same_netns(const char *sandbox, void *arg)
+{
+	const struct run *r = arg;
+	struct netns_id want;
+	struct stat st;
+
+	if (r->nsfd < 0 || netns_id(r->nsfd, &want) < 0 || stat(sandbox, &st) < 0)
+		return false;
+	return netns_id_eq(&want, &(struct netns_id){ .dev = st.st_dev, .ino = st.st_ino });
 }
 
 static int need_env(struct run *r, const char *val, const char *name)
@@ -85,6 +102,47 @@ static int parse_conf(struct run *r, char version[16])
 	}
 	if (r->conf.cni_version && cni_version_supported(r->conf.cni_version))
 		snprintf(version, 16, "%s", r->conf.cni_version);
+	return 0;
+}
+
+/* The paths a network config names for pflink to write at, as this node
+ * makes them (pf_path_trusted): its author is not the node's admin. */
+static int trusted_paths(struct run *r)
+{
+	const struct {
+		const char *key;
+		const char **path;
+	} v[] = {
+		{ "logFile", &r->conf.log_file },
+		{ "stateDir", &r->conf.state_dir },
+		{ "deviceInfoDir", &r->conf.devinfo_dir },
+	};
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		int e = *v[i].path ? pf_path_trusted(*v[i].path, r->paths[i], sizeof(r->paths[i])) : 0;
+
+		/* Only what the policy refuses is refused here; a path that is
+		 * merely unusable (a file in the way, no permission) fails
+		 * where it is used, as an I/O error (code 5, never on DEL). */
+		if (e < 0 && e != -EINVAL && e != -ELOOP && e != -EPERM) {
+			pf_strscpy(r->paths[i], *v[i].path, sizeof(r->paths[i]));
+			e = 0;
+		}
+		if (e < 0) {
+			if (i == 0 && r->log)
+				r->log->file = NULL;	/* say it where the runtime looks */
+			return fail(r, CNI_ERR_INVALID_CONFIG, strerror(-e),
+				    "%s %s is refused: %s", v[i].key, *v[i].path,
+				    e == -ELOOP ? "it goes through a symlink someone other than root could have made (only a symlink of root's, in a directory only root may write, is followed: /var/run -> /run)" :
+				    e == -EPERM ? "it leads into /proc, /sys or /dev" :
+				    "it must be absolute, without . or .., outside /proc, /sys and /dev");
+		}
+		if (*v[i].path)
+			*v[i].path = r->paths[i];
+	}
+	if (r->log)
+		r->log->file = r->conf.log_file;
 	return 0;
 }
 
@@ -441,12 +499,25 @@ static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf, bo
 	return find_pf(r, vf, pf);
 }
 
+/* ADD and CHECK (netns): every variable there, and names pflink can
+ * record before any work is done.  DEL takes what it is given: an
+ * attachment such names could never have been made is simply not there. */
 static int need_attachment_env(struct run *r, bool netns)
 {
 	if (need_env(r, r->req->container_id, "CNI_CONTAINERID") < 0 ||
 	    need_env(r, r->req->ifname, "CNI_IFNAME") < 0 ||
 	    (netns && need_env(r, r->req->netns, "CNI_NETNS") < 0))
 		return -1;
+	if (!netns)
+		return 0;
+	if (!pf_ifname_valid(r->req->ifname))
+		return fail(r, CNI_ERR_INVALID_ENV, NULL,
+			    "CNI_IFNAME \"%s\" is not an interface name the kernel takes: 1 to 15 bytes, not \".\" or \"..\", no '/', ':' or white space",
+			    r->req->ifname);
+	if (!pf_safe_component(r->req->container_id, 255))
+		return fail(r, CNI_ERR_INVALID_ENV, NULL,
+			    "CNI_CONTAINERID \"%s\" is not a container ID the CNI spec allows: 1 to 255 of [A-Za-z0-9_.-]",
+			    r->req->container_id);
 	return 0;
 }
 
@@ -454,9 +525,10 @@ static int cmd_add(struct run *r, char **out)
 {
 	struct vf_info vf;
 	struct pf_info pf;
-	struct pf_record s;
+	struct pf_record s, prev;
 	char path[4096];
 	struct devinfo_undo undo;
+	bool made_before;
 	int e;
 	cJSON *res;
 
@@ -478,6 +550,11 @@ static int cmd_add(struct run *r, char **out)
 		return fail(r, CNI_ERR_INVALID_ENV, NULL,
 			    "cannot name a device-info file for container %s interface %s: use [A-Za-z0-9_.-] only",
 			    r->req->container_id, r->req->ifname);
+	/* An ADD of an attachment that is there already (a runtime trying
+	 * again): the device-info file its first ADD made is there now, and
+	 * still pflink's to remove. */
+	made_before = record_read(r->conf.state_dir, r->req->container_id, r->req->ifname, &prev) == 0 &&
+		      prev.devinfo_created && !strcmp(prev.devinfo_path, path);
 	e = devinfo_update(path, vf.bdf, pf.bdf, pf.representor, &undo);
 	if (e == -EEXIST)
 		return fail(r, PFLINK_ERR_DEVICE_MISMATCH, NULL,
@@ -496,7 +573,7 @@ static int cmd_add(struct run *r, char **out)
 	snprintf(s.devinfo_path, sizeof(s.devinfo_path), "%s", path);
 	/* Multus' file is Multus': pflink merges into it and never removes
 	 * it, even when it made it (Multus reads it after the chain). */
-	s.devinfo_created = !undo.existed && !r->conf.devinfo_file;
+	s.devinfo_created = (!undo.existed || made_before) && !r->conf.devinfo_file;
 
 	e = record_write(r->conf.state_dir, &s);
 	if (e < 0) {
@@ -512,8 +589,8 @@ static int cmd_add(struct run *r, char **out)
 			    r->req->ifname, r->conf.state_dir);
 	}
 	devinfo_undo_free(&undo);
-	res = result_build(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
-			   &vf, &pf);
+	res = result_build_in(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
+			      same_netns, r, &vf, &pf);
 	if (!res || !(*out = cJSON_PrintUnformatted(res))) {
 		cJSON_Delete(res);
 		return fail(r, CNI_ERR_IO, NULL, "out of memory building the result");
@@ -531,7 +608,7 @@ static int cmd_check(struct run *r, char **out)
 	struct pf_info pf;
 	struct pf_record s;
 	const char *want_vf = NULL;
-	unsigned i;
+	unsigned i, host;
 	bool have_state;
 	int e;
 
@@ -583,11 +660,16 @@ static int cmd_check(struct run *r, char **out)
 				    "PF %s was recorded as netdev %s, which it no longer has (now %s: renamed or moved): the result's host-side interface is stale",
 				    pf.bdf, s.pf_netdev, pf.netdevs[0].name);
 	}
-	/* The PF entries of the result are what consumers read. */
-	for (i = 0; i < pf.n_netdevs; i++)
+	/* The PF entries of the result are what consumers read: one for a
+	 * netdev of the PF in the host netns (ADD lists no other). */
+	for (i = 0, host = 0; i < pf.n_netdevs; i++) {
+		if (pf.netdevs[i].netns[0])
+			continue;
+		host++;
 		if (result_has_host_if(r->conf.prev_result, pf.netdevs[i].name))
 			break;
-	if (i == pf.n_netdevs)
+	}
+	if (host && i == pf.n_netdevs)
 		return fail(r, PFLINK_ERR_DRIFT, NULL,
 			    "prevResult has no host-side interface for PF %s (%s): was pflink's ADD result lost?",
 			    pf.bdf, pf.netdevs[0].name);
@@ -748,8 +830,10 @@ int pflink_cni_run(const struct pflink_req *req, struct pf_log *log, char **out,
 	    strcmp(cmd, "GC") && strcmp(cmd, "STATUS"))
 		return fail(&r, CNI_ERR_INVALID_ENV, NULL,
 			    "CNI_COMMAND \"%s\" is not one of ADD CHECK DEL GC STATUS VERSION", cmd);
-	if (parse_conf(&r, version) < 0)
+	if (parse_conf(&r, version) < 0 || trusted_paths(&r) < 0) {
+		cni_conf_free(&r.conf);
 		return -1;
+	}
 	if (!strcmp(cmd, "ADD"))
 		ret = cmd_add(&r, out);
 	else if (!strcmp(cmd, "CHECK"))

@@ -7,6 +7,9 @@
 #ifndef PFLINK_LOG_H
 #define PFLINK_LOG_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 enum pf_log_level { PF_LOG_ERROR, PF_LOG_WARNING, PF_LOG_INFO, PF_LOG_DEBUG };
 
 /* "error" "warning" "info" "debug", and back (-1 for anything else). */
@@ -20,9 +23,17 @@ struct pf_log {
 	const char *file;		/* where the sink writes; NULL: its default */
 };
 
-/* Format and hand one line to log->fn when lvl is within log->level.  A
- * NULL log, or one without fn, takes nothing. */
+/* Format and hand one line to log->fn when lvl is within log->level, its
+ * control characters written \xNN (pf_log_escape): one message is one
+ * line, whatever it quotes.  A NULL log, or one without fn, takes
+ * nothing. */
 __attribute__((format(printf, 3, 4)))
 void pf_logf(const struct pf_log *log, enum pf_log_level lvl, const char *fmt, ...);
+__attribute__((format(printf, 3, 0)))
+void pf_vlogf(const struct pf_log *log, enum pf_log_level lvl, const char *fmt, va_list ap);
+
+/* in with C0 control characters and DEL written \xNN, into out (len
+ * bytes, always terminated; cut where the rest does not fit). */
+void pf_log_escape(const char *in, char *out, size_t len);
 
 #endif

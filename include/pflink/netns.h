@@ -24,9 +24,14 @@ int netns_open(const char *path, int *fd_out);
  * *want (the path may have been re-pointed, or the pid reused, since). */
 int netns_open_expect(const char *path, const struct netns_id *want, int *fd_out);
 
-/* Identity of an open netns fd (or of the caller's own when fd < 0). */
+/* Identity of an open netns fd (or of the caller's own when fd < 0); any
+ * nsfs file's works the same. */
 int netns_id(int fd, struct netns_id *out);
 bool netns_id_eq(const struct netns_id *a, const struct netns_id *b);
+
+/* The identity of the user namespace that owns the netns nsfd
+ * (NS_GET_USERNS).  -EPERM when it is outside the caller's. */
+int netns_owner(int nsfd, struct netns_id *userns);
 
 /* socket(domain, type|SOCK_CLOEXEC, proto) created inside netns nsfd.
  * nsfd < 0 means the caller's own netns (no thread). */

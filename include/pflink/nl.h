@@ -109,6 +109,23 @@ int nl_link_query(struct nl_handle *h, int ifindex, unsigned want, nl_link_cb cb
 #define NL_DUMP_TRIES 32
 int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg);
 
+/* The same dump read a slice at a time, so a caller can do other work
+ * between slices of a netns with very many links.  start sends the
+ * request; each step reads datagrams until at least max links (0: all)
+ * were handed to cb: 0 when more follow, 1 when the dump is complete,
+ * -EINTR complete but interrupted (NLM_F_DUMP_INTR: restart), -EMSGSIZE a
+ * message did not fit the buffer, which has grown (restart), or -errno
+ * (a cb error: the rest is still queued).  restart drains what is left and
+ * asks again; free drains an unfinished dump when drain is set (the
+ * handle is used again), else leaves it (the handle is being closed).
+ * Only one request at a time on a handle: nothing else may use h until
+ * the dump is complete or drained. */
+struct nl_dump;
+int nl_link_dump_start(struct nl_handle *h, unsigned want, struct nl_dump **out);
+int nl_link_dump_step(struct nl_dump *d, unsigned max, nl_link_cb cb, void *arg);
+int nl_link_dump_restart(struct nl_dump *d);
+void nl_link_dump_free(struct nl_dump *d, bool drain);
+
 /* Link events: join RTNLGRP_LINK on this handle, make it non-blocking and
  * give it a receive buffer of rcvbuf bytes; *got is the buffer the kernel
  * gave (capped at net.core.rmem_max without CAP_NET_ADMIN). */

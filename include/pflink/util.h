@@ -59,6 +59,26 @@ bool pf_safe_char(char c);
  * they become file names. */
 bool pf_safe_component(const char *s, size_t max);
 
+/* A path pflink may be told to write at by a network config (its author is
+ * not the node's admin): absolute, no "." or ".." component, not in
+ * /proc, /sys or /dev. */
+bool pf_path_clean(const char *path);
+
+/* path, pf_path_clean(), as this node makes it: each existing component
+ * a directory (the last may be a file), and a symlink on the way followed
+ * only when no one but root could have made it (root's, in a directory
+ * of root's that group and others may not write: /var/run -> /run);
+ * what does not exist yet is taken as written (pflink makes it).  The
+ * path without those symlinks into out (a canonical path to use), and it
+ * must still be clean.  -EINVAL: not clean; -ELOOP: another symlink;
+ * -EPERM: it leads into /proc, /sys or /dev; -ENOTDIR; -errno. */
+int pf_path_trusted(const char *path, char *out, size_t len);
+
+/* An interface name the kernel takes (dev_valid_name()): 1 to 15 bytes,
+ * not "." or "..", no '/', ':' or white space.  "n@2" is one, and so are
+ * bytes a file name must not carry as they are: escape them. */
+bool pf_ifname_valid(const char *s);
+
 /* s with every byte that is not pf_safe_char(), or is in also, written as
  * %XX (upper-case hex; '%' itself is never safe, so the mapping is
  * one-to-one and a file name built from escaped parts and a separator

@@ -4,7 +4,7 @@
  * only, no JSON parser: answers are matched as strings).  BENCH ONLY.
  *
  *	rtt rtt SOCK N REQUEST	N requests on one connection;
- *				prints "n failures median_us p99_us mean_us"
+ *				prints "n failures median_us p99_us mean_us max_us"
  *	rtt paced SOCK RATE SECONDS REQUEST EXPECT
  *				RATE requests a second for SECONDS, a new
  *				connection each (as the plugin asks); an
@@ -18,7 +18,7 @@
  *				move IFNAME between /run/netns/NSA and NSB
  *				(one RTM_NEWLINK each) and poll "vf BDF"
  *				until the agent shows it in the new netns;
- *				prints "n timeouts median_us p99_us mean_us"
+ *				prints "n timeouts median_us p99_us mean_us max_us"
  *				three times: from sending the move, the
  *				kernel's move alone (to its netlink ack),
  *				and from the ack to the map showing it
@@ -107,14 +107,14 @@ static void stats(double *us, int n, unsigned bad)
 	int i, p99 = (n * 99 + 99) / 100 - 1;
 
 	if (n <= 0) {
-		printf("0 %u 0 0 0\n", bad);
+		printf("0 %u 0 0 0 0\n", bad);
 		return;
 	}
 	for (i = 0; i < n; i++)
 		sum += us[i];
 	qsort(us, (size_t)n, sizeof(double), cmp);
-	printf("%d %u %.1f %.1f %.1f\n", n, bad,
-	       n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2, us[p99], sum / n);
+	printf("%d %u %.1f %.1f %.1f %.1f\n", n, bad,
+	       n % 2 ? us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2, us[p99], sum / n, us[n - 1]);
 }
 
 static int do_paced(const char *sock, int rate, int secs, const char *req, const char *expect)

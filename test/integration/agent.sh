@@ -66,7 +66,10 @@ ip link set "vb0$TAG" netns "$POD" name net2
 CONF2=$(conf 1.1.0 '' net2 "$NS" | jq -c --arg s "$SOCK" '.agentSocket=$s')
 CID=ag2 pflink_run ADD "$NS" net2 "$CONF2"
 expect_ok "pflink ADD resolves that PF through the agent"
-check "result names the PF in the process-only netns" jqe --arg n "pfb$TAG" '.interfaces[] | select(.name==$n) | .pciID=="0000:02:00.0"'
+check "the PF in the process-only netns is no interface of the result (it would say host)" \
+	jqe --arg n "pfb$TAG" '[.interfaces[] | select(.name==$n)] == []'
+check "... the record names it and its netns" \
+	jq_file "$STATE/ag2_net2.json" --arg n "pfb$TAG" --arg p "pid:$HOLDER" '.pfPciAddress=="0000:02:00.0" and .pfNetdev==$n and .pfNetns==$p'
 CID=ag3 pflink_run ADD "$NS" net2 "$(conf 1.1.0 '' net2 "$NS")"
 expect_code "the same without the agent: PF not found" 102
 kill "$HOLDER"; wait "$HOLDER" 2>/dev/null

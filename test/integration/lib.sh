@@ -18,6 +18,15 @@ tl_skip_unless_root() {
 	need_tools "$@" ip jq
 }
 
+# tl_need_tools TOOL...: each must be installed; as root a missing tool is
+# a failure, not a skip (hack/deps.sh installs them).
+tl_need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "FAIL: $t not installed (hack/deps.sh --test)"; echo "0 passed, 1 failed"; exit 1; }
+	done
+}
+
 # tl_own_namespaces SCRIPT ARGS...: run the rest of SCRIPT in its own net,
 # mount and pid namespaces (call it first; it re-executes SCRIPT there).
 # An agent under test then has this test's netns as its host netns and
@@ -39,6 +48,17 @@ tl_own_namespaces() {
 		echo "FAIL: no private /run/netns"; exit 1
 	fi
 	ip link set lo up
+}
+
+# tl_debian_mirror: the Debian mirror apt uses on this machine (deb822 or
+# one-line sources), for debootstrap.
+tl_debian_mirror() {
+	local m
+	m=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null)
+	[ -n "$m" ] || m=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
+	[ -n "$m" ] || return 1
+	echo "$m"
 }
 
 ok()   { TL_PASS=$((TL_PASS + 1)); echo "PASS: $*"; }

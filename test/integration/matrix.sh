@@ -253,7 +253,7 @@ v|gc-no-valid-attachments|GC|7|pre_add; post 'check "$R_NAME: record kept" test 
 v|version-garbage-stdin|VERSION|ok|head -c 4096 /dev/urandom > "$R_IN"
 |add-cid-path-traversal|ADD|4|env_set CNI_CONTAINERID '../../etc/x'
 |add-cid-overlong|ADD|4|env_set CNI_CONTAINERID "$(printf 'c%.0s' $(seq 300))"
-|add-ifname-overlong|ADD|105|env_set CNI_IFNAME 'net1-and-much-longer'; in_conf . 1.1.0 net1-and-much-longer
+|add-ifname-overlong|ADD|4|env_set CNI_IFNAME 'net1-and-much-longer'; in_conf . 1.1.0 net1-and-much-longer
 |add-args-overlong|ADD|ok|env_set CNI_ARGS "K8S_POD_NAME=$(printf 'p%.0s' $(seq 5000))"; post 'check "$R_NAME: overlong pod name not recorded" jq_file "$(sfile)" ".podName==\"\""'
 v|ver-unsupported|ADD|1|in_conf '.cniVersion="9.9.9"'
 |ver-absent|ADD|1|in_conf 'del(.cniVersion)'

@@ -113,6 +113,58 @@ check "ADD adds the sandbox interface with mac and pciID" \
 	jqe --arg ns "$NS" '.interfaces[] | select(.name=="net1") | .sandbox==$ns and .mac=="02:aa:01:10:00:00" and .pciID=="0000:01:10.0"'
 pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
 
+# --- ADD twice for one attachment (a runtime trying again), then DEL: the
+# device-info file the first ADD made is still pflink's to remove
+CID=c-twice
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "ADD"
+pflink_run ADD "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "ADD again, the same attachment"
+check "... its record still says pflink made the device-info file" \
+	jq_file "$STATE/c-twice_net1.json" '.deviceInfoCreated==true'
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+expect_ok "DEL after ADD, ADD"
+check "... removed the device-info file" test ! -e "$DEVINFO/$(tl_di_name sriov-a c-twice net1)"
+check "... and the record" test ! -e "$STATE/c-twice_net1.json"
+
+# --- CNI_IFNAME the kernel takes but a file name must not carry as it is
+# ("n@2"): escaped in the record's and the device-info's names; one the
+# kernel refuses is refused before any work (here: before the netns).
+ip -n "$POD" link set net1 name 'n@2'
+CID=c-at
+pflink_run ADD "$NS" 'n@2' "$(conf 1.1.0 '' 'n@2' "$NS")"
+expect_ok "ADD with CNI_IFNAME n@2"
+check "... its record is c-at_n%402.json" jq_file "$STATE/c-at_n%402.json" '.ifName=="n@2" and .deviceInfoCreated'
+check "... its device-info file is escaped the same way" test -s "$DEVINFO/$(tl_di_name sriov-a c-at 'n@2')"
+pflink_run CHECK "$NS" 'n@2' "$(jq -c --argjson p "$OUT" '.prevResult=$p' <<<"$(conf 1.1.0 '' 'n@2' "$NS")")"
+expect_ok "CHECK with CNI_IFNAME n@2"
+pflink_run DEL "$NS" 'n@2' "$(conf 1.1.0 '' 'n@2' "$NS")"
+expect_ok "DEL with CNI_IFNAME n@2"
+check "... removed both files" test ! -e "$STATE/c-at_n%402.json" -a ! -e "$DEVINFO/$(tl_di_name sriov-a c-at 'n@2')"
+ip -n "$POD" link set 'n@2' name net1
+for bad in 'a:b' 'a b' 'a/b' '..' 0123456789abcdef; do
+	CID=c-badif pflink_run ADD /run/netns/absent-$TAG "$bad" "$(conf 1.1.0 '' "$bad" /run/netns/absent-$TAG)"
+	expect_code "ADD with CNI_IFNAME '$bad', refused before the netns is looked at" 4
+	check "... the message names CNI_IFNAME" jqe '.msg | startswith("CNI_IFNAME")'
+done
+CID='c/x' pflink_run ADD /run/netns/absent-$TAG net1 "$(conf 1.1.0 '' net1 /run/netns/absent-$TAG)"
+expect_code "ADD with CNI_CONTAINERID 'c/x', refused before any work" 4
+
+# --- the plugin before pflink wrote the pod's netns another way than
+# CNI_NETNS (/proc/PID/ns/net for /run/netns/x): the same netns, so its
+# interface is the sandbox interface, annotated, not listed twice
+ip netns exec "$POD" sleep 600 &
+SLEEPER=$!
+until_proc() { for _ in $(seq 50); do [ "$(stat -L -c %i "/proc/$SLEEPER/ns/net" 2>/dev/null)" = "$(stat -L -c %i "$NS")" ] && return 0; sleep 0.05; done; return 1; }
+check "a process holds the pod's netns" until_proc
+CID=c-samens
+pflink_run ADD "$NS" net1 "$(jq -c --arg p "/proc/$SLEEPER/ns/net" '.prevResult.interfaces[0].sandbox=$p' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+expect_ok "ADD whose prevResult names the pod's netns by /proc/$SLEEPER/ns/net"
+check "... one net1, the previous plugin's, with the VF's pciID" \
+	jqe --arg p "/proc/$SLEEPER/ns/net" '[.interfaces[] | select(.name=="net1")] | length==1 and .[0].sandbox==$p and .[0].pciID=="0000:01:10.0"'
+pflink_run DEL "$NS" net1 "$(conf 1.1.0 '' net1 "$NS")"
+kill "$SLEEPER"; wait "$SLEEPER" 2>/dev/null
+
 # --- a prevResult that already lists the PF (re-chained, or a 1.0.0 result
 # re-versioned to 1.1.0): annotated in place, never listed twice
 CID=c-repf
@@ -179,8 +231,17 @@ pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
 expect_code "PF in another netns, that netns not scanned" 102
 PFLINK_NETNS_DIRS=/run/netns pflink_run ADD "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
 expect_ok "PF in a bind-mounted netns is found"
-check "PF entry from the other netns" jqe --arg n "pfb$TAG" '.interfaces[] | select(.name==$n) | .pciID=="0000:02:00.0"'
-check "state records the PF's netns" jq_file "$STATE/c-pfns_net1.json" --arg p "/run/netns/$PFNS" '.pfNetns==$p'
+# Listed without a sandbox it would say "host"; with one, Multus would
+# take it for the pod's interface: it is left out of interfaces.
+check "the PF in another netns is no interface of the result" \
+	jqe --arg n "pfb$TAG" '[.interfaces[] | select(.name==$n)] == [] and [.interfaces[] | select(.sandbox==null)] == []'
+check "... device-info names the PF" \
+	jq_file "$DEVINFO/$(tl_di_name sriov-a c-pfns net1)" '.pci["pf-pci-address"]=="0000:02:00.0"'
+check "state records the PF's netdev and netns" \
+	jq_file "$STATE/c-pfns_net1.json" --arg p "/run/netns/$PFNS" --arg n "pfb$TAG" '.pfNetns==$p and .pfNetdev==$n'
+PFNSRES=$OUT
+PFLINK_NETNS_DIRS=/run/netns pflink_run CHECK "$NS2" net1 "$(jq -c --argjson p "$PFNSRES" '.prevResult=$p' <<<"$(conf 1.1.0 '' net1 "$NS2")")"
+expect_ok "CHECK of that attachment (no host-side entry to ask for)"
 pflink_run DEL "$NS2" net1 "$(conf 1.1.0 '' net1 "$NS2")"
 ip -n "$POD2" link set net1 netns 1 name "vb0$TAG"
 ip -n "$PFNS" link set "pfb$TAG" netns 1
@@ -404,6 +465,50 @@ nd_err "deviceID and the device plugin disagree" 103 0000:0b:10.0 '"runtimeConfi
 echo '{"type":"pci","version":"1.1.0","pci":{"pci-address":"0000:0b:10.0","pf-pci-address":"0000:01:00.0"}}' > "$MF3"
 nd_err "the device plugin names another PF" 103 0000:0b:10.0 '"runtimeConfig":{"CNIDeviceInfoFile":"'"$MF3"'"}'
 check "failed no-netdev ADDs left no record" test ! -e "$STATE/c-nderr_net1.json"
+
+# --- what a network config's author (not the node's admin) gets to write:
+# control characters escaped in every log line; paths that are relative,
+# in /proc, /sys or /dev, or through a symlink someone else could have
+# made, refused before anything is written
+LOG=$T/pflink.log
+: > "$LOG"
+CID=c-forge pflink_run ADD "$NS" net1 "$(conf 1.1.0 "\"logFile\":\"$LOG\",\"logLevel\":\"error\",\"deviceID\":\"0000:01:10.0\\n2026-01-01T00:00:00Z pflink[1] error: forged\"" net1 "$NS")"
+expect_code "ADD with a deviceID holding a newline" 7
+check "... one log line for it, the newline written \\x0a ($(wc -l < "$LOG") lines)" \
+	sh -c '[ "$(wc -l < "$1")" = 1 ] && grep -q "0000:01:10.0\\\\x0a2026-01-01T00:00:00Z pflink\[1\] error: forged" "$1" && ! grep -q "^2026-01-01" "$1"' _ "$LOG"
+mkdir -p "$T/real" "$T/pub" "$T/rootdir"
+chmod 1777 "$T/pub"
+ln -s /proc/self "$T/rootdir/me"
+ln -s "$T/real" "$T/theirs"
+chown -h 65534:65534 "$T/theirs"
+ln -s /etc "$T/pub/etc"
+refused() {	# refused WHAT KEY VALUE
+	CID=c-path pflink_run ADD "$NS" net1 "$(jq -c --arg k "$2" --arg v "$3" '.[$k]=$v' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+	expect_code "$1" 7
+}
+refused "stateDir relative" stateDir run/pflink/state
+refused "stateDir with .." stateDir "$T/state/../../etc"
+refused "logFile in /proc" logFile /proc/self/fd/2
+refused "deviceInfoDir in /sys" deviceInfoDir /sys/kernel/pflink
+refused "deviceInfoDir in /dev" deviceInfoDir /dev/shm/di
+refused "deviceInfoDir through a symlink of another user's" deviceInfoDir "$T/theirs/di"
+check "... its message says why" jqe '.msg | contains("symlink")'
+refused "logFile through a symlink in a directory anyone may write" logFile "$T/pub/etc/pflink.log"
+refused "logFile through a root symlink into /proc" logFile "$T/rootdir/me/fd/2"
+check "... its message says where it leads" jqe '.msg | contains("/proc")'
+check "nothing written by the refused ADDs" \
+	sh -c '[ ! -e "$1/state/c-path_net1.json" ] && [ -z "$(ls -A "$1/real")" ] && [ ! -e /etc/pflink.log ]' _ "$T"
+# A symlink only root could have made, as /var/run -> /run on most
+# systems: followed (the default deviceInfoDir goes through it).
+if [ -L /var/run ] && [ "$(stat -c %u /var/run)" = 0 ]; then
+	CID=c-varrun pflink_run ADD "$NS" net1 "$(jq -c --arg d "/var/run/pflink-test-$TAG" '.deviceInfoDir=$d' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+	expect_ok "deviceInfoDir through /var/run -> /run"
+	check "... the record names the file under /run" \
+		jq_file "$STATE/c-varrun_net1.json" --arg d "/run/pflink-test-$TAG/" '.deviceInfoFile | startswith($d)'
+	CID=c-varrun pflink_run DEL "$NS" net1 "$(jq -c --arg d "/var/run/pflink-test-$TAG" '.deviceInfoDir=$d' <<<"$(conf 1.1.0 '' net1 "$NS")")"
+	check "... DEL removed it" test -z "$(ls -A "/run/pflink-test-$TAG")"
+	rm -rf "/run/pflink-test-$TAG"
+fi
 
 # --- STATUS and VERSION
 pflink_run STATUS "" "" "$(conf 1.1.0)"

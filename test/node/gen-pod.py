@@ -29,7 +29,10 @@ Options that change it, each for one experiment of the suite:
   --test-shim DIR        THE TEST-ONLY ADDITION: this machine has no SR-IOV
                          NIC, so pflinkd runs with the ethtool shim of
                          test/shim (LD_PRELOAD, keyed by MAC) and its map,
-                         both in DIR, mounted read-only at DIR; the pod is
+                         both in DIR, mounted read-only at DIR; and
+                         install-cni gets PFLINK_SRC=/usr/lib/cni/pflink,
+                         the dynamic plugin, which the shim can reach (a
+                         static one loads no LD_PRELOAD); the pod is
                          annotated pflink.test/addition so nobody mistakes it
                          for the manifest
 
@@ -186,6 +189,12 @@ def main():
             {"name": "LD_PRELOAD", "value": f"{d}/libpflink_ethtool_shim.so"},
             {"name": "PFLINK_TEST_BUSINFO", "value": f"{d}/busmap"},
         ])
+        # The host runs the installed plugin with the shim preloaded, which
+        # only a dynamic program takes: install the image's dynamic pflink.
+        for c in spec.get("initContainers", []):
+            if c.get("name") == "install-cni":
+                c.setdefault("env", []).append(
+                    {"name": "PFLINK_SRC", "value": "/usr/lib/cni/pflink"})
 
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
     yaml.safe_dump(pod, sys.stdout, sort_keys=False)

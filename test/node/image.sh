@@ -14,7 +14,7 @@ node_base_image() {
 		echo "base $base: kept in $NODE_WORK from an earlier run (PFLINK_NODE_FRESH=1 rebuilds it)"
 		return 0
 	fi
-	mirror=$(node_mirror) || { bad "no Debian mirror in apt's sources"; return 1; }
+	mirror=$(tl_debian_mirror) || { bad "no Debian mirror in apt's sources"; return 1; }
 	t0=$(node_ms)
 	if ! debootstrap --variant=minbase bookworm "$root" "$mirror" >"$T/debootstrap.log" 2>&1; then
 		bad "debootstrap bookworm: $(tail -n3 "$T/debootstrap.log")"

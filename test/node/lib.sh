@@ -44,17 +44,6 @@ node_podman_env() {
 	rt_podman_conf "$d" "$d/cni-bin" "$d/net.d" overlay "$NODE_WORK/storage"
 }
 
-# node_mirror: the Debian mirror apt uses on this machine (deb822 or
-# one-line sources), for debootstrap.
-node_mirror() {
-	local m
-	m=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null)
-	[ -n "$m" ] || m=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' \
-		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
-	[ -n "$m" ] || return 1
-	echo "$m"
-}
-
 # node_ds_image: the image the DaemonSet names (both containers use one).
 node_ds_image() {
 	"$NODE_PY" "$NODE_SRC/test/node/gen-pod.py" --print-image "$NODE_DS"

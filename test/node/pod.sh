@@ -216,6 +216,14 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 		sh -c "[ \"\$(stat -c %a /opt/cni/bin/pflink)\" = 755 ] && [ -z \"\$(ls -A /opt/cni/bin | grep -v '^pflink\$')\" ]"
 	check "install-cni ran once (podman events: one start)" \
 		test "$(podman events --stream=false --filter container=pflinkd-install-cni --filter event=start 2>/dev/null | wc -l)" = 1
+	# The manifest's install-cni, without the test's PFLINK_SRC, as the
+	# init container runs: it installs pflink-static (any host's glibc).
+	mkdir -p "$T/cni-bin-default"
+	podman run --rm --network=none --entrypoint /bin/cat "$NODE_IMAGE" /usr/lib/cni/pflink-static > "$T/image-pflink-static"
+	podman run --rm --read-only --cap-drop=ALL --network=none -v "$T/cni-bin-default:/host/opt/cni/bin" \
+		--entrypoint /bin/sh "$NODE_IMAGE" /usr/lib/pflink/install-cni.sh > "$T/install-default.log" 2>&1
+	check "without PFLINK_SRC the image's install-cni installs pflink-static ($(tail -n1 "$T/install-default.log"))" \
+		sh -c "[ -s '$T/image-pflink-static' ] && cmp -s '$T/image-pflink-static' '$T/cni-bin-default/pflink'"
 
 	# The probes: podman turned the livenessProbe into its healthcheck
 	# (it runs it on a systemd timer, none here, so run it once by hand);

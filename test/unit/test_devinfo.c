@@ -326,7 +326,8 @@ static void test_default_path(void)
 		CHECK_STR(names[1], "/d/n-a_b%5Fc-device-info.json");
 		CHECK_STR(names[3], "/d/a-b%2Dc_d-device-info.json");
 	}
-	/* container ID and ifname must be safe; they are not rewritten */
+	/* The container ID must be safe (the CNI spec's characters), the
+	 * ifname a name the kernel takes, its unsafe bytes escaped. */
 	strcpy(out, "untouched");
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "../x", "net1", out, sizeof(out)), -EINVAL);
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "a/b", "net1", out, sizeof(out)), -EINVAL);
@@ -335,7 +336,10 @@ static void test_default_path(void)
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "c1", "../x", out, sizeof(out)), -EINVAL);
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "c1", "", out, sizeof(out)), -EINVAL);
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "c1", "0123456789abcdef", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(devinfo_default_path("/d", "n", "c1", "a:b", out, sizeof(out)), -EINVAL);
 	CHECK_STR(out, "untouched");
+	CHECK_EQ_INT(devinfo_default_path("/d", "n", "c1", "n@2", out, sizeof(out)), 0);
+	CHECK_STR(out, "/d/n-c1_n%402-device-info.json");
 	CHECK_EQ_INT(devinfo_default_path("/d", "n", "c1", "0123456789abcde", out, sizeof(out)), 0);
 	CHECK_STR(out, "/d/n-c1_0123456789abcde-device-info.json");
 	/* does not fit */

@@ -233,6 +233,12 @@ static void test_file_name(void)
 	CHECK_EQ_INT(record_file_name("abc", "a/b", out, sizeof(out)), -EINVAL);
 	CHECK_EQ_INT(record_file_name("abc", "", out, sizeof(out)), -EINVAL);
 	CHECK_EQ_INT(record_file_name("abc", "0123456789abcdef", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("abc", "a:b", out, sizeof(out)), -EINVAL);
+	CHECK_EQ_INT(record_file_name("abc", "n@2", out, sizeof(out)), 0);
+	CHECK_STR(out, "abc_n%402.json");
+	CHECK_EQ_INT(record_file_name("abc", "a%b", out, sizeof(out)), 0);
+	CHECK_STR(out, "abc_a%25b.json");
+	strcpy(out, "untouched");
 	memset(lng, 'c', sizeof(lng) - 1);
 	lng[sizeof(lng) - 1] = '\0';
 	CHECK_EQ_INT(record_file_name(lng, "net1", out, sizeof(out)), -EINVAL);

@@ -249,6 +249,26 @@ static void test_build_variants(void)
 	}
 	setup();
 
+	T_SECTION("result_build: a PF netdev in another netns is not a host-side interface");
+	pf.n_netdevs = 2;
+	strcpy(pf.netdevs[1].name, "enp3s0d1");
+	strcpy(pf.netdevs[1].netns, "/run/netns/pf-home");
+	r = result_build(NULL, "1.1.0", "net1", NETNS, &vf, &pf);
+	if (CHECK(r)) {
+		CHECK_EQ_INT(cJSON_GetArraySize(ifs_of(r)), 2);	/* net1, enp1s0f0 */
+		CHECK(result_has_host_if(r, "enp1s0f0"));
+		CHECK_EQ_INT(count_named(r, "enp3s0d1"), 0);
+		cJSON_Delete(r);
+	}
+	strcpy(pf.netdevs[0].netns, "pid:4242");
+	r = result_build(NULL, "1.1.0", "net1", NETNS, &vf, &pf);
+	if (CHECK(r)) {
+		CHECK_EQ_INT(cJSON_GetArraySize(ifs_of(r)), 1);	/* net1 alone */
+		CHECK_STR(sget(cJSON_GetArrayItem(ifs_of(r), 0), "name"), "net1");
+		cJSON_Delete(r);
+	}
+	setup();
+
 	T_SECTION("result_build: PF already in prevResult");
 	/* a prevResult (e.g. a 1.0.0 result re-versioned, or a second pflink
 	 * in the chain) that lists the PF already: annotated, not duplicated */
@@ -314,6 +334,46 @@ static int count_key(const cJSON *o, const char *key)
  * end, and then keeps reading the second one, so the output has two
  * "interfaces" keys and the PF entry is not where result_has_host_if()
  * (or libcni) looks. */
+/* The netns of NETNS spelt as a previous plugin might: a /proc path. */
+static bool same_as_proc(const char *sandbox, void *arg)
+{
+	(*(unsigned *)arg)++;
+	return !strcmp(sandbox, "/proc/4242/ns/net");
+}
+
+static void test_build_same_netns(void)
+{
+	cJSON *prev, *r, *ifs, *sb;
+	unsigned asked = 0;
+
+	T_SECTION("result_build_in: the sandbox interface by the netns' identity, not its spelling");
+	prev = cJSON_Parse("{\"cniVersion\":\"1.1.0\",\"interfaces\":[{\"name\":\"net1\",\"sandbox\":\"/proc/4242/ns/net\","
+			   "\"mac\":\"aa:bb:cc:dd:ee:01\"}],\"ips\":[{\"address\":\"10.0.0.2/24\",\"interface\":0}]}");
+	r = result_build_in(prev, "1.1.0", "net1", NETNS, same_as_proc, &asked, &vf, &pf);
+	if (CHECK(r)) {
+		ifs = ifs_of(r);
+		CHECK_EQ_INT(cJSON_GetArraySize(ifs), 2);	/* net1 once, the PF */
+		sb = cJSON_GetArrayItem(ifs, 0);
+		CHECK_STR(sget(sb, "sandbox"), "/proc/4242/ns/net");	/* as the plugin before wrote it */
+		CHECK_STR(sget(sb, "pciID"), "0000:01:10.2");
+		CHECK(asked >= 1);
+		cJSON_Delete(r);
+	}
+	/* Another netns (same() says no): a second net1, in NETNS. */
+	asked = 0;
+	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(ifs_of(prev), 0), "sandbox", cJSON_CreateString("/proc/1/ns/net"));
+	r = result_build_in(prev, "1.1.0", "net1", NETNS, same_as_proc, &asked, &vf, &pf);
+	if (CHECK(r)) {
+		ifs = ifs_of(r);
+		CHECK_EQ_INT(cJSON_GetArraySize(ifs), 3);
+		CHECK(!cJSON_HasObjectItem(cJSON_GetArrayItem(ifs, 0), "pciID"));
+		CHECK_STR(sget(cJSON_GetArrayItem(ifs, 1), "sandbox"), NETNS);
+		CHECK(asked >= 1);
+		cJSON_Delete(r);
+	}
+	cJSON_Delete(prev);
+}
+
 static void test_dup_keys(void)
 {
 	cJSON *prev, *r;
@@ -396,6 +456,7 @@ int main(void)
 	test_has_pci_id();
 	test_build_full();
 	test_build_variants();
+	test_build_same_netns();
 	test_dup_keys();
 	test_read();
 	return t_done();

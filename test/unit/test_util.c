@@ -3,6 +3,7 @@
 #include "t.h"
 
 #include "pflink/util.h"
+#include "pflink/log.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -61,6 +62,109 @@ static void test_safe_component(void)
 	big[256 - 1] = 'a';
 	big[256] = '\0';
 	CHECK(!pf_safe_component(big, 255));
+}
+
+static void test_ifname(void)
+{
+	T_SECTION("pf_ifname_valid: the kernel's dev_valid_name()");
+	CHECK(pf_ifname_valid("net1"));
+	CHECK(pf_ifname_valid("n@2"));
+	CHECK(pf_ifname_valid("a%b"));
+	CHECK(pf_ifname_valid("caf\xc3\xa9"));
+	CHECK(pf_ifname_valid("..."));
+	CHECK(pf_ifname_valid("0123456789abcde"));	/* 15 */
+	CHECK(!pf_ifname_valid("0123456789abcdef"));	/* 16 */
+	CHECK(!pf_ifname_valid(""));
+	CHECK(!pf_ifname_valid(NULL));
+	CHECK(!pf_ifname_valid("."));
+	CHECK(!pf_ifname_valid(".."));
+	CHECK(!pf_ifname_valid("a/b"));
+	CHECK(!pf_ifname_valid("a:b"));
+	CHECK(!pf_ifname_valid("a b"));
+	CHECK(!pf_ifname_valid("a\nb"));
+	CHECK(!pf_ifname_valid("a\tb"));
+	CHECK(!pf_ifname_valid("a\xa0"));
+}
+
+static void test_log_escape(void)
+{
+	char out[64];
+
+	T_SECTION("pf_log_escape: one message, one line");
+	pf_log_escape("deviceID \"0000:01:10.0\n2026-01-01 pflink error: forged\"", out, sizeof(out));
+	CHECK(!strchr(out, '\n'));
+	CHECK(strstr(out, "0000:01:10.0\\x0a2026") != NULL);
+	pf_log_escape("a\rb\tc\x1b[31md\x7f caf\xc3\xa9", out, sizeof(out));
+	CHECK_STR(out, "a\\x0db\\x09c\\x1b[31md\\x7f caf\xc3\xa9");
+	pf_log_escape("abc\n", out, 6);	/* "abc" fits, "\x0a" does not */
+	CHECK_STR(out, "abc");
+}
+
+static void test_paths(void)
+{
+	char *d = t_mkdtemp(), p[8192], out[4096], real[4096];
+	struct stat st;
+
+	T_SECTION("pf_path_clean");
+	CHECK(pf_path_clean("/run/pflink/state"));
+	CHECK(pf_path_clean("/var/log/pflink.log"));
+	CHECK(pf_path_clean("/run/pflink/state/"));
+	CHECK(pf_path_clean("/..."));
+	CHECK(pf_path_clean("/procfs/x"));
+	CHECK(!pf_path_clean("run/pflink"));
+	CHECK(!pf_path_clean(""));
+	CHECK(!pf_path_clean(NULL));
+	CHECK(!pf_path_clean("/var/log/../../etc/x"));
+	CHECK(!pf_path_clean("/var/./log"));
+	CHECK(!pf_path_clean("/proc"));
+	CHECK(!pf_path_clean("/proc/self/fd/1"));
+	CHECK(!pf_path_clean("/sys/kernel/x"));
+	CHECK(!pf_path_clean("/dev/sda"));
+	CHECK(!pf_path_clean("//proc/1"));	/* the same directory */
+
+	T_SECTION("pf_path_trusted");
+	if (!CHECK(realpath(d, real)))
+		return;
+	snprintf(p, sizeof(p), "%s/new/dirs/file.log", d);
+	CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), 0);	/* not there yet: as written */
+	snprintf(p, sizeof(p), "%s/new/dirs/file.log", real);
+	CHECK_STR(out, p);
+	snprintf(p, sizeof(p), "%s/f", d);
+	t_write(p, "x", 1);
+	snprintf(p, sizeof(p), "%s/f/under-a-file", d);
+	CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -ENOTDIR);
+	snprintf(p, sizeof(p), "%s/to-proc", d);
+	CHECK(symlink("/proc/self", p) == 0);
+	snprintf(p, sizeof(p), "%s/to-proc/fd/1", d);
+	/* A symlink of root's, in a directory of root's (0700): followed,
+	 * and where it leads is checked. */
+	if (getuid() == 0) {
+		CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -EPERM);
+		snprintf(p, sizeof(p), "%s/dir", d);
+		CHECK(mkdir(p, 0755) == 0);
+		snprintf(p, sizeof(p), "%s/ok", d);
+		CHECK(symlink("dir", p) == 0);
+		snprintf(p, sizeof(p), "%s/ok/x.log", d);
+		CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), 0);
+		snprintf(p, sizeof(p), "%s/dir/x.log", real);
+		CHECK_STR(out, p);
+		/* Someone else's symlink, or one in a directory others may
+		 * write: refused. */
+		snprintf(p, sizeof(p), "%s/ok", d);
+		CHECK(lchown(p, 65534, 65534) == 0);
+		snprintf(p, sizeof(p), "%s/ok/x.log", d);
+		CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -ELOOP);
+		snprintf(p, sizeof(p), "%s/ok", d);
+		CHECK(lchown(p, 0, 0) == 0);
+		CHECK(chmod(d, 01777) == 0 && stat(d, &st) == 0);
+		snprintf(p, sizeof(p), "%s/ok/x.log", d);
+		CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -ELOOP);
+		CHECK(chmod(d, 0700) == 0);
+	}
+	snprintf(p, sizeof(p), "%s/../x", d);
+	CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -EINVAL);
+	t_rmrf(d);
+	free(d);
 }
 
 static unsigned count_entries(const char *dir)
@@ -256,6 +360,9 @@ int main(void)
 {
 	test_strscpy();
 	test_safe_component();
+	test_ifname();
+	test_log_escape();
+	test_paths();
 	test_files();
 	test_mkdir_p();
 	test_now();
