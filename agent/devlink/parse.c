@@ -68,8 +68,9 @@ int dl_parse(const void *buf, size_t len, struct dl_msg *out)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;	/* libnl reads only */
 	struct nlattr *tb[DEVLINK_ATTR_MAX + 1];
-	struct genlmsghdr *g;
+	const struct genlmsghdr *g;
 	struct dl_msg m;
+	int cmd;
 
 	/* libnl trusts nlmsg_len: it must lie within what was read. */
 	if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN || nlh->nlmsg_len > len ||
@@ -84,7 +85,14 @@ int dl_parse(const void *buf, size_t len, struct dl_msg *out)
 	    str(tb[DEVLINK_ATTR_DEV_NAME], m.dev.h.dev, sizeof(m.dev.h.dev)) < 0)
 		return -EINVAL;
 	m.dev.eswitch = DL_ESWITCH_NONE;
-	switch (g->cmd) {
+	/* Kernel quirk: Linux 6.1 (Debian 12's; seen in the VM) answers a
+	 * DEVLINK_CMD_PORT_GET dump with DEVLINK_CMD_NEW, the instance's
+	 * command, for every port (its doit says DEVLINK_CMD_PORT_NEW).  A
+	 * port index makes it a port. */
+	cmd = g->cmd;
+	if (cmd == DEVLINK_CMD_NEW && tb[DEVLINK_ATTR_PORT_INDEX])
+		cmd = DEVLINK_CMD_PORT_NEW;
+	switch (cmd) {
 	case DEVLINK_CMD_NEW:
 		m.kind = DL_MSG_DEV;
 		break;

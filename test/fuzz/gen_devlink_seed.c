@@ -126,7 +126,9 @@ static int on_msg(struct nl_msg *msg, void *arg)
 	for (c = dev; *c; c++)
 		if (*c == ':' || *c == '/')
 			*c = '_';
-	switch (g->cmd) {
+	/* Linux 6.1 answers a port dump with DEVLINK_CMD_NEW: a port index
+	 * makes it a port (agent/devlink/parse.c). */
+	switch (g->cmd == DEVLINK_CMD_NEW && tb[DEVLINK_ATTR_PORT_INDEX] ? DEVLINK_CMD_PORT_NEW : g->cmd) {
 	case DEVLINK_CMD_NEW:
 		if (x->n < 64) {
 			attr_str(tb, DEVLINK_ATTR_BUS_NAME, x->devs[x->n].bus, sizeof(x->devs[0].bus));

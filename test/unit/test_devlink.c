@@ -122,6 +122,14 @@ static void test_messages(void)
 		DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 1, 0, 0, 0, NULL }), &d), 0);
 	CHECK_EQ_INT(d.port.ifindex, 0);	/* a port without a netdev */
 	CHECK_STR(d.port.netdev, "");
+	/* Linux 6.1's port dump says DEVLINK_CMD_NEW: still a port. */
+	m = port_msg(&(struct port_spec){ "netdevsim", "netdevsim10", 130, DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 2, 0, 0,
+		13, "eth13" });
+	((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(m)))->cmd = DEVLINK_CMD_NEW;
+	CHECK_EQ_INT(parse(m, &d), 0);
+	CHECK_EQ_INT(d.kind, DL_MSG_PORT);
+	CHECK_EQ_INT(d.port.vf, 2);
+	CHECK_STR(d.port.netdev, "eth13");
 
 	T_SECTION("malformed answers are refused");
 	CHECK_EQ_INT(parse(port_msg(&(struct port_spec){ "pci", "0000:03:00.0", 7,

@@ -1037,6 +1037,7 @@ case_devlink() {
 		ag_until 5 devlink 'any(.devlink[]; .dev == $d and .eswitchMode == "switchdev" and ([.ports[] | select(.flavour == "pcivf" and .netdev != "")] | length) == 4)' --arg d "$dev"
 	ctl devlink | sed 's/^/    | /'
 	cp "$T/ag.json" "$T/devlink-switchdev.json"
+	note "pflinkd's devlink answer: $(jq -c '.devlink' "$T/devlink-switchdev.json")"
 	for i in 0 1 2 3; do
 		rep=$(jq -r --arg d "$dev" --argjson v "$i" '.devlink[] | select(.dev == $d) | .ports[] | select(.flavour == "pcivf" and .vf == $v) | .netdev' "$T/devlink-switchdev.json")
 		[ -n "$rep" ] && [ -e "/sys/class/net/$rep" ] || { bad="$bad vf$i:no-netdev"; continue; }
@@ -1056,10 +1057,10 @@ case_devlink() {
 	fi
 
 	check "devlink dev eswitch set netdevsim/$dev mode legacy" devlink dev eswitch set "netdevsim/$dev" mode legacy
+	# The representors iproute2's devlink listed in switchdev mode.
 	n=0
-	for i in 0 1 2 3; do
-		rep=$(jq -r --arg d "$dev" --argjson v "$i" '.devlink[] | select(.dev == $d) | .ports[] | select(.flavour == "pcivf" and .vf == $v) | .netdev' "$T/devlink-switchdev.json")
-		[ -n "$rep" ] && [ ! -e "/sys/class/net/$rep" ] && n=$((n + 1))
+	for rep in $(jq -r '.port[] | select(.flavour == "pcivf") | .netdev' "$T/dl-ports.json"); do
+		[ ! -e "/sys/class/net/$rep" ] && n=$((n + 1))
 	done
 	check "back to legacy: the 4 representor netdevs are gone" [ "$n" = 4 ]
 	check "pflinkd's devlink table follows: legacy, no VF port (within 5 s)" \
