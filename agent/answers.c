@@ -7,6 +7,7 @@
 #include "request.h"
 #include "leaks.h"
 #include "collect.h"
+#include "devlink/reps.h"
 #include "pflink/classify.h"
 #include "pflink/json.h"
 #include "pflink/nl.h"
@@ -47,34 +48,16 @@ static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 	return arr;
 }
 
-/* Representor of VF idx of PF pf: classify_is_vf_rep_of(), the rule the
- * plugin's direct scan uses too. */
-static const struct ag_dev *representor(const struct agent *a, const char *pf,
-					const struct ag_dev *pfdev, int idx)
-{
-	unsigned i, j;
-
-	if (!pfdev || !pfdev->swid[0])
-		return NULL;
-	for (i = 0; i < a->n_ns; i++)
-		for (j = 0; j < a->ns[i]->n_devs; j++) {
-			const struct ag_dev *d = &a->ns[i]->devs[j];
-
-			if (classify_is_vf_rep_of(d->port, d->swid, pfdev->swid, classify_pf_number(pf), idx))
-				return d;
-		}
-	return NULL;
-}
-
-static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
+static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
 		      const char *bdf)
 {
 	cJSON *o = cJSON_CreateObject(), *nds, *cfg;
 	const struct nl_vf *c;
 	const struct pf_record *att = ag_attachment_of(a, bdf);
-	const struct ag_dev *first = NULL, *rep;
+	const struct ag_dev *first = NULL;
 	const struct ag_ns *first_ns = NULL;
-	char drv[64] = "", why[1024] = "";
+	char drv[64] = "", why[1024] = "", rep[IF_NAMESIZE];
+	bool rep_devlink;
 	bool in_host = false;
 
 	if (!o)
@@ -102,8 +85,12 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 		if (c->linkstate >= 0)
 			json_add_str(cfg, "linkState", nl_vf_link_state_name(c->linkstate));
 	}
-	rep = representor(a, pf, pfdev, idx);
-	json_add_str(o, "representor", rep ? rep->name : "");
+	/* devlink's port table where it lists this PF's VF ports, else the
+	 * port names (devlink/reps.h). */
+	rep_devlink = ag_dl_representor(a, pf, pfdev, idx, rep);
+	json_add_str(o, "representor", rep);
+	if (rep[0])
+		json_add_str(o, "representorFrom", rep_devlink ? "devlink" : "portName");
 	if (att) {
 		cJSON *p = json_add_obj(o, "pod");
 
@@ -129,7 +116,7 @@ static cJSON *vf_json(const struct agent *a, const char *pf, const struct ag_dev
 }
 
 /* One VF of pf, or NULL when pf does not list it (any more). */
-static cJSON *vf_of(const struct agent *a, const char *pf, const char *vf)
+static cJSON *vf_of(struct agent *a, const char *pf, const char *vf)
 {
 	int idx;
 
@@ -140,9 +127,10 @@ static cJSON *vf_of(const struct agent *a, const char *pf, const char *vf)
 
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
  * AGENT_VFS_NONE none, N >= 0 only VF N (none if the PF lists no VF N). */
-static cJSON *pf_json_err(const struct agent *a, const char *pf, int vfs, int *err)
+static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 {
 	const struct ag_dev *pfdev;
+	const char *esw;
 	struct ag_fn_list l = { 0 };
 	struct pci_fn fn;
 	cJSON *o, *arr;
@@ -162,6 +150,8 @@ static cJSON *pf_json_err(const struct agent *a, const char *pf, int vfs, int *e
 	json_add_str(o, "driver", fn.driver);
 	json_add_int(o, "numvfs", (long long)(fn.numvfs));
 	json_add_int(o, "totalvfs", (long long)(fn.totalvfs));
+	if ((esw = ag_dl_eswitch(a, fn.bdf)))
+		json_add_str(o, "eswitchMode", esw);
 	json_add_item(o, "netdevs", netdevs_of(a, fn.bdf));
 	if (vfs == AGENT_VFS_NONE)
 		return o;
@@ -190,7 +180,7 @@ static cJSON *pf_json_err(const struct agent *a, const char *pf, int vfs, int *e
 	return o;
 }
 
-static cJSON *pf_json(const struct agent *a, const char *pf, int vfs)
+static cJSON *pf_json(struct agent *a, const char *pf, int vfs)
 {
 	int err;
 
@@ -221,7 +211,7 @@ static cJSON *error(const char *fmt, ...)
 }
 
 struct topo_ctx {
-	const struct agent *a;
+	struct agent *a;
 	struct ag_fn_list pfs;	/* idx unused, bdf sorted */
 };
 
@@ -344,9 +334,11 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 {
 	cJSON *o;
 
-	/* Answers read the map through the index. */
+	/* Answers read the map through the index, and devlink's table as
+	 * its events last left it. */
 	if (ag_index(a) < 0)
 		return error("out of memory");
+	ag_dl_refresh(a, false);
 	switch (req->op) {
 	case AGENT_OP_HEALTH: {
 		struct agent_stats s;
@@ -433,6 +425,10 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		return op_pod(a, req->pod_ns, req->pod_name);
 	case AGENT_OP_LEAKS:
 		return op_leaks(a);
+	case AGENT_OP_DEVLINK:
+		o = answer(true);
+		ag_dl_answer(a, o);
+		return o;
 	case AGENT_OP_N:
 		break;
 	}

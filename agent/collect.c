@@ -3,6 +3,7 @@
 #include "collect.h"
 #include "leaks.h"
 #include "map.h"
+#include "devlink/reps.h"
 #include "pflink/nl.h"
 #include "pflink/util.h"
 
@@ -208,6 +209,7 @@ static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 	struct pci_fn fn;
 	const struct ag_ns *ns = NULL;
 	const struct ag_dev *pfdev;
+	const char *esw;
 	struct mx_pf *p;
 	int r;
 
@@ -223,6 +225,8 @@ static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 	p->totalvfs = fn.totalvfs;
 	numa_of(a, fn.bdf, &p->numa);
 	netdev_of(a, fn.bdf, p->netdev, p->netns, p->mac, NULL);
+	esw = ag_dl_eswitch(a, fn.bdf);
+	pf_strscpy(p->eswitch, esw ? esw : "", sizeof(p->eswitch));
 	pfdev = ag_first_dev(a, fn.bdf, &ns);
 	/* (Not from a netns whose request socket is dumping: no counters
 	 * this time.) */

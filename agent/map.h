@@ -107,6 +107,9 @@ struct agent {
 	int ev_rcvbuf;			/* the smallest event socket buffer the kernel gave */
 	struct ag_ref *idx;
 	unsigned n_idx, cap_idx;
+	/* devlink's table (devlink/reps.h), kept by the serving loop; NULL
+	 * without devlink: representors from port names only. */
+	struct ag_devlink *dl;
 	/* Latency histograms for /metrics: one netns' dump, a discovery, an
 	 * answer by op (server.c). */
 	struct {

@@ -248,14 +248,15 @@ static void pf_series(FILE *f, const struct mx_snap *s)
 	unsigned i, j, k;
 
 	family(f, "pflink_pf_info", "gauge",
-	       "Every SR-IOV PF of the node with its netdev and what its IFLA_VF_STATS give (vf_stats: reported, zero, none); always 1.");
+	       "Every SR-IOV PF of the node with its netdev, what its IFLA_VF_STATS give (vf_stats: reported, zero, none) "
+	       "and its devlink eswitch mode (legacy, switchdev; empty: devlink says none); always 1.");
 	for (i = 0; i < s->n_pfs; i++) {
 		const struct mx_pf *p = &s->pfs[i];
 		char numa[24];
 
 		sample(f, "pflink_pf_info", "1", "pf", p->bdf, "pf_netdev", p->netdev, "driver", p->driver,
 		       "netns", p->netns, "mac", p->mac, "numa_node", num(numa, p->numa), "vf_stats",
-		       metrics_vf_stats_state(s, p), NULL);
+		       metrics_vf_stats_state(s, p), "eswitch_mode", p->eswitch, NULL);
 	}
 	family(f, "pflink_pf_vfs", "gauge",
 	       "VFs of a PF: total (sriov_totalvfs), configured (sriov_numvfs), in_pod, host (netdev in the host netns), no_netdev, orphaned.");

@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  health        one line; exit 0 when pflinkd answers ok, else 1\n"
 		"  leaks         orphaned VFs, records of dead sandboxes, VFs in no netns\n"
 		"                pflinkd sees, MACs on two VFs; exit 1 when there is any\n"
+		"  devlink       devlink's instances: eswitch mode, ports, the netdev of each\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   pflinkd's socket (default %s)\n"
@@ -159,7 +160,7 @@ static bool want_color(bool no_color_flag)
 	return !no_color_flag && !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
-enum cmd { CMD_SHOW, CMD_PF, CMD_VF, CMD_POD, CMD_HEALTH, CMD_LEAKS };
+enum cmd { CMD_SHOW, CMD_PF, CMD_VF, CMD_POD, CMD_HEALTH, CMD_LEAKS, CMD_DEVLINK };
 
 int main(int argc, char **argv)
 {
@@ -246,6 +247,8 @@ int main(int argc, char **argv)
 		cmd = CMD_HEALTH;
 	} else if (!strcmp(cmdname, "leaks")) {
 		cmd = CMD_LEAKS;
+	} else if (!strcmp(cmdname, "devlink")) {
+		cmd = CMD_DEVLINK;
 	} else {
 		usage_error("unknown command '%s'", cmdname);
 	}
@@ -254,6 +257,7 @@ int main(int argc, char **argv)
 	case CMD_SHOW:
 	case CMD_HEALTH:
 	case CMD_LEAKS:
+	case CMD_DEVLINK:
 		if (optind != argc)
 			usage_error("%s takes no argument", cmdname);
 		req = new_request(cmd == CMD_SHOW ? "topology" : cmdname);
@@ -335,6 +339,9 @@ int main(int argc, char **argv)
 			break;
 		case CMD_LEAKS:
 			r = render_leaks(stdout, resp, &ro, &leaks);
+			break;
+		case CMD_DEVLINK:
+			r = render_devlink(stdout, resp, &ro);
 			break;
 		case CMD_HEALTH:
 			break;

@@ -442,6 +442,9 @@ static void pf_rows(struct table *t, const cJSON *pf, bool has_vfs)
 	cell(t, r, C_BDF, ST_BOLD, "%s", str_or(pf, "pciAddress", "?"));
 	fn_cells(t, r, pf, nd, true, "-");
 	cell(t, r, C_WHO, ST_PLAIN, "VFs %s/%s", num_s(pf, "numvfs", a), num_s(pf, "totalvfs", b));
+	/* legacy is every SR-IOV PF's default: only the other mode is news. */
+	if (has_str(pf, "eswitchMode") && strcmp(str(pf, "eswitchMode"), "legacy"))
+		note(t, r, "%s", str(pf, "eswitchMode"));
 	more_netdevs(t, pf, has_vfs ? "│" : "", true);
 }
 
@@ -810,5 +813,48 @@ int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsi
 	else
 		fprintf(f, "%sno leaks%s\n", color ? sgr[ST_GREEN] : "", color ? SGR_RESET : "");
 	*count = n;
+	return 0;
+}
+
+int render_devlink(FILE *f, const cJSON *answer, const struct render_opts *o)
+{
+	const cJSON *devs = cJSON_GetObjectItemCaseSensitive(answer, "devlink"), *d, *p;
+	bool color = o && o->color;
+	unsigned n = 0;
+
+	if (!cJSON_IsArray(devs))
+		return -EBADMSG;
+	cJSON_ArrayForEach(d, devs) {
+		_cleanup_free_ char *bus = clean(str_or(d, "bus", "?"), NULL);
+		_cleanup_free_ char *dev = clean(str_or(d, "dev", "?"), NULL);
+		_cleanup_free_ char *mode = clean(str_or(d, "eswitchMode", "-"), NULL);
+
+		if (!bus || !dev || !mode)
+			return -ENOMEM;
+		fprintf(f, "%s%s/%s%s  eswitch %s\n", color ? sgr[ST_BOLD] : "", bus, dev, color ? SGR_RESET : "", mode);
+		n++;
+		cJSON_ArrayForEach(p, arr(d, "ports")) {
+			_cleanup_free_ char *fl = clean(str_or(p, "flavour", "?"), NULL);
+			_cleanup_free_ char *nd = clean(str_or(p, "netdev", ""), NULL);
+			_cleanup_free_ char *pn = clean(str_or(p, "portName", ""), NULL);
+			char idx[24], pf[24], vf[24];
+			const cJSON *ag = cJSON_GetObjectItemCaseSensitive(p, "agrees");
+
+			if (!fl || !nd || !pn)
+				return -ENOMEM;
+			fprintf(f, "  port %-6s %-9s", num_s(p, "index", idx), fl);
+			if (has_str(p, "flavour") && !strcmp(str(p, "flavour"), "pcivf"))
+				fprintf(f, " pf %s vf %-3s", num_s(p, "pf", pf), num_s(p, "vf", vf));
+			fprintf(f, "  %s", nd[0] ? nd : "-");
+			if (pn[0])
+				fprintf(f, "  port name %s", pn);
+			if (cJSON_IsFalse(ag))
+				fprintf(f, "  %s(port name disagrees: devlink's tie is used)%s", color ? sgr[ST_RED] : "",
+					color ? SGR_RESET : "");
+			fputc('\n', f);
+		}
+	}
+	if (!n)
+		fprintf(f, "no devlink instance%s\n", has_str(answer, "devlinkError") ? " (devlink is not available)" : "");
 	return 0;
 }

@@ -40,6 +40,10 @@ int render_health(FILE *f, const cJSON *answer, const struct render_opts *o);
  * *count is that number. */
 int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count);
 
+/* op "devlink": each instance with its eswitch mode, its ports (flavour,
+ * PF and VF numbers, netdev, port name) under it. */
+int render_devlink(FILE *f, const cJSON *answer, const struct render_opts *o);
+
 /* A heap copy of s with the same filter, for text the caller prints itself
  * (the agent's error messages).  NULL when out of memory. */
 char *render_safe_text(const char *s);

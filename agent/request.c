@@ -14,6 +14,7 @@ static const struct {
 } ops[] = {
 	{ "health", AGENT_OP_HEALTH }, { "nudge", AGENT_OP_NUDGE }, { "topology", AGENT_OP_TOPOLOGY },
 	{ "pf", AGENT_OP_PF }, { "vf", AGENT_OP_VF }, { "pod", AGENT_OP_POD }, { "leaks", AGENT_OP_LEAKS },
+	{ "devlink", AGENT_OP_DEVLINK },
 };
 
 const char *agent_op_name(enum agent_op op)
@@ -102,6 +103,7 @@ int agent_req_parse(const char *buf, size_t len, struct agent_req *out, char *wh
 	case AGENT_OP_HEALTH:
 	case AGENT_OP_TOPOLOGY:
 	case AGENT_OP_LEAKS:
+	case AGENT_OP_DEVLINK:
 	case AGENT_OP_N:
 		break;
 	}

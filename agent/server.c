@@ -4,13 +4,15 @@
  * the nested epoll of every netns' link events, /proc/self/mountinfo
  * (EPOLLPRI on any mount or umount: a netns bind-mounted or released;
  * changes within 20 ms are one discovery), an
- * inotify on pflink's state dir, the rescan timer and the signals.  Nothing
+ * inotify on pflink's state dir, devlink's events (its table read again
+ * 20 ms after them), the rescan timer and the signals.  Nothing
  * a client sends can stop it: every request is bounded in size and time.
  */
 #include "map.h"
 #include "request.h"
 #include "collect.h"
 #include "http.h"
+#include "devlink/reps.h"
 #include "pflink/json.h"
 #include "pflink/util.h"
 
@@ -42,7 +44,7 @@
 #define FD_ANSWER_RESERVE 16
 
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
-		SRC_SIGNAL, SRC_METRICS };
+		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE };
 
 /* How long record changes gather before they are read: a burst of pod
  * starts is one read of each file it touched, not one per event. */
@@ -54,6 +56,10 @@ enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_S
  * kernel's rendering of mountinfo alone is most of a discovery
  * (hack/scale.sh).  A netns a request names is tracked at once anyway. */
 #define MOUNT_SETTLE_MS 20
+
+/* How long devlink events gather before its table is read again: a PF
+ * going to switchdev mode with 64 VFs adds 64 ports, one event each. */
+#define DEVLINK_SETTLE_MS 20
 
 struct src {
 	enum src_kind kind;
@@ -71,6 +77,8 @@ struct server {
 	struct agent *a;
 	int ep;
 	struct src listen, netns, mounts, settle, state, debounce, timer, sig;
+	struct src devlink, dl_settle;	/* devlink's events (devlink/reps.h) */
+	bool dl_settle_armed;
 	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
 	 * the snapshot being taken, a slice per turn of the loop. */
 	struct ag_http *http;
@@ -641,6 +649,18 @@ static int setup(struct server *sv)
 		return -errno;
 	if ((r = ep_add(sv, &sv->sig, EPOLLIN)) < 0)
 		return r;
+	/* devlink: eswitch modes and the ports that tie representors to
+	 * VFs.  Without it (or its events) the agent serves as before. */
+	ag_dl_start(a);
+	sv->devlink = (struct src){ SRC_DEVLINK, ag_dl_event_fd(a) };
+	if (sv->devlink.fd >= 0) {
+		sv->dl_settle = (struct src){ SRC_DL_SETTLE,
+					      timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC) };
+		if (sv->dl_settle.fd < 0)
+			return -errno;
+		if ((r = ep_add(sv, &sv->devlink, EPOLLIN)) < 0 || (r = ep_add(sv, &sv->dl_settle, EPOLLIN)) < 0)
+			return r;
+	}
 	/* After the signal mask: the HTTP thread inherits it. */
 	if (a->o.metrics_address) {
 		r = ag_http_start(a->o.metrics_address, &sv->http, sv->why, sizeof(sv->why));
@@ -699,6 +719,9 @@ static void teardown(struct server *sv)
 		close(sv->debounce.fd);
 	if (sv->settle.fd >= 0)
 		close(sv->settle.fd);
+	if (sv->dl_settle.fd >= 0)
+		close(sv->dl_settle.fd);
+	ag_dl_free(sv->a);
 	if (sv->sig.fd >= 0)
 		close(sv->sig.fd);
 	if (sv->reserve >= 0)
@@ -713,7 +736,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	int r, running = 1, dump_wait = agent_dump_work(a);
 
 	sv.listen.fd = sv.mounts.fd = sv.settle.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
-	sv.metrics.fd = -1;
+	sv.metrics.fd = sv.devlink.fd = sv.dl_settle.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
 		if (sv.why[0])
@@ -774,6 +797,9 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 			case SRC_TIMER:
 				drain(s->fd);
 				discover(&sv);
+				/* A mode change with no port to add or remove
+				 * sends no devlink event. */
+				ag_dl_refresh(a, true);
 				/* Without a watch, the timer is how records are seen. */
 				if (!sv.watching)
 					ag_load_attachments(a);
@@ -784,6 +810,16 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				break;
 			case SRC_METRICS:
 				on_metrics(&sv);
+				break;
+			case SRC_DEVLINK:
+				ag_dl_events(a);
+				if (!sv.dl_settle_armed && !(sv.dl_settle_armed = arm_once(&sv.dl_settle, DEVLINK_SETTLE_MS)))
+					ag_dl_refresh(a, false);
+				break;
+			case SRC_DL_SETTLE:
+				drain(s->fd);
+				sv.dl_settle_armed = false;
+				ag_dl_refresh(a, false);
 				break;
 			}
 		}

@@ -31,7 +31,7 @@ void mx_hist_observe(struct mx_hist *h, unsigned long long ns);
 
 /* The protocol's ops, for the answer histogram (request.h's enum agent_op
  * order; metrics.c names them). */
-#define MX_OPS 7
+#define MX_OPS 8
 
 /* ---- the snapshot ------------------------------------------------------ */
 
@@ -82,6 +82,7 @@ struct mx_pf {
 	char netdev[IF_NAMESIZE];	/* "" when the PF has no netdev the agent sees */
 	char netns[PF_NETNS_PATH_MAX];
 	char mac[MAC_STR_MAX];
+	char eswitch[12];		/* devlink's eswitch mode: "legacy", "switchdev"; "" */
 	bool vf_stats_asked;		/* its IFLA_VF_STATS were read for this snapshot */
 };
 

@@ -12,7 +12,11 @@
 # Environment: BENCH_N (plugin runs per case, default 1000), BENCH_NS
 # (netns counts, default "10 100 1000"), BENCH_IDLE_S (idle-CPU window,
 # default 10), BENCH_MOVES (event-to-map repetitions, default 50),
-# BENCH_RTT (lookups, default 1000), BUILD (build dir, default build-bench).
+# BENCH_RTT (lookups, default 1000), BUILD (build dir, default build-bench),
+# BENCH_BEFORE (a build dir of another commit, e.g. the one before a change:
+# its pflink runs interleaved with this one's in the same plugin run, as
+# before-*, and its pflinkd is measured beside this one at every netns
+# count, as <netns>-before: before and after in one run).
 #
 # As in the root tests, veth links stand in for PFs and VFs, their PCI
 # bus_info comes from the LD_PRELOAD shim (test/shim) and sysfs is a
@@ -30,6 +34,12 @@ TUNING=${TUNING:-/usr/lib/cni/tuning}
 cmake --build "$BUILD" -j2 >/dev/null
 PFLINK=$PWD/$BUILD/pflink PFLINKD=$PWD/$BUILD/pflinkd SHIM=$PWD/$BUILD/test/libpflink_ethtool_shim.so
 PSTATIC=$PWD/$BUILD/pflink-static
+BEFORE=""
+if [ -n "${BENCH_BEFORE:-}" ]; then
+	BEFORE=$(cd "$BENCH_BEFORE" && pwd)
+	[ -x "$BEFORE/pflink" ] && [ -x "$BEFORE/pflinkd" ] ||
+		{ echo "hack/bench.sh: no pflink and pflinkd in BENCH_BEFORE=$BENCH_BEFORE" >&2; exit 1; }
+fi
 mkdir -p "$BUILD/bench"
 SPAWN=$PWD/$BUILD/bench/spawn RTT=$PWD/$BUILD/bench/rtt
 cc -O2 -Wall -o "$SPAWN" test/bench/spawn.c
@@ -84,9 +94,9 @@ host_dev "bvf$TAG" 02:be:01:10:00:00 0000:01:10.0 igbvf
 ip link set "bvf$TAG" netns "$POD" name net1
 ip -n "$POD" link set net1 up
 
-start_agent() {	# start_agent SYSFS: sets AGENT, START_US, HEALTH
+start_agent() {	# start_agent SYSFS [PFLINKD]: sets AGENT, START_US, HEALTH
 	local out
-	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "$PFLINKD" --socket "$SOCK" --sysfs "$1" \
+	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "${2:-$PFLINKD}" --socket "$SOCK" --sysfs "$1" \
 		--state-dir "$R/state" --rescan-ms 3600000 --log-level warning 2>>"$T/agent.log")
 	START_US=${out%% *}; out=${out#* }; AGENT=${out%%$'\n'*}; HEALTH=${out#*$'\n'}
 	[ "$START_US" != -1 ] || { echo "pflinkd did not start:" >&2; cat "$T/agent.log" >&2; exit 1; }
@@ -165,6 +175,11 @@ for c in ADD CHECK DEL; do spec "pflink-sysfs-$c" $c "$(cf sysfs $c)" csysfs "$P
 for c in ADD CHECK DEL; do spec "pflink-agent-$c" $c "$(cf agent $c)" cagent "$PFLINK" $PENV; done
 for c in ADD CHECK DEL; do spec "pflink-direct-$c" $c "$(cf direct $c)" cdirect "$PFLINK" $PENV; done
 for c in ADD CHECK DEL; do spec "tuning-$c" $c "$(cf tuning $c)" ctuning "$TUNING"; done
+if [ -n "$BEFORE" ]; then
+	for m in sysfs agent direct; do
+		for c in ADD CHECK DEL; do spec "before-$m-$c" $c "$(cf $m $c)" "b$m" "$BEFORE/pflink" $PENV; done
+	done
+fi
 spec true ADD "$T/conf-agent.json" cagent /bin/true PFLINK_TEST_BUSINFO=$MAP PFLINK_NETNS_DIRS=$EMPTY
 # /bin/true with pflink's very env, the test shim preloaded included: the
 # like-for-like floor (the shim is a test device, not part of pflink's cost).
@@ -318,13 +333,12 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
 ROWS=""
 declare -A BRIEF
-for NS in $NSS; do
-	echo "== agent at $NS netns" >&2
-	t0=$(date +%s%N); grow "$NS"; t1=$(date +%s%N)
-	echo "   setup $(( (t1 - t0) / 1000000 )) ms" >&2
+# agent_bench LABEL [PFLINKD]: one pflinkd at the netns there are now.
+agent_bench() {
+	local NS=$1
 	rm -f "$R/state"/* 2>/dev/null || true
 	perf_on start -a
-	start_agent "$SYS"
+	start_agent "$SYS" "${2:-}"
 	perf_off
 	scan=$(jq -r '.lastScanUs // "n/a"' <<<"$HEALTH") tracked=$(jq -r .netns <<<"$HEALTH")
 	vfs=$(jq -r .vfs <<<"$HEALTH") pfs=$(jq -r .pfs <<<"$HEALTH")
@@ -346,6 +360,15 @@ for NS in $NSS; do
 	stop_agent
 	ROWS="$ROWS$NS $tracked $pfs $vfs $START_US $scan $rss $hwm $idle $mmed $mp99 $mto $rmed $rp99 $rbad $kmed $kp99 $amed $ap99 $smed $sp99 $hmed $hp99
 "
+}
+for NS in $NSS; do
+	echo "== agent at $NS netns" >&2
+	t0=$(date +%s%N); grow "$NS"; t1=$(date +%s%N)
+	echo "   setup $(( (t1 - t0) / 1000000 )) ms" >&2
+	# The commit before first, then this one: neither always has the
+	# warmer caches.
+	[ -z "$BEFORE" ] || agent_bench "$NS-before" "$BEFORE/pflinkd"
+	agent_bench "$NS"
 	scrape_bench "$NS"
 done
 
@@ -366,7 +389,9 @@ bash test/bench/deadlines.sh "$BUILD" > "$T/deadlines.md"
 	for c in pflink-sysfs-ADD pflink-sysfs-CHECK pflink-sysfs-DEL pflink-agent-ADD pflink-agent-CHECK pflink-agent-DEL pflink-direct-ADD pflink-direct-CHECK pflink-direct-DEL \
 		tuning-ADD tuning-CHECK tuning-DEL true true-shim \
 		nodev-agent-ADD nodev-static-agent-ADD nodev-direct-ADD nodev-static-direct-ADD \
-		nodev-agent-DEL nodev-static-agent-DEL nodev-direct-DEL nodev-static-direct-DEL; do
+		nodev-agent-DEL nodev-static-agent-DEL nodev-direct-DEL nodev-static-direct-DEL \
+		before-sysfs-ADD before-sysfs-CHECK before-sysfs-DEL before-agent-ADD before-agent-CHECK before-agent-DEL \
+		before-direct-ADD before-direct-CHECK before-direct-DEL; do
 		[ -n "${MED[$c]:-}" ] || continue
 		echo "| $c | $N | ${FAILS[$c]} | $(us "${MED[$c]}") | $(us "${P99[$c]}") |"
 	done
@@ -385,6 +410,7 @@ bash test/bench/deadlines.sh "$BUILD" > "$T/deadlines.md"
 	echo "PF is this machine's own PCI NIC ${NIC:-(none found: skipped)} ${NICBDF:-}, found in the host"
 	echo "netns by the kernel's own answers; nodev-static-* is pflink-static, the same"
 	echo "objects linked with -static. stateDir and deviceInfoDir on: ${BENCH_STATE_FS:-tmpfs}."
+	[ -z "$BEFORE" ] || echo "before-*: BENCH_BEFORE's pflink ($BEFORE), the same configs, interleaved in the same run; agent rows <netns>-before: its pflinkd."
 	echo
 	echo "| ratio (medians unless p99) | value | target | |"
 	echo "|---|---:|---:|---|"

@@ -24,7 +24,8 @@ includes() {
 	while read -r inc; do
 		case $inc in
 		pflink/*) echo "include/$inc" ;;
-		*) echo "$dir/$inc" ;;
+		# (agent/devlink/ reaches the agent's headers as ../map.h)
+		*) realpath -m --relative-to=. "$dir/$inc" ;;
 		esac
 	done
 }

@@ -3,8 +3,9 @@
 # Idempotent: apt runs only when a package is missing.
 set -euo pipefail
 # libmnl-dev: only test/fuzz/gen_nl_seed.c (cJSON is in third_party/);
-# libmicrohttpd-dev: pflinkd's /metrics.
-PKGS=(build-essential cmake pkg-config libmnl-dev libmicrohttpd-dev
+# libmicrohttpd-dev: pflinkd's /metrics; libnl-3-dev, libnl-genl-3-dev:
+# pflinkd's devlink (agent/devlink/).
+PKGS=(build-essential cmake pkg-config libmnl-dev libmicrohttpd-dev libnl-3-dev libnl-genl-3-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
       clang libclang-rt-14-dev valgrind strace socat util-linux)
 # The runtime tests (test/runtime): podman on its CNI backend and containerd's

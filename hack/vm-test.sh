@@ -58,8 +58,21 @@ fi
 if [ "$JOB" = test/vm/suite.sh ]; then
 	say "building pflink-static, pflinkd, pflinkctl and cnitool in $BUILD_DIR"
 	cmake -S . -B "$BUILD_DIR" -DPFLINK_WERROR=ON >/dev/null
-	cmake --build "$BUILD_DIR" -j2 --target pflink pflink-static pflinkd pflinkctl pflink_ethtool_shim >/dev/null
+	cmake --build "$BUILD_DIR" -j2 --target pflink pflink-static pflinkd pflinkctl pflink_ethtool_shim \
+		gen_devlink_seed >/dev/null
 	test/cnitool/build.sh "$BUILD_DIR/cnitool"
+	# netdevsim for the guest's kernel (the devlink case), cached by kernel
+	# version: built once per kernel (about a minute and 200 MB of
+	# packages), a cache hit costs nothing.  A failure is the devlink
+	# case's, with these words, not the whole suite's.
+	. /opt/sriov-vm/config.sh
+	rm -f "$BUILD_DIR/netdevsim.ko" "$BUILD_DIR/netdevsim.err"
+	if ko=$(test/vm/netdevsim.sh "$GUEST" 2>"$BUILD_DIR/netdevsim.log"); then
+		ln -s "$ko" "$BUILD_DIR/netdevsim.ko"
+	else
+		tail -n 5 "$BUILD_DIR/netdevsim.log" >"$BUILD_DIR/netdevsim.err"
+		say "netdevsim could not be built: $(cat "$BUILD_DIR/netdevsim.err")"
+	fi
 	say "built in $(elapsed)"
 fi
 

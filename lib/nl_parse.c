@@ -181,7 +181,7 @@ static int setting(__u32 s)
 }
 
 /* One IFLA_VF_INFO into *v; -EINVAL when it names no VF. */
-static int vf_info(const struct nlattr *info, struct nl_vf *v)
+static int vf_entry(const struct nlattr *info, struct nl_vf *v)
 {
 	const struct ifla_vf_mac *mac;
 	const struct ifla_vf_vlan *vlan;
@@ -250,7 +250,7 @@ int nl_link_vfs(const struct nl_link *l, struct nl_vf *out, unsigned max, unsign
 
 			if (nla_type(a) != IFLA_VF_INFO)
 				continue;
-			if (vf_info(a, &v) < 0)
+			if (vf_entry(a, &v) < 0)
 				return -EINVAL;
 			if (got < cap)
 				out[got] = v;

@@ -15,7 +15,7 @@ struct out {
 	int r;
 };
 
-enum view { V_TOPO, V_PF, V_VF, V_POD, V_HEALTH };
+enum view { V_TOPO, V_PF, V_VF, V_POD, V_HEALTH, V_DEVLINK };
 
 static struct out render(enum view v, const char *json, bool color)
 {
@@ -47,6 +47,9 @@ static struct out render(enum view v, const char *json, bool color)
 		break;
 	case V_HEALTH:
 		o.r = render_health(f, a, &ro);
+		break;
+	case V_DEVLINK:
+		o.r = render_devlink(f, a, &ro);
 		break;
 	}
 	fclose(f);
@@ -112,6 +115,19 @@ static void test_topology(void)
 	CHECK_HAS(o.text, "\n└─ VF 10  0000:01:11.2  igbvf  net1  /run/netns/x  a/b\n");
 	CHECK_HAS(o.text, "\n1 PF, 2 VFs (1 in pods); 1 netns tracked\n");
 	CHECK_HASNT(o.text, "\033");
+	free(o.text);
+
+	T_SECTION("a switchdev PF says so; legacy, the default, is not said");
+	o = render(V_TOPO, "{\"v\":1,\"ok\":true,\"netns\":1,\"pfs\":["
+		   "{\"pciAddress\":\"0000:03:00.0\",\"driver\":\"mlx5_core\",\"numvfs\":1,\"totalvfs\":8,"
+		   "\"eswitchMode\":\"switchdev\",\"netdevs\":[" NETDEV("ens3f0np0", "host") "],\"vfs\":["
+		   VFOBJ(0, "0000:03:00.2", NETDEV("net1", "/run/netns/x"), ",\"representor\":\"ens3f0_0\",\"representorFrom\":\"devlink\"")
+		   "]}," PFOBJ("0000:01:00.0", NETDEV("eth0", "host"), ",\"eswitchMode\":\"legacy\"") "]}", false);
+	CHECK_EQ_INT(o.r, 0);
+	CHECK_HAS(o.text, "VFs 1/8  mac aa:bb:cc:dd:ee:ff  switchdev\n");
+	CHECK_HAS(o.text, "representor ens3f0_0\n");
+	CHECK_HAS(o.text, "VFs 2/7  mac aa:bb:cc:dd:ee:ff\n");
+	CHECK_HASNT(o.text, "legacy");
 	free(o.text);
 
 	T_SECTION("colour");
@@ -322,9 +338,36 @@ static void test_safe_text(void)
 	}
 }
 
+static void test_devlink(void)
+{
+	struct out o;
+
+	T_SECTION("devlink: instances, their mode, their ports");
+	o = render(V_DEVLINK, "{\"v\":1,\"ok\":true,\"devlink\":[{\"bus\":\"netdevsim\",\"dev\":\"netdevsim10\","
+		   "\"eswitchMode\":\"switchdev\",\"ports\":[{\"index\":0,\"flavour\":\"physical\",\"netdev\":\"eni10np1\","
+		   "\"portName\":\"p0\",\"agrees\":true},{\"index\":1,\"flavour\":\"pcivf\",\"pf\":0,\"vf\":0,"
+		   "\"netdev\":\"eni10npf0vf0\",\"portName\":\"pf0vf0\",\"agrees\":true},{\"index\":2,\"flavour\":\"pcivf\","
+		   "\"pf\":0,\"vf\":1,\"netdev\":\"rep\\u001b[1m\",\"portName\":\"pf0vf7\",\"agrees\":false}]},"
+		   "{\"bus\":\"pci\",\"dev\":\"0000:03:00.0\",\"ports\":[]}]}", false);
+	CHECK_EQ_INT(o.r, 0);
+	CHECK_HAS(o.text, "netdevsim/netdevsim10  eswitch switchdev\n");
+	CHECK_HAS(o.text, "  port 0      physical   eni10np1  port name p0\n");
+	CHECK_HAS(o.text, "  port 1      pcivf     pf 0 vf 0    eni10npf0vf0  port name pf0vf0\n");
+	CHECK_HAS(o.text, "rep?[1m  port name pf0vf7  (port name disagrees: devlink's tie is used)\n");
+	CHECK_HAS(o.text, "pci/0000:03:00.0  eswitch -\n");
+	free(o.text);
+	o = render(V_DEVLINK, "{\"v\":1,\"ok\":true,\"devlink\":[],\"devlinkError\":\"devlink is not available\"}", false);
+	CHECK_STR(o.text, "no devlink instance (devlink is not available)\n");
+	free(o.text);
+	o = render(V_DEVLINK, "{\"v\":1,\"ok\":true}", false);
+	CHECK_EQ_INT(o.r, -EBADMSG);
+	free(o.text);
+}
+
 int main(void)
 {
 	test_topology();
+	test_devlink();
 	test_config_notes();
 	test_vf_pod();
 	test_health();

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -57,6 +58,23 @@ static inline const char *fuzz_guarded(const uint8_t *data, size_t size)
 	if (size)
 		memcpy(p, data, size);
 	return (const char *)p;
+}
+
+/*
+ * A heap copy of the first n bytes of data followed by pad bytes of value
+ * fill, for a parser that must not look past n: the fill decides nothing
+ * when it keeps within n, so two fills give the same answer, and an
+ * overread shows up as a mismatch in any build, sanitizers or not.  The
+ * caller frees it.  Aligned (malloc): for netlink messages.
+ */
+static inline unsigned char *fuzz_padded(const uint8_t *data, size_t n, size_t pad, int fill)
+{
+	unsigned char *b = malloc(n + pad ? n + pad : 1);
+
+	FUZZ_CHECK(b != NULL);
+	memcpy(b, data, n);
+	memset(b + n, fill, pad);
+	return b;
 }
 
 #endif

@@ -23,7 +23,7 @@ static void check_ok(const struct agent_req *r)
 	char canon[PCI_BDF_LEN];
 
 	FUZZ_CHECK(r->root != NULL && cJSON_IsObject(r->root));
-	FUZZ_CHECK(r->op >= AGENT_OP_HEALTH && r->op <= AGENT_OP_POD);
+	FUZZ_CHECK(r->op >= AGENT_OP_HEALTH && r->op < AGENT_OP_N);
 	if (r->op == AGENT_OP_PF || r->op == AGENT_OP_VF)
 		FUZZ_CHECK(pci_bdf_parse(r->bdf, canon) == 0 && !strcmp(canon, r->bdf));
 	if (r->op == AGENT_OP_POD)

@@ -99,18 +99,13 @@ static bool same(const struct nl_link *a, const struct nl_link *b)
 	       (!a->has_stats || !memcmp(&a->stats, &b->stats, sizeof(a->stats)));
 }
 
-/* Parse the first n bytes of data from a heap copy followed by pad bytes of
- * value fill that the parser must not look at.  The fill decides nothing
- * when the parser keeps within n, so two fills give the same answer; an
- * overread shows up as a mismatch in any build, sanitizers or not. */
+/* Parse the first n bytes of data followed by PAD bytes of fill
+ * (fuzz_padded). */
 static int parse_padded(const uint8_t *data, size_t n, int fill, struct nl_link *l)
 {
-	unsigned char *b = malloc(n + PAD);
+	unsigned char *b = fuzz_padded(data, n, PAD, fill);
 	int r;
 
-	FUZZ_CHECK(b != NULL);
-	memcpy(b, data, n);
-	memset(b + n, fill, PAD);
 	memset(l, 0x5a, sizeof(*l));
 	r = nl_link_parse(b, n, l);
 	free(b);

@@ -26,8 +26,8 @@ step_deb() {
 			grep -qx -- '- ./lib/systemd/system/pflinkd.service' '$T/deb.files' && [ \$(wc -l < '$T/deb.files') = 6 ]"
 	grep -i 'warning' "$T/deb-cmake.log" | head -n3
 	out=$(dpkg-deb -f "$deb" Depends)
-	check "Depends come from the binaries' libraries: libc and pflinkd's libmicrohttpd (cJSON is compiled in): $out" \
-		sh -c "printf '%s' '$out' | tr -d ' ' | tr ',' '\\n' | sed 's/(.*//' | sort | tr '\\n' ' ' | grep -qx 'libc6 libmicrohttpd12 '"
+	check "Depends come from the binaries' libraries: libc, pflinkd's libmicrohttpd and libnl-3/libnl-genl-3 (cJSON is compiled in): $out" \
+		sh -c "printf '%s' '$out' | tr -d ' ' | tr ',' '\\n' | sed 's/(.*//' | sort | tr '\\n' ' ' | grep -qx 'libc6 libmicrohttpd12 libnl-3-200 libnl-genl-3-200 '"
 
 	# The unit, checked by systemd itself; ExecStart is pointed at the
 	# package's binary, which is not installed on this machine.

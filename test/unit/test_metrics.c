@@ -49,6 +49,7 @@ static void build(void)
 	pfs[0].numa = 0;
 	snprintf(pfs[1].bdf, sizeof(pfs[1].bdf), "0000:0a:00.0");
 	snprintf(pfs[1].driver, sizeof(pfs[1].driver), "mlx5_core");
+	snprintf(pfs[1].eswitch, sizeof(pfs[1].eswitch), "switchdev");
 	pfs[1].numvfs = 2;
 	pfs[1].totalvfs = 8;
 	pfs[1].numa = 1;
@@ -183,9 +184,9 @@ static void test_counters(const char *t)
 	/* link counters have no broadcast */
 	CHECK(!strstr(t, "pflink_vf_receive_broadcast_total{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.0\",source=\"netdev\"}"));
 	CHECK(has(t, "pflink_pf_info{pf=\"0000:01:00.0\",pf_netdev=\"enp1s0f0\",driver=\"igb\",netns=\"host\","
-		     "mac=\"\",numa_node=\"0\",vf_stats=\"zero\"} 1"));
+		     "mac=\"\",numa_node=\"0\",vf_stats=\"zero\",eswitch_mode=\"\"} 1"));
 	CHECK(strstr(t, "pf=\"0000:0a:00.0\",pf_netdev=\"\",driver=\"mlx5_core\",netns=\"\",mac=\"\",numa_node=\"1\","
-			"vf_stats=\"reported\"} 1") != NULL);
+			"vf_stats=\"reported\",eswitch_mode=\"switchdev\"} 1") != NULL);
 	CHECK_EQ_INT(count(t, "# TYPE pflink_vf_receive_bytes_total counter\n"), 1);
 }
 

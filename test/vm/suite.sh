@@ -5,7 +5,7 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# metrics errors vfio agent-stress
+# metrics errors vfio agent-stress devlink
 # (default: all, in this order);
 # -x traces every command with a timestamp.
 # Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
@@ -24,7 +24,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics errors vfio agent-stress)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics devlink errors vfio agent-stress)
 for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -908,8 +908,8 @@ case_metrics() {
 	note "ip -s link show ${PFDEV[$p]} (vf 1): $(ip -s link show "${PFDEV[$p]}" | grep -A4 -E '^ +vf 1 ' | tr -s ' \n' ' ')"
 	check "igb's IFLA_VF_STATS (all zero) are not reported: no source=\"vf_stats\" series" \
 		not grep -q 'source="vf_stats"' "$T/m0"
-	check "pflink_pf_info says vf_stats=\"zero\" for both igb PFs" \
-		eval '[ "$(grep -c "^pflink_pf_info{.*driver=\"igb\".*vf_stats=\"zero\"} 1" "$T/m0")" = 2 ]'
+	check "pflink_pf_info says vf_stats=\"zero\" and no eswitch_mode for both igb PFs" \
+		eval '[ "$(grep -c "^pflink_pf_info{.*driver=\"igb\".*vf_stats=\"zero\",eswitch_mode=\"\"} 1" "$T/m0")" = 2 ]'
 
 	# paced pings (2 ms apart: the hub loses unpaced bursts)
 	for v in "${VFS[@]}"; do before[$v]=$(mval "$T/m0" "pflink_vf_transmit_packets_total{pf=\"${WANT_PF[$v]}\",vf_pci_address=\"$v\",source=\"netdev\"}"); done
@@ -1004,6 +1004,83 @@ case_agent_stress() {
 	check "agent_stress.sh passes here (exit $rc)" [ "$rc" = 0 ]
 }
 
+# -----------------------------------------------------------------------------
+# 13. devlink on a real kernel: netdevsim (built out of tree for this very
+#     kernel by test/vm/netdevsim.sh, which hack/vm-test.sh links as
+#     BUILD/netdevsim.ko) with 4 VFs, taken to switchdev mode: pflinkd's
+#     devlink table gives the eswitch mode and ties each representor to its
+#     VF number, and the classifier reads the same from the netdevs'
+#     phys_port_name; back to legacy, the representors go.  netdevsim is
+#     not a PCI function: this proves the devlink side, not physfn.  The
+#     igb PFs (no devlink) report no eswitch mode.
+case_devlink() {
+	local ko=$BUILD/netdevsim.ko dev=netdevsim10 sysd=/sys/bus/netdevsim/devices/netdevsim10 i n rep pn vf bad=""
+	begin "devlink: netdevsim's eswitch and VF ports, igb without devlink"
+	if [ ! -f "$ko" ]; then
+		fail "no netdevsim module for $(uname -r): $(cat "$BUILD/netdevsim.err" 2>/dev/null || echo "hack/vm-test.sh did not build it")"
+		return
+	fi
+	note "module: $(readlink -f "$ko")"
+	modprobe psample 2>"$T/err"
+	check "netdevsim.ko (built for $(uname -r)) loads" insmod "$ko"
+	echo "10 1" >/sys/bus/netdevsim/new_device
+	check "netdevsim device 10 with one port appears" wait_for 5 test -d "$sysd/net"
+	echo 4 >"$sysd/sriov_numvfs"
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/agent/state"
+	check "pflinkd starts" start_agent
+	check "pflinkctl devlink answers" agq devlink
+	check "devlink: $dev in legacy mode, no VF port yet" \
+		jqf "$T/ag.json" 'any(.devlink[]; .bus == "netdevsim" and .dev == $d and .eswitchMode == "legacy" and ([.ports[] | select(.flavour == "pcivf")] | length) == 0)' --arg d "$dev"
+
+	check "devlink dev eswitch set netdevsim/$dev mode switchdev" devlink dev eswitch set "netdevsim/$dev" mode switchdev
+	devlink -j port show >"$T/dl-ports.json" 2>"$T/err"
+	note "devlink port show: $(devlink port show 2>&1 | tr '\n' ';')"
+	check "pflinkd's devlink table follows: switchdev, 4 pcivf ports with netdevs (events, within 5 s)" \
+		ag_until 5 devlink 'any(.devlink[]; .dev == $d and .eswitchMode == "switchdev" and ([.ports[] | select(.flavour == "pcivf" and .netdev != "")] | length) == 4)' --arg d "$dev"
+	ctl devlink | sed 's/^/    | /'
+	cp "$T/ag.json" "$T/devlink-switchdev.json"
+	note "pflinkd's devlink answer: $(jq -c '.devlink' "$T/devlink-switchdev.json")"
+	for i in 0 1 2 3; do
+		rep=$(jq -r --arg d "$dev" --argjson v "$i" '.devlink[] | select(.dev == $d) | .ports[] | select(.flavour == "pcivf" and .vf == $v) | .netdev' "$T/devlink-switchdev.json")
+		[ -n "$rep" ] && [ -e "/sys/class/net/$rep" ] || { bad="$bad vf$i:no-netdev"; continue; }
+		read -r pn <"/sys/class/net/$rep/phys_port_name" || pn=
+		# The kernel's own tools say the same: iproute2's devlink and sysfs.
+		jqf "$T/dl-ports.json" 'any(.port[]; .netdev == $n and .flavour == "pcivf" and .vfnum == $v)' --arg n "$rep" --argjson v "$i" ||
+			bad="$bad vf$i:iproute2-differs"
+		[ "$pn" = "pf0vf$i" ] || bad="$bad vf$i:phys_port_name=$pn"
+		jqf "$T/devlink-switchdev.json" '.devlink[] | select(.dev == $d) | .ports[] | select(.vf == $v) | .portName == $pn and .classifier.kind == "vf-representor" and .classifier.vf == $v and .classifier.pf == 0 and .agrees == true' \
+			--arg d "$dev" --argjson v "$i" --arg pn "$pn" || bad="$bad vf$i:classifier"
+		note "VF $i: representor $rep (devlink port), phys_port_name $pn"
+	done
+	check "each VF's representor from devlink (4), the same as iproute2's devlink and the classifier's reading of phys_port_name${bad:+ (wrong:$bad)}" [ -z "$bad" ]
+	check "pflinkd logged no disagreement between devlink and the port names" not grep -q "devlink's answer is used" "$T/agent.log"
+	if [ -d "$BUILD/devlink-record" ] && [ -x "$BUILD/test/fuzz/gen_devlink_seed" ]; then
+		"$BUILD/test/fuzz/gen_devlink_seed" "$BUILD/devlink-record" >/dev/null && note "recorded devlink's answers in $BUILD/devlink-record"
+	fi
+
+	check "devlink dev eswitch set netdevsim/$dev mode legacy" devlink dev eswitch set "netdevsim/$dev" mode legacy
+	# The representors iproute2's devlink listed in switchdev mode.
+	n=0
+	for rep in $(jq -r '.port[] | select(.flavour == "pcivf") | .netdev' "$T/dl-ports.json"); do
+		[ ! -e "/sys/class/net/$rep" ] && n=$((n + 1))
+	done
+	check "back to legacy: the 4 representor netdevs are gone" [ "$n" = 4 ]
+	check "pflinkd's devlink table follows: legacy, no VF port (within 5 s)" \
+		ag_until 5 devlink 'any(.devlink[]; .dev == $d and .eswitchMode == "legacy" and ([.ports[] | select(.flavour == "pcivf")] | length) == 0)' --arg d "$dev"
+
+	# igb: no devlink instance, so no eswitch mode; nothing else changes.
+	for p in "${PFS[@]}"; do
+		check "pflinkctl pf $p answers" agq pf "$p"
+		check "igb PF $p: no eswitchMode, every VF's representor empty" \
+			jqf "$T/ag.json" '.pf.pciAddress == $p and (.pf | has("eswitchMode") | not) and all(.pf.vfs[]; .representor == "")' --arg p "$p"
+		check "devlink lists no instance for igb PF $p" not jqf "$T/devlink-switchdev.json" 'any(.devlink[]; .bus == "pci" and .dev == $p)' --arg p "$p"
+	done
+	stop_agent
+	echo 10 >/sys/bus/netdevsim/del_device
+	rmmod netdevsim 2>/dev/null
+}
+
 START=$(date +%s%N)
 if [ "$TRACE" = 1 ]; then
 	PS4='+ ${EPOCHREALTIME} '
@@ -1024,6 +1101,7 @@ for c in "${CASES[@]}"; do
 	vfio) case_vfio ;;
 	agent-stress) case_agent_stress ;;
 	metrics) case_metrics ;;
+	devlink) case_devlink ;;
 	*) CASE='' fail "unknown case '$c'" ;;
 	esac
 done
