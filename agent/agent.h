@@ -26,6 +26,8 @@ struct agent_opts {
 	const char *state_dir;	/* pflink's stateDir, default /run/pflink/state */
 	unsigned rescan_ms;	/* periodic discovery, default 5000 */
 	const char *metrics_address;	/* /metrics on "ADDR:PORT"; NULL: off */
+	/* The runtimes' bundle roots (pods/index.h); NULL: the default, "": not read. */
+	const char *containerd_root, *crio_root;
 	struct pf_log *log;
 };
 

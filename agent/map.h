@@ -8,6 +8,9 @@
 #include "pflink/classify.h"
 #include "pflink/record.h"
 #include "snapshot.h"
+#include "pods/cgroup.h"
+#include "pods/holder.h"
+#include "pods/index.h"
 
 struct nl_handle;
 struct nl_vf;
@@ -42,6 +45,13 @@ struct ag_ns {
 	int *nonpci;
 	unsigned n_nonpci, cap_nonpci;
 	unsigned long long gen;		/* discovery generation last seen in */
+	/* The cgroup of a process in it (the fallback when no runtime names
+	 * its pod): the first process a discovery met in it, read when that
+	 * changes. */
+	int walk_pid, cg_pid;
+	unsigned long long pid_gen;	/* the discovery walk_pid is from */
+	bool has_cg;
+	struct pod_cgroup cg;
 };
 
 /* One netdev of a PCI function, in the by-BDF index. */
@@ -86,6 +96,18 @@ struct agent {
 	int ev_rcvbuf;			/* the smallest event socket buffer the kernel gave */
 	struct ag_ref *idx;
 	unsigned n_idx, cap_idx;
+	/* Who holds what, from the node: the runtimes' bundles (pods/), and
+	 * where no runtime root can be read, the processes holding a vfio
+	 * device open, by their cgroup (the last walk's). */
+	struct pods_index *pods;
+	struct ag_fdh {
+		char bdf[PCI_BDF_LEN];
+		struct pod_cgroup cg;
+	} *fdh;
+	unsigned n_fdh;
+	unsigned long long fdscan_at;	/* when the last walk was, CLOCK_MONOTONIC */
+	unsigned fdscan_procs;		/* processes it looked at */
+	unsigned long long fdscan_ns;	/* what it took */
 	/* Latency histograms for /metrics: one netns' dump, a discovery, an
 	 * answer by op (server.c). */
 	struct {
@@ -150,5 +172,25 @@ void ag_fn_list_sort(struct ag_fn_list *l, bool by_index);
 
 /* The record of the pod that holds vf (the newest), or NULL. */
 const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf);
+
+/* ---- who holds a VF (holders.c) ------------------------------------- */
+
+/* Is the record's attachment alive: its sandbox netns still there (or it
+ * names none)? */
+bool ag_record_live(const struct pf_record *rec);
+/* The holders of VF vf, up to max into out (their number): rec when live,
+ * then for each netns its netdevs are in the runtime's sandbox (else the
+ * cgroup of a process in it), for its device node the runtime's
+ * containers given it (else the processes holding it open, by cgroup).
+ * The by-BDF index must be current (ag_index). */
+unsigned ag_holders(const struct agent *a, const char *vf, const struct pf_record *rec, struct pod_holder *out,
+		    unsigned max);
+/* Fill a holder from a record, a runtime entry, a cgroup. */
+void ag_holder_of_record(struct pod_holder *h, const struct pf_record *rec);
+void ag_holder_of_entry(struct pod_holder *h, const struct pods_entry *e, enum pod_via via);
+void ag_holder_of_cgroup(struct pod_holder *h, const struct pod_cgroup *cg, enum pod_via via);
+/* The cgroup fallback for devices: who holds a vfio device open (a walk
+ * of /proc/PID/fd), when no runtime root is readable. */
+void ag_fd_holders_scan(struct agent *a);
 
 #endif

@@ -4,6 +4,7 @@
  * serving loop (lib/agent*.c).  See docs/agent-protocol.md.
  */
 #include "agent.h"
+#include "pods/index.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -34,6 +35,11 @@ static void usage(FILE *f)
 		"  --proc DIR         the host's procfs (default /proc)\n"
 		"  --state-dir DIR    pflink's stateDir, for pod names (default /run/pflink/state)\n"
 		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
+		"  --containerd-root DIR\n"
+		"                     containerd's CRI bundles, to name pods from the node\n"
+		"                     (default " PODS_CONTAINERD_ROOT ";\n"
+		"                     \"\" reads none)\n"
+		"  --crio-root DIR    CRI-O's (default " PODS_CRIO_ROOT ")\n"
 		"  --metrics-address ADDR:PORT\n"
 		"                     serve Prometheus /metrics there (IPv4:PORT or\n"
 		"                     [IPv6]:PORT, exactly that address; default off)\n"
@@ -50,6 +56,8 @@ int main(int argc, char **argv)
 		{ "rescan-ms", required_argument, NULL, 'r' },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "metrics-address", required_argument, NULL, 'm' },
+		{ "containerd-root", required_argument, NULL, 'C' },
+		{ "crio-root", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -66,6 +74,8 @@ int main(int argc, char **argv)
 		case 'p': o.proc = optarg; break;
 		case 'd': o.state_dir = optarg; break;
 		case 'm': o.metrics_address = optarg; break;
+		case 'C': o.containerd_root = optarg; break;
+		case 'O': o.crio_root = optarg; break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

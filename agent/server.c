@@ -42,7 +42,12 @@
 #define FD_ANSWER_RESERVE 16
 
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
-		SRC_SIGNAL, SRC_METRICS };
+		SRC_SIGNAL, SRC_METRICS, SRC_PODS };
+
+/* The runtime index's share of one turn of the loop: bundles read until
+ * this much time has passed, the rest on the next turns (a burst of pod
+ * starts must not keep a lookup waiting). */
+#define PODS_SLICE_NS 1000000ull
 
 /* How long record changes gather before they are read: a burst of pod
  * starts is one read of each file it touched, not one per event. */
@@ -70,7 +75,7 @@ struct client {
 struct server {
 	struct agent *a;
 	int ep;
-	struct src listen, netns, mounts, settle, state, debounce, timer, sig;
+	struct src listen, netns, mounts, settle, state, debounce, timer, sig, pods;
 	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
 	 * the snapshot being taken, a slice per turn of the loop. */
 	struct ag_http *http;
@@ -185,6 +190,27 @@ static void note_skipped(struct server *sv)
 		ag_log(sv->a, PF_LOG_INFO, "every netns found is tracked again");
 	}
 	sv->ns_skipped = st.ns_skipped;
+}
+
+/* Each runtime root's state, in the log, when it is not what it was. */
+static void note_runtimes(struct server *sv)
+{
+	struct agent *a = sv->a;
+	unsigned rt;
+
+	for (rt = 0; a->pods && rt < POD_RT_N; rt++) {
+		struct pods_root_info ri;
+
+		pods_index_root(a->pods, rt, &ri);
+		if (ri.state == PODS_ROOT_OFF)
+			continue;
+		if (ri.state == PODS_ROOT_OK)
+			ag_log(a, PF_LOG_INFO, "%s bundles under %s: %u pods' sandboxes and device holders indexed",
+			       pod_runtime_name(rt), ri.path, ri.entries);
+		else
+			ag_log(a, PF_LOG_INFO, "%s bundles under %s cannot be read (%s: %s): pods it runs are named by record or cgroup only",
+			       pod_runtime_name(rt), ri.path, pods_root_state_name(ri.state), strerror(ri.err));
+	}
 }
 
 /* Discovery, within the map's descriptor budget. */
@@ -630,6 +656,11 @@ static int setup(struct server *sv)
 	if (timerfd_settime(sv->timer.fd, 0, &its, NULL) < 0 || (r = ep_add(sv, &sv->timer, EPOLLIN)) < 0)
 		return r < 0 ? r : -errno;
 
+	/* The runtimes' bundles: inotify on their roots and bundles. */
+	sv->pods = (struct src){ SRC_PODS, a->pods ? pods_index_fd(a->pods) : -1 };
+	if (sv->pods.fd >= 0 && (r = ep_add(sv, &sv->pods, EPOLLIN)) < 0)
+		return r;
+
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
@@ -725,11 +756,14 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 		return r;
 	}
 	note_skipped(&sv);
+	note_runtimes(&sv);
 	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
 	while (running) {
 		struct epoll_event evs[32];
-		/* A snapshot in progress: look for clients, then one slice. */
-		int i, n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), sv.job ? 0 : 500);
+		/* A snapshot in progress, or bundles to read: look for
+		 * clients, then one slice of each. */
+		bool busy = sv.job || (a->pods && pods_index_busy(a->pods));
+		int i, n = epoll_wait(sv.ep, evs, ARRAY_SIZE(evs), busy ? 0 : 500);
 
 		if (n < 0 && errno != EINTR) {
 			r = -errno;
@@ -767,6 +801,10 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				break;
 			case SRC_TIMER:
 				drain(s->fd);
+				/* A runtime root that was absent may be there now;
+				 * a sandbox's netns path may resolve now. */
+				if (a->pods && pods_index_recheck(a->pods))
+					note_runtimes(&sv);
 				discover(&sv);
 				/* Without a watch, the timer is how records are seen. */
 				if (!sv.watching)
@@ -779,9 +817,14 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 			case SRC_METRICS:
 				on_metrics(&sv);
 				break;
+			case SRC_PODS:
+				pods_index_events(a->pods);
+				break;
 			}
 		}
 		expire_clients(&sv);
+		if (a->pods && pods_index_busy(a->pods))
+			pods_index_work(a->pods, PODS_SLICE_NS);
 		if (sv.job)
 			metrics_slice(&sv);
 	}
