@@ -740,7 +740,7 @@ int render_pod(FILE *f, const cJSON *answer, const char *ns, const char *name,
 		who = c;
 	}
 	if (n == 0) {
-		fprintf(f, "pod %s: no VF attached by pflink\n", who);
+		fprintf(f, "pod %s: holds no VF pflinkd knows of\n", who);
 		return 0;
 	}
 	fprintf(f, "pod %s: %zu VF%s\n\n", who, n, plural(n));
