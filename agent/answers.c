@@ -457,6 +457,8 @@ static void runtimes_json(const struct agent *a, cJSON *o)
 	json_add_int(o, "runtimeIndexUs", (long long)(st.build_ns / 1000));
 	json_add_int(o, "runtimeIndexBundles", (long long)st.build_bundles);
 	json_add_int(o, "runtimeEvents", (long long)st.events);
+	json_add_int(o, "runtimeBundles", (long long)st.bundles);
+	json_add_int(o, "runtimeBundleUsMean", (long long)(st.bundles ? st.bundle_ns / st.bundles / 1000 : 0));
 	json_add_int(o, "runtimeBundleUsMax", (long long)(st.bundle_max_ns / 1000));
 	json_add_int(o, "runtimeSliceUsMax", (long long)(st.slice_max_ns / 1000));
 	json_add_int(o, "fdHolders", (long long)a->n_fdh);

@@ -627,17 +627,24 @@ static void on_event(int wd, uint32_t mask, const char *name, void *arg)
 
 void pods_index_events(struct pods_index *x)
 {
-	/* Aligned as the kernel wants for struct inotify_event. */
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+	/* Aligned as the kernel wants for struct inotify_event.  One read a
+	 * call, a few dozen events: what a burst of pod starts leaves queued
+	 * is read on the next turns of the loop (the descriptor stays
+	 * readable), so no turn is long. */
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct ev_ctx c = { .x = x };
+	unsigned long long t0 = pf_now_ns(), dt;
 	ssize_t n;
 	unsigned i;
 
 	if (x->ifd < 0)
 		return;
-	while ((n = read(x->ifd, buf, sizeof(buf))) > 0)
-		if (pods_inotify_each(buf, (size_t)n, on_event, &c) < 0)
-			c.overflow = true;
+	n = read(x->ifd, buf, sizeof(buf));
+	if (n > 0 && pods_inotify_each(buf, (size_t)n, on_event, &c) < 0)
+		c.overflow = true;
+	dt = pf_now_ns() - t0;
+	if (dt > x->st.slice_max_ns)
+		x->st.slice_max_ns = dt;
 	if (!c.overflow)
 		return;
 	/* Events were lost: each root read again, what changed read again. */

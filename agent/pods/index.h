@@ -86,7 +86,7 @@ struct pods_stats {
 	unsigned long long events;	/* inotify events handled */
 	unsigned long long bundle_ns, bundle_max_ns;	/* one bundle's read, parse and joins: sum, max */
 	unsigned long long bundles;	/* bundles read after start-up */
-	unsigned long long slice_max_ns;	/* the longest pods_index_work() */
+	unsigned long long slice_max_ns;	/* the longest pods_index_events() or pods_index_work() */
 	unsigned long long overflows;	/* inotify queue overflows: roots read again */
 };
 
@@ -99,7 +99,8 @@ void pods_index_free(struct pods_index *x);
 
 /* The inotify descriptor to poll (readable: call pods_index_events). */
 int pods_index_fd(const struct pods_index *x);
-/* Read what inotify has; bundles to read are queued, removals done now. */
+/* Read what inotify has (one read's worth: call again while the
+ * descriptor is readable); bundles to read are queued, removals done now. */
 void pods_index_events(struct pods_index *x);
 /* Bundles queued for reading. */
 bool pods_index_busy(const struct pods_index *x);
