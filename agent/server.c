@@ -44,11 +44,11 @@
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
 		SRC_SIGNAL, SRC_METRICS, SRC_PODS };
 
-/* The runtime index's share of one turn of the loop: bundles read until
- * this much time has passed (a bundle takes 20-60 us), the rest on the
- * next turns: a burst of pod starts must not keep a lookup waiting longer
- * than a lookup takes (hack/bench.sh measures it). */
-#define PODS_SLICE_NS 200000ull
+/* The runtime index's share of one turn of the loop: one bundle (a read,
+ * a parse and its joins: tens of microseconds), the rest on the next
+ * turns: a burst of pod starts must not keep a lookup waiting longer than
+ * a lookup takes (hack/bench.sh measures it). */
+#define PODS_SLICE_NS 0ull
 
 /* How long record changes gather before they are read: a burst of pod
  * starts is one read of each file it touched, not one per event. */

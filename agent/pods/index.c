@@ -628,10 +628,10 @@ static void on_event(int wd, uint32_t mask, const char *name, void *arg)
 void pods_index_events(struct pods_index *x)
 {
 	/* Aligned as the kernel wants for struct inotify_event.  One read a
-	 * call, a few dozen events: what a burst of pod starts leaves queued
-	 * is read on the next turns of the loop (the descriptor stays
-	 * readable), so no turn is long. */
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	 * call, a few events (a bundle's name is 64 bytes): what a burst of
+	 * pod starts leaves queued is read on the next turns of the loop (the
+	 * descriptor stays readable), so no turn is long. */
+	char buf[1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	struct ev_ctx c = { .x = x };
 	unsigned long long t0 = pf_now_ns(), dt;
 	ssize_t n;

@@ -104,7 +104,8 @@ int pods_index_fd(const struct pods_index *x);
 void pods_index_events(struct pods_index *x);
 /* Bundles queued for reading. */
 bool pods_index_busy(const struct pods_index *x);
-/* Read queued bundles until none is left or budget_ns has passed. */
+/* Read queued bundles until none is left or budget_ns has passed (one at
+ * least: 0 reads one). */
 void pods_index_work(struct pods_index *x, unsigned long long budget_ns);
 /* Roots absent or unreadable: look again; sandboxes whose netns did not
  * resolve yet: try again.  Returns true when a root's state changed. */
