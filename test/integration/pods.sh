@@ -54,7 +54,16 @@ leaksj() { local out rc; out=$(ctl --json leaks); rc=$?; [ "$rc" -le 1 ] && jok 
 # healthj JQ-ARGS...
 healthj() { local out; out=$(ctl --json health) || return 1; jok "$out" "$@"; }
 metrics() { curl -sf --max-time 5 "$MURL"; }
-mhas() { local m; m=$(metrics) || return 1; grep -qF -- "$1" <<<"$m"; }
+# mhas LINE: /metrics has LINE, within 3 s (scrapes within a second of
+# the last snapshot share it: what changed since may not be there yet)
+mhas() {
+	local m i
+	for i in $(seq 30); do
+		m=$(metrics) && grep -qF -- "$1" <<<"$m" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 U1=0b0a7b4c-1f6e-4c1e-9c31-5a9d2e6f0d11 U2=1c1b8c5d-2f7e-4d2f-8d42-6b0e3f701e22
 U3=2d2c9d6e-3081-4e30-9e53-7c1f40812f33 U4=3e3dae7f-4192-4f41-af64-8d2051923044
@@ -182,7 +191,7 @@ check "... CRI-O's root ok, 2 indexed (not podman's container)" \
 	jok "$H" '.runtimes[] | select(.runtime == "cri-o") | .state == "ok" and .entries == 2'
 check "/metrics counts them: pflink_agent_runtime_bundles_skipped_total{reason=too_big} 1" \
 	mhas 'pflink_agent_runtime_bundles_skipped_total{runtime="containerd",reason="too_big"} 1'
-check "/metrics: both roots readable" eval 'metrics | grep -c "^pflink_agent_runtime_root_readable{.*} 1$" | grep -qx 2'
+check "/metrics: both roots readable" until_ok eval 'metrics | grep -c "^pflink_agent_runtime_root_readable{.*} 1$" | grep -qx 2'
 check "a pod named with a newline and a quote: exact in JSON" \
 	vfj 0000:02:10.0 '.vf.pod.name == "we\"b\n0" and .vf.pod.namespace == "team-q"'
 check "... escaped in /metrics" mhas 'pod_namespace="team-q",pod="we\"b\n0"'
@@ -207,7 +216,7 @@ expect_ok "pflink ADD for team-a/web-0's VF"
 check "the VF is named from both sources, which agree: the record's pod (network, ifname), both holders" \
 	until_ok vfj 0000:01:10.0 --arg u "$U1" '.vf.pod.source == "record" and .vf.pod.network == "sriov-a" and .vf.pod.ifname == "net1" and ([.vf.holders[] | [.source, .uid]] == [["record",$u],["runtime",$u]])'
 check "/metrics: a holder series per source" \
-	eval "metrics | grep -c '^pflink_vf_holder{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.0\",source=\"\(record\|runtime\)\",.*pod=\"web-0\",pod_uid=\"$U1\"' | grep -qx 2"
+	until_ok eval "metrics | grep -c '^pflink_vf_holder{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.0\",source=\"\(record\|runtime\)\",.*pod=\"web-0\",pod_uid=\"$U1\"' | grep -qx 2"
 check "... and no finding" leaksj '.counts.vf_double_allocated == 0'
 
 # ---- a record naming another pod while a container holds the VF ---------------
