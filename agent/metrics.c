@@ -450,7 +450,7 @@ static void runtime_series(FILE *f, const struct mx_agent *g)
 	gauge(f, "pflink_agent_runtime_events_total", "counter", "inotify events of the runtime roots handled.",
 	      g->pods.events);
 	seconds(f, "pflink_agent_runtime_bundle_seconds_max",
-		"The longest one bundle took since start: read, parsed, joined to its netns and devices.",
+		"The most CPU time one bundle took since start: read, parsed, joined to its netns and devices.",
 		(double)g->pods.bundle_max_ns / 1e9);
 	seconds(f, "pflink_agent_runtime_slice_seconds_max",
 		"The longest turn of the serving loop spent reading bundles (what it can add to a lookup's wait).",

@@ -84,9 +84,9 @@ struct pods_stats {
 	unsigned long long build_ns;	/* the start-up index, every root */
 	unsigned build_bundles;		/* bundles it read */
 	unsigned long long events;	/* inotify events handled */
-	unsigned long long bundle_ns, bundle_max_ns;	/* one bundle's read, parse and joins: sum, max */
+	unsigned long long bundle_ns, bundle_max_ns;	/* one bundle's read, parse and joins, CPU time: sum, max */
 	unsigned long long bundles;	/* bundles read after start-up */
-	unsigned long long slice_max_ns;	/* the longest pods_index_events() or pods_index_work() */
+	unsigned long long slice_max_ns;	/* the longest pods_index_events() or pods_index_work(), wall time */
 	unsigned long long overflows;	/* inotify queue overflows: roots read again */
 };
 
