@@ -32,6 +32,8 @@ struct agent_opts {
 	/* Track netns owned by a user namespace other than the host's even
 	 * when discovery is what finds them (pflink's ADD always is). */
 	bool track_userns;
+	/* The runtimes' bundle roots (pods/index.h); NULL: the default, "": not read. */
+	const char *containerd_root, *crio_root;
 	struct pf_log *log;
 };
 

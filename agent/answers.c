@@ -48,6 +48,52 @@ static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 	return arr;
 }
 
+/* One holder's members (docs/agent-protocol.md, Holder). */
+static void holder_members(cJSON *o, const struct pod_holder *h)
+{
+	json_add_str(o, "source", pod_source_name(h->src));
+	if (h->src == POD_SRC_RUNTIME)
+		json_add_str(o, "runtime", pod_runtime_name(h->rt));
+	json_add_str(o, "via", pod_via_name(h->via));
+	json_add_str(o, "namespace", h->ns);
+	json_add_str(o, "name", h->name);
+	json_add_str(o, "uid", h->uid);
+	json_add_str(o, "containerID", h->container_id);
+	if (h->container[0])
+		json_add_str(o, "container", h->container);
+}
+
+/* The VF's "pod" (pflink's record as before, else the first holder the
+ * node names) with its source, and every live holder. */
+static void holders_json(const struct agent *a, cJSON *o, const char *bdf, const struct pf_record *att)
+{
+	struct pod_holder h[POD_HOLDERS_MAX];
+	const struct pod_holder *first;
+	unsigned n = ag_holders(a, bdf, att, h, POD_HOLDERS_MAX), i;
+	cJSON *arr, *p;
+
+	if (att && (p = json_add_obj(o, "pod"))) {
+		json_add_str(p, "namespace", att->pod_namespace);
+		json_add_str(p, "name", att->pod_name);
+		json_add_str(p, "uid", att->pod_uid);
+		json_add_str(p, "containerID", att->container_id);
+		json_add_str(p, "ifname", att->ifname);
+		json_add_str(p, "network", att->network);
+		json_add_str(p, "source", pod_source_name(POD_SRC_RECORD));
+	} else if ((first = pod_holders_first(h, n)) && (p = json_add_obj(o, "pod"))) {
+		holder_members(p, first);
+	}
+	arr = json_add_arr(o, "holders");
+	for (i = 0; arr && i < n; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		if (!e)
+			break;
+		holder_members(e, &h[i]);
+		cJSON_AddItemToArray(arr, e);
+	}
+}
+
 static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
 		      const char *bdf)
 {
@@ -91,16 +137,7 @@ static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfde
 	json_add_str(o, "representor", rep);
 	if (rep[0])
 		json_add_str(o, "representorFrom", rep_devlink ? "devlink" : "portName");
-	if (att) {
-		cJSON *p = json_add_obj(o, "pod");
-
-		json_add_str(p, "namespace", att->pod_namespace);
-		json_add_str(p, "name", att->pod_name);
-		json_add_str(p, "uid", att->pod_uid);
-		json_add_str(p, "containerID", att->container_id);
-		json_add_str(p, "ifname", att->ifname);
-		json_add_str(p, "network", att->network);
-	}
+	holders_json(a, o, bdf, att);
 	if (first_ns && first_ns->host)
 		in_host = true;
 	{
@@ -222,26 +259,76 @@ static int topo_fn(const char *bdf, void *arg)
 	return ag_pf_shown(c->a, bdf) ? ag_fn_list_add(0, bdf, &c->pfs) : 0;
 }
 
+/* A VF the pod holds, and its PF (a record's, or sysfs'). */
+static int pod_vf_add(struct ag_fn_list *l, const char *vf, const char *pf)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].bdf, vf))
+			return 0;
+	/* Pairs: the VF at an even position, its PF after it. */
+	if (ag_fn_list_add(0, vf, l) < 0 || ag_fn_list_add(0, pf, l) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* The VFs the runtime says the pod holds: those in its sandbox's netns,
+ * those its containers were given. */
+static void pod_vfs_of_runtime(struct agent *a, const char *ns, const char *name, struct ag_fn_list *l)
+{
+	const struct pods_entry *const *v;
+	unsigned n = 0, i, j, k;
+	char pf[PCI_BDF_LEN];
+
+	v = a->pods ? pods_index_entries(a->pods, &n) : NULL;
+	for (i = 0; i < n; i++) {
+		const struct pods_entry *e = v[i];
+
+		if (strcmp(e->ns, ns) || strcmp(e->name, name))
+			continue;
+		for (j = 0; j < e->n_fns; j++)
+			if (pci_physfn(a->sysfd, e->fns[j], pf) == 0)
+				pod_vf_add(l, e->fns[j], pf);
+		for (j = 0; e->has_netns && j < a->n_ns; j++) {
+			const struct ag_ns *s = a->ns[j];
+
+			if (!netns_id_eq(&s->id, &e->netns))
+				continue;
+			for (k = 0; k < s->n_devs; k++)
+				if (s->devs[k].is_vf && pci_physfn(a->sysfd, s->devs[k].bdf, pf) == 0)
+					pod_vf_add(l, s->devs[k].bdf, pf);
+		}
+	}
+}
+
 static cJSON *op_pod(struct agent *a, const char *ns, const char *name)
 {
 	cJSON *o = answer(true), *arr = json_add_arr(o, "attachments");
-	unsigned i;
+	struct ag_fn_list l = { 0 };
+	size_t i;
 
 	for (i = 0; i < a->n_att; i++) {
 		const struct pf_record *s = &a->att[i].rec;
+
+		if (!strcmp(s->pod_namespace, ns) && !strcmp(s->pod_name, name))
+			pod_vf_add(&l, s->vf, s->pf);
+	}
+	pod_vfs_of_runtime(a, ns, name, &l);
+	for (i = 0; arr && i + 1 < l.n; i += 2) {
+		const char *vfb = l.v[i].bdf, *pfb = l.v[i + 1].bdf;
 		cJSON *e, *pf, *vf;
 
-		if (strcmp(s->pod_namespace, ns) || strcmp(s->pod_name, name))
-			continue;
-		pf = pf_json(a, s->pf, AGENT_VFS_NONE);
+		pf = pf_json(a, pfb, AGENT_VFS_NONE);
 		if (!pf)
 			continue;
-		vf = vf_of(a, s->pf, s->vf);
+		vf = vf_of(a, pfb, vfb);
 		e = cJSON_CreateObject();
 		json_add_item(e, "vf", vf ? vf : cJSON_CreateNull());
 		json_add_item(e, "pf", pf);
 		cJSON_AddItemToArray(arr, e);
 	}
+	free(l.v);
 	return o;
 }
 
@@ -287,6 +374,19 @@ static cJSON *op_leaks(struct agent *a)
 				json_add_str(p, "uid", v->pod_uid);
 			}
 			add_str(e, "reason", leak_orphan_name(v->orphan));
+			if (l[i].kind == LEAK_VF_DOUBLE_ALLOCATED && (p = json_add_arr(e, "holders"))) {
+				unsigned k;
+
+				json_add_int(e, "pods", (long long)l[i].pods);
+				for (k = 0; k < l[i].n_holders; k++) {
+					cJSON *h = cJSON_CreateObject();
+
+					if (!h)
+						break;
+					holder_members(h, &l[i].holders[k]);
+					cJSON_AddItemToArray(p, h);
+				}
+			}
 		} else {
 			const struct mx_stale *r = l[i].rec;
 
@@ -330,6 +430,48 @@ static void over_budget_json(const struct agent *a, cJSON *arr)
 	}
 }
 
+/* Each runtime root: where, in what state, what it holds and refused;
+ * and what the index costs. */
+static void runtimes_json(const struct agent *a, cJSON *o)
+{
+	cJSON *arr = json_add_arr(o, "runtimes");
+	struct pods_stats st;
+	unsigned rt, k;
+
+	if (!a->pods)
+		return;
+	for (rt = 0; arr && rt < POD_RT_N; rt++) {
+		struct pods_root_info ri;
+		cJSON *e, *sk;
+
+		pods_index_root(a->pods, rt, &ri);
+		if (ri.state == PODS_ROOT_OFF || !(e = cJSON_CreateObject()))
+			continue;
+		json_add_str(e, "runtime", pod_runtime_name(rt));
+		json_add_str(e, "root", ri.path);
+		json_add_str(e, "state", pods_root_state_name(ri.state));
+		json_add_str(e, "error", ri.state == PODS_ROOT_OK ? "" : strerror(ri.err));
+		json_add_int(e, "entries", (long long)ri.entries);
+		json_add_int(e, "reads", (long long)ri.reads);
+		json_add_int(e, "unavailable", (long long)ri.unavailable);
+		sk = json_add_obj(e, "skipped");
+		for (k = 0; sk && k < PODS_SKIP_N; k++)
+			json_add_int(sk, pods_skip_name(k), (long long)ri.skipped[k]);
+		cJSON_AddItemToArray(arr, e);
+	}
+	pods_index_stats(a->pods, &st);
+	json_add_int(o, "runtimeIndexUs", (long long)(st.build_ns / 1000));
+	json_add_int(o, "runtimeIndexBundles", (long long)st.build_bundles);
+	json_add_int(o, "runtimeEvents", (long long)st.events);
+	json_add_int(o, "runtimeBundles", (long long)st.bundles);
+	json_add_int(o, "runtimeBundleUsMean", (long long)(st.bundles ? st.bundle_ns / st.bundles / 1000 : 0));
+	json_add_int(o, "runtimeBundleUsMax", (long long)(st.bundle_max_ns / 1000));
+	json_add_int(o, "runtimeSliceUsMax", (long long)(st.slice_max_ns / 1000));
+	json_add_int(o, "fdHolders", (long long)a->n_fdh);
+	json_add_int(o, "fdScanProcs", (long long)a->fdscan_procs);
+	json_add_int(o, "fdScanUs", (long long)(a->fdscan_ns / 1000));
+}
+
 cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 {
 	cJSON *o;
@@ -366,6 +508,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		json_add_int(o, "nsOverBudget", (long long)(s.ns_over_budget));
 		json_add_int(o, "nsUserns", (long long)(s.ns_userns));
 		over_budget_json(a, json_add_arr(o, "overBudget"));
+		runtimes_json(a, o);
 		return o;
 	}
 	case AGENT_OP_NUDGE:

@@ -54,25 +54,9 @@ struct ag_collect {
 	unsigned vfl_next;
 	struct vft t;
 	struct mx_snap *s;
-	unsigned cap_pfs, cap_vfs, cap_stale;
+	unsigned cap_pfs, cap_vfs, cap_stale, cap_holders;
 	unsigned long long t0;
 };
-
-static int grow(void **v, unsigned *cap, unsigned n, size_t size)
-{
-	void *nv;
-	unsigned c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? 2 * *cap : 16;
-	nv = realloc(*v, (size_t)c * size);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	*cap = c;
-	return 0;
-}
 
 static int fn_listed(const char *bdf, void *arg)
 {
@@ -161,7 +145,35 @@ static void ctr_from_vf(struct mx_ctr *c, const struct nl_vf *v)
 	};
 }
 
-static void vf_fill(struct agent *a, struct mx_vf *v, const struct ag_dev *pfdev, const struct vft *t)
+/* The VF's holders, into the snapshot's list; its pod when no record
+ * names one: the first holder the node names. */
+static int vf_holders(struct agent *a, struct ag_collect *c, struct mx_vf *v, const struct pf_record *att)
+{
+	struct mx_snap *s = c->s;
+	struct pod_holder h[POD_HOLDERS_MAX];
+	const struct pod_holder *first;
+	unsigned n = ag_holders(a, v->bdf, att, h, POD_HOLDERS_MAX), i;
+
+	v->holder0 = s->n_holders;
+	v->n_holders = 0;
+	for (i = 0; i < n; i++) {
+		if (pf_grow((void **)&s->holders, &c->cap_holders, s->n_holders, sizeof(*s->holders)) < 0)
+			return -ENOMEM;
+		s->holders[s->n_holders++] = h[i];
+		v->n_holders++;
+	}
+	if (att || !(first = pod_holders_first(h, n)))
+		return 0;
+	v->has_pod = true;
+	v->pod_source = first->src;
+	pf_strscpy(v->pod_ns, first->ns, sizeof(v->pod_ns));
+	pf_strscpy(v->pod, first->name, sizeof(v->pod));
+	pf_strscpy(v->pod_uid, first->uid, sizeof(v->pod_uid));
+	return 0;
+}
+
+static int vf_fill(struct agent *a, struct ag_collect *c, struct mx_vf *v, const struct ag_dev *pfdev,
+		   const struct vft *t)
 {
 	const struct nl_vf *cfg = ag_vf_config(pfdev, v->index);
 	const struct pf_record *att = ag_attachment_of(a, v->bdf);
@@ -184,6 +196,7 @@ static void vf_fill(struct agent *a, struct mx_vf *v, const struct ag_dev *pfdev
 	if (att) {
 		gone = !v->netdev[0] && ag_netns_gone(a, att->netns);
 		v->has_pod = true;
+		v->pod_source = POD_SRC_RECORD;
 		pf_strscpy(v->pod_ns, att->pod_namespace, sizeof(v->pod_ns));
 		pf_strscpy(v->pod, att->pod_name, sizeof(v->pod));
 		pf_strscpy(v->pod_uid, att->pod_uid, sizeof(v->pod_uid));
@@ -198,6 +211,7 @@ static void vf_fill(struct agent *a, struct mx_vf *v, const struct ag_dev *pfdev
 			ctr_from_vf(&v->vf_stats, &t->v[i]);
 			break;
 		}
+	return vf_holders(a, c, v, att);
 }
 
 /* A PF: its facts, its VF table with IFLA_VF_STATS as it is now (the
@@ -215,7 +229,7 @@ static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 
 	if (pci_describe_pf(a->sysfd, bdf, &fn) < 0 || !fn.is_pf)
 		return 0;	/* gone since the list was made */
-	if (grow((void **)&s->pfs, &c->cap_pfs, s->n_pfs, sizeof(*s->pfs)) < 0)
+	if (pf_grow((void **)&s->pfs, &c->cap_pfs, s->n_pfs, sizeof(*s->pfs)) < 0)
 		return -ENOMEM;
 	p = &s->pfs[s->n_pfs++];
 	memset(p, 0, sizeof(*p));
@@ -254,14 +268,15 @@ static int pf_vfs(struct agent *a, struct ag_collect *c)
 	for (done = 0; c->vfl_next < c->vfl.n && done < VFS_PER_SLICE; c->vfl_next++, done++) {
 		struct mx_vf *v;
 
-		if (grow((void **)&s->vfs, &c->cap_vfs, s->n_vfs, sizeof(*s->vfs)) < 0)
+		if (pf_grow((void **)&s->vfs, &c->cap_vfs, s->n_vfs, sizeof(*s->vfs)) < 0)
 			return -ENOMEM;
 		v = &s->vfs[s->n_vfs++];
 		memset(v, 0, sizeof(*v));
 		memcpy(v->pf, pf, PCI_BDF_LEN);
 		memcpy(v->bdf, c->vfl.v[c->vfl_next].bdf, PCI_BDF_LEN);
 		v->index = c->vfl.v[c->vfl_next].idx;
-		vf_fill(a, v, pfdev, &c->t);
+		if (vf_fill(a, c, v, pfdev, &c->t) < 0)
+			return -ENOMEM;
 	}
 	if (c->vfl_next == c->vfl.n) {
 		c->in_pf = false;
@@ -317,7 +332,7 @@ static int finish(struct agent *a, struct ag_collect *c)
 
 		if (!ag_netns_gone(a, e->rec.netns))
 			continue;
-		if (grow((void **)&s->stale, &c->cap_stale, s->n_stale, sizeof(*s->stale)) < 0)
+		if (pf_grow((void **)&s->stale, &c->cap_stale, s->n_stale, sizeof(*s->stale)) < 0)
 			return -ENOMEM;
 		x = &s->stale[s->n_stale++];
 		memset(x, 0, sizeof(*x));
@@ -367,6 +382,24 @@ static int finish(struct agent *a, struct ag_collect *c)
 	s->agent.probes = st.probes;
 	s->agent.record_loads = a->record_loads;
 	s->agent.event_buffer = a->ev_rcvbuf;
+	if (a->pods) {
+		unsigned rt;
+
+		for (rt = 0; rt < POD_RT_N; rt++) {
+			struct pods_root_info ri;
+			struct mx_runtime *m = &s->agent.runtime[rt];
+
+			pods_index_root(a->pods, rt, &ri);
+			cut(m->path, ri.path, sizeof(m->path));
+			m->state = ri.state;
+			m->entries = ri.entries;
+			m->reads = ri.reads;
+			memcpy(m->skipped, ri.skipped, sizeof(m->skipped));
+			m->unavailable = ri.unavailable;
+		}
+		pods_index_stats(a->pods, &s->agent.pods);
+	}
+	s->agent.fd_holders = a->n_fdh;
 	s->agent.dump = a->hist.dump;
 	s->agent.discovery = a->hist.discovery;
 	memcpy(s->agent.answer, a->hist.answer, sizeof(s->agent.answer));

@@ -2,7 +2,6 @@
 #include "discover.h"
 #include "pflink/util.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -104,16 +103,6 @@ static int walk_mounts(const char *proc, const char *who, discover_cb cb, void *
 	return r;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 static void count_denied(int r, unsigned *denied)
 {
 	if (r == -EACCES || r == -EPERM)
@@ -135,7 +124,7 @@ static int walk_tasks(const char *proc, const char *pid, discover_cb cb, void *a
 		struct netns_id id;
 
 		/* The main thread is the process itself, already seen. */
-		if (!all_digits(de->d_name) || !strcmp(de->d_name, pid))
+		if (!pf_all_digits(de->d_name) || !strcmp(de->d_name, pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/task/%s/ns/net", proc, pid, de->d_name);
 		r = id_of(path, &id);
@@ -170,7 +159,7 @@ int discover_walk(const char *proc, discover_cb cb, void *arg, unsigned *denied)
 	while (r >= 0 && (de = readdir(d))) {
 		struct netns_id id;
 
-		if (!all_digits(de->d_name))
+		if (!pf_all_digits(de->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/ns/net", proc, de->d_name);
 		/* Exited processes have no usable link; one we may not look

@@ -12,6 +12,7 @@ static const char *const kind_names[LEAK_KINDS] = {
 	[LEAK_RECORD_STALE] = "record_stale",
 	[LEAK_VF_UNSEEN] = "vf_unseen",
 	[LEAK_MAC_DUPLICATE] = "mac_duplicate",
+	[LEAK_VF_DOUBLE_ALLOCATED] = "vf_double_allocated",
 };
 
 const char *leak_kind_name(enum leak_kind k)
@@ -130,6 +131,16 @@ int leaks_find(const struct mx_snap *s, struct leak **out, unsigned *n_out)
 			r = push(&v, &n, &cap,
 				 (struct leak){ .kind = LEAK_MAC_DUPLICATE, .vf = &s->vfs[i], .mac = m, .dups = dups });
 	}
+	for (i = 0; r == 0 && i < s->n_vfs; i++) {
+		unsigned nh, pods;
+		const struct pod_holder *h = mx_vf_holders(s, &s->vfs[i], &nh);
+
+		pods = pod_holders_pods(h, nh);
+		if (pods > 1)
+			r = push(&v, &n, &cap,
+				 (struct leak){ .kind = LEAK_VF_DOUBLE_ALLOCATED, .vf = &s->vfs[i], .holders = h,
+						.n_holders = nh, .pods = pods });
+	}
 	if (r < 0) {
 		free(v);
 		return r;
@@ -137,6 +148,36 @@ int leaks_find(const struct mx_snap *s, struct leak **out, unsigned *n_out)
 	*out = v;
 	*n_out = n;
 	return 0;
+}
+
+void leak_holder_words(const struct pod_holder *h, char *buf, size_t len)
+{
+	if (h->ns[0] && h->name[0])
+		snprintf(buf, len, "%.253s/%.253s", h->ns, h->name);
+	else if (h->uid[0])
+		snprintf(buf, len, "pod %.127s", h->uid);
+	else
+		snprintf(buf, len, "container %.64s", h->container_id);
+}
+
+/* "a/x (record), b/y (runtime)": every holder of a VF, with its source. */
+static void holders_words(const struct leak *l, char *buf, size_t len)
+{
+	size_t off = 0;
+	unsigned i;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < l->n_holders && off + 1 < len; i++) {
+		char who[600];
+		int n;
+
+		leak_holder_words(&l->holders[i], who, sizeof(who));
+		n = snprintf(buf + off, len - off, "%s%s (%s)", i ? ", " : "", who, pod_source_name(l->holders[i].src));
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
 }
 
 void leak_words(const struct leak *l, char *buf, size_t len)
@@ -159,6 +200,15 @@ void leak_words(const struct leak *l, char *buf, size_t len)
 	case LEAK_MAC_DUPLICATE:
 		snprintf(buf, len, "MAC %s is on %u VFs", l->mac, l->dups);
 		return;
+	case LEAK_VF_DOUBLE_ALLOCATED: {
+		char who[900];
+		int n = snprintf(buf, len, "VF held by %u pods: ", l->pods);
+
+		holders_words(l, who, sizeof(who));
+		if (n >= 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, "%s", who);
+		return;
+	}
 	case LEAK_KINDS:
 		break;
 	}

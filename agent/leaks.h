@@ -10,7 +10,14 @@
  *                   netns the agent tracks (a netns held by something it
  *                   cannot find, or not tracked for want of descriptors);
  *   mac_duplicate   two or more VFs with one MAC (the netdev's, else the
- *                   PF's VF MAC).
+ *                   PF's VF MAC);
+ *   vf_double_allocated
+ *                   a VF with two or more live holders that are different
+ *                   pods; a holder is a live record or a runtime or cgroup
+ *                   holder (pods/holder.h: the snapshot keeps each VF's),
+ *                   so a record naming one pod while another pod's
+ *                   container holds the VF is one (sriov-network-device-
+ *                   plugin #369).
  */
 #ifndef PFLINK_AGENT_LEAKS_H
 #define PFLINK_AGENT_LEAKS_H
@@ -19,7 +26,10 @@
 
 #include <stddef.h>
 
-enum leak_kind { LEAK_VF_ORPHANED, LEAK_RECORD_STALE, LEAK_VF_UNSEEN, LEAK_MAC_DUPLICATE, LEAK_KINDS };
+enum leak_kind {
+	LEAK_VF_ORPHANED, LEAK_RECORD_STALE, LEAK_VF_UNSEEN, LEAK_MAC_DUPLICATE, LEAK_VF_DOUBLE_ALLOCATED,
+	LEAK_KINDS
+};
 
 struct leak {
 	enum leak_kind kind;
@@ -27,6 +37,9 @@ struct leak {
 	const struct mx_stale *rec;	/* record_stale */
 	const char *mac;		/* mac_duplicate */
 	unsigned dups;			/* mac_duplicate: VFs with this MAC */
+	/* vf_double_allocated: the VF's holders (into s), and the pods among them */
+	const struct pod_holder *holders;
+	unsigned n_holders, pods;
 };
 
 /* Every leak of s, in a stable order (kind, then PF, VF index); pointers
@@ -50,6 +63,9 @@ enum mx_orphan leak_orphan(const char *pod, bool netns_gone, const char *netdev,
 /* The words for an orphan (the "orphan" member of a VF object). */
 void leak_orphan_words(enum mx_orphan o, const char *pod_ns, const char *pod, const char *netdev,
 		       const char *netns, char *buf, size_t len);
+
+/* How a holder reads in words: "ns/name", or "pod <uid>", or "container <id>". */
+void leak_holder_words(const struct pod_holder *h, char *buf, size_t len);
 
 /* One sentence for a leak. */
 void leak_words(const struct leak *l, char *buf, size_t len);

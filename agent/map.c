@@ -10,8 +10,10 @@
 #include "pflink/util.h"
 
 #include "pflink/nl.h"
+#include "pods/procs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -860,6 +862,7 @@ struct disc_new {
 	char *path, *label;
 	bool bind;
 	bool userns;		/* owned by another user namespace: not tracked */
+	int pid;		/* the first process met in it, 0 none */
 };
 
 struct disc_ctx {
@@ -901,15 +904,32 @@ static bool foreign_userns(const struct agent *a, const char *path)
 	return !netns_id_eq(&owner, &a->init_userns);
 }
 
+/* The pid of a process's label ("pid:N"), 0 for a bind mount's. */
+static int label_pid(const char *label)
+{
+	long v;
+	char *end;
+
+	if (strncmp(label, "pid:", 4))
+		return 0;
+	v = strtol(label + 4, &end, 10);
+	return *end || v <= 0 || v > INT_MAX ? 0 : (int)v;
+}
+
 static int disc_cb(const struct netns_id *id, const char *path, const char *label,
 		   bool bind_mount, void *arg)
 {
 	struct disc_ctx *c = arg;
 	struct ag_ns *ns = ns_find(c->a, id);
 	struct disc_new *n;
+	int pid = label_pid(label);
 
 	if (ns) {
 		ns->gen = c->a->gen;
+		if (pid && ns->pid_gen != c->a->gen) {
+			ns->pid_gen = c->a->gen;
+			ns->walk_pid = pid;
+		}
 		/* A bind-mount path names a netns better than a pid does. */
 		if (bind_mount && !ns->bind && !ns->host) {
 			pf_strscpy(ns->label, label, sizeof(ns->label));
@@ -917,9 +937,12 @@ static int disc_cb(const struct netns_id *id, const char *path, const char *labe
 		}
 		return 0;
 	}
-	if (disc_find(c, id))
+	if ((n = disc_find(c, id))) {
+		if (pid && !n->pid)
+			n->pid = pid;
 		return 0;	/* bind mounts come first: the first name stays (and a
-			 * netns skipped for its owner is looked at once) */
+				 * netns skipped for its owner is looked at once) */
+	}
 	if (c->n == c->cap) {
 		unsigned cap = c->cap ? 2 * c->cap : 64;
 		struct disc_new *nv = realloc(c->v, cap * sizeof(*nv));
@@ -933,6 +956,7 @@ static int disc_cb(const struct netns_id *id, const char *path, const char *labe
 	n->id = *id;
 	n->bind = bind_mount;
 	n->userns = !c->a->o.track_userns && foreign_userns(c->a, path);
+	n->pid = pid;
 	n->path = strdup(path);
 	n->label = strdup(label);
 	if (!n->path || !n->label) {
@@ -1021,6 +1045,22 @@ static void disc_free(struct disc_ctx *c)
 	free(c->v);
 }
 
+/* The cgroup of the first process of each netns, read when that process
+ * changed: one read per netns and pod start, not per discovery. */
+static void ns_cgroups(struct agent *a)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_ns; i++) {
+		struct ag_ns *ns = a->ns[i];
+
+		if (ns->host || ns->pid_gen != a->gen || ns->walk_pid == ns->cg_pid)
+			continue;
+		ns->cg_pid = ns->walk_pid;
+		ns->has_cg = pods_cgroup_of(a->o.proc, ns->cg_pid, &ns->cg) == 0;
+	}
+}
+
 int agent_discover(struct agent *a)
 {
 	struct disc_ctx c = { .a = a };
@@ -1060,7 +1100,21 @@ int agent_discover(struct agent *a)
 	a->stats.ns_userns = 0;
 	a->stats.skip_err = 0;
 	added = disc_add(a, &c);
+	for (i = 0; i < c.n; i++) {
+		struct ag_ns *ns = c.v[i].pid ? ns_find(a, &c.v[i].id) : NULL;
+
+		if (ns) {
+			ns->walk_pid = c.v[i].pid;
+			ns->pid_gen = a->gen;
+		}
+	}
 	disc_free(&c);
+	ns_cgroups(a);
+	/* The walk of every process's descriptors: at most once a rescan
+	 * period (and at once when a runtime root became readable: it ends). */
+	if (!a->fdscan_at || pf_now_ns() - a->fdscan_at >= (unsigned long long)a->o.rescan_ms * 1000000ull ||
+	    (a->n_fdh && pods_index_any_root(a->pods)))
+		ag_fd_holders_scan(a);
 	mx_hist_observe(&a->hist.discovery, pf_now_ns() - t0);
 	if (added || dropped)
 		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
@@ -1278,6 +1332,10 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 		a->o.state_dir = "/run/pflink/state";
 	if (!a->o.rescan_ms)
 		a->o.rescan_ms = 5000;
+	if (!a->o.containerd_root)
+		a->o.containerd_root = PODS_CONTAINERD_ROOT;
+	if (!a->o.crio_root)
+		a->o.crio_root = PODS_CRIO_ROOT;
 	a->sysfd = a->nsep = -1;
 	a->start_ns = pf_now_ns();
 	a->map_gen = 1;		/* the index (generation 0) starts out of date */
@@ -1318,6 +1376,20 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 			goto fail;
 	}
 	ag_load_attachments(a);
+	{
+		struct pods_opts po = {
+			.root = { [POD_RT_CONTAINERD] = a->o.containerd_root, [POD_RT_CRIO] = a->o.crio_root },
+			.proc = a->o.proc,
+			.sysfd = a->sysfd,
+		};
+
+		/* An absent or unreadable root is the index's state, not a
+		 * failure; only memory or inotify can fail it. */
+		snprintf(why, whylen, "the runtimes' bundle index (inotify)");
+		r = pods_index_new(&po, &a->pods);
+		if (r < 0)
+			goto fail;
+	}
 	snprintf(why, whylen, "procfs %s cannot be read (the host's /proc, --proc)", a->o.proc);
 	r = agent_discover(a);
 	if (r < 0)
@@ -1341,6 +1413,8 @@ void agent_free(struct agent *a)
 	free(a->ns);
 	free(a->ns_idx);
 	ag_records_free(a);
+	pods_index_free(a->pods);
+	free(a->fdh);
 	free(a->idx);
 	if (a->nsep >= 0)
 		close(a->nsep);

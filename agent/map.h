@@ -8,6 +8,9 @@
 #include "pflink/classify.h"
 #include "pflink/record.h"
 #include "snapshot.h"
+#include "pods/cgroup.h"
+#include "pods/holder.h"
+#include "pods/index.h"
 
 struct nl_handle;
 struct nl_vf;
@@ -50,6 +53,13 @@ struct ag_ns {
 	bool dump_due;			/* a background dump waits for next_dump_ns */
 	unsigned long long next_dump_ns;
 	struct ag_dump *dump;		/* a dump in progress; its events wait */
+	/* The cgroup of a process in it (the fallback when no runtime names
+	 * its pod): the first process a discovery met in it, read when that
+	 * changes. */
+	int walk_pid, cg_pid;
+	unsigned long long pid_gen;	/* the discovery walk_pid is from */
+	bool has_cg;
+	struct pod_cgroup cg;
 };
 
 /* Netns over budget that health and /metrics name (the count is whole). */
@@ -110,6 +120,18 @@ struct agent {
 	/* devlink's table (devlink/reps.h), kept by the serving loop; NULL
 	 * without devlink: representors from port names only. */
 	struct ag_devlink *dl;
+	/* Who holds what, from the node: the runtimes' bundles (pods/), and
+	 * where no runtime root can be read, the processes holding a vfio
+	 * device open, by their cgroup (the last walk's). */
+	struct pods_index *pods;
+	struct ag_fdh {
+		char bdf[PCI_BDF_LEN];
+		struct pod_cgroup cg;
+	} *fdh;
+	unsigned n_fdh;
+	unsigned long long fdscan_at;	/* when the last walk was, CLOCK_MONOTONIC */
+	unsigned fdscan_procs;		/* processes it looked at */
+	unsigned long long fdscan_ns;	/* what it took */
 	/* Latency histograms for /metrics: one netns' dump, a discovery, an
 	 * answer by op (server.c). */
 	struct {
@@ -182,5 +204,21 @@ const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf);
 const char *ag_host_path(const struct agent *a, const char *path, char *buf, size_t len);
 /* The netns a record names is gone (its path no longer exists). */
 bool ag_netns_gone(const struct agent *a, const char *path);
+/* ---- who holds a VF (holders.c) ------------------------------------- */
+
+/* The holders of VF vf, up to max into out (their number): rec when live,
+ * then for each netns its netdevs are in the runtime's sandbox (else the
+ * cgroup of a process in it), for its device node the runtime's
+ * containers given it (else the processes holding it open, by cgroup).
+ * The by-BDF index must be current (ag_index). */
+unsigned ag_holders(const struct agent *a, const char *vf, const struct pf_record *rec, struct pod_holder *out,
+		    unsigned max);
+/* Fill a holder from a record, a runtime entry, a cgroup. */
+void ag_holder_of_record(struct pod_holder *h, const struct pf_record *rec);
+void ag_holder_of_entry(struct pod_holder *h, const struct pods_entry *e, enum pod_via via);
+void ag_holder_of_cgroup(struct pod_holder *h, const struct pod_cgroup *cg, enum pod_via via);
+/* The cgroup fallback for devices: who holds a vfio device open (a walk
+ * of /proc/PID/fd), when no runtime root is readable. */
+void ag_fd_holders_scan(struct agent *a);
 
 #endif

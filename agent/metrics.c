@@ -158,7 +158,7 @@ static void vf_info(FILE *f, const struct mx_snap *s)
 	unsigned i;
 
 	family(f, "pflink_vf_info", "gauge",
-	       "Every VF of every SR-IOV PF of the node, with its netdev, netns, pod (from pflink's record) and the PF's settings for it; always 1.");
+	       "Every VF of every SR-IOV PF of the node, with its netdev, netns, pod (pod_source: pflink's record, the runtime's bundles, or a cgroup) and the PF's settings for it; always 1.");
 	for (i = 0; i < s->n_vfs; i++) {
 		const struct mx_vf *v = &s->vfs[i];
 		const struct mx_pf *p = pf_of(s, v->pf);
@@ -168,10 +168,30 @@ static void vf_info(FILE *f, const struct mx_snap *s)
 		sample(f, "pflink_vf_info", "1", "pf", v->pf, "pf_netdev", p ? p->netdev : "", "vf", idx,
 		       "vf_index", idx, "vf_pci_address", v->bdf, "driver", v->driver, "netdev", v->netdev,
 		       "netns", v->netns, "pod_namespace", v->pod_ns, "pod", v->pod, "pod_uid", v->pod_uid,
-		       "interface", v->ifname, "network", v->network, "mac", vf_mac(v),
+		       "pod_source", v->has_pod ? pod_source_name(v->pod_source) : "", "interface", v->ifname, "network", v->network, "mac", vf_mac(v),
 		       "vlan", v->has_config ? u64(vlan, v->vlan) : "", "trust", setting(v->trust),
 		       "spoofchk", setting(v->spoofchk), "link_state", nl_vf_link_state_name(v->linkstate),
 		       "numa_node", num(numa, v->numa), NULL);
+	}
+}
+
+/* Every live holder of every VF, each with its source: where two sources
+ * name a VF's pod, both are here. */
+static void vf_holders(FILE *f, const struct mx_snap *s)
+{
+	unsigned i, k, n;
+
+	family(f, "pflink_vf_holder", "gauge",
+	       "A live holder of a VF: pflink's record (source record), the runtime's sandbox or container (runtime), a process's cgroup (cgroup); via netns or device; always 1.");
+	for (i = 0; i < s->n_vfs; i++) {
+		const struct mx_vf *v = &s->vfs[i];
+		const struct pod_holder *h = mx_vf_holders(s, v, &n);
+
+		for (k = 0; k < n; k++)
+			sample(f, "pflink_vf_holder", "1", "pf", v->pf, "vf_pci_address", v->bdf, "source",
+			       pod_source_name(h[k].src), "via", pod_via_name(h[k].via), "pod_namespace", h[k].ns, "pod",
+			       h[k].name, "pod_uid", h[k].uid, "container_id", h[k].container_id, "container",
+			       h[k].container, NULL);
 	}
 }
 
@@ -292,7 +312,8 @@ static int leak_series(FILE *f, const struct mx_snap *s)
 		return r;
 	for (i = 0; i < n; i++)
 		count[l[i].kind]++;
-	family(f, "pflink_leaks", "gauge", "Leaks found, by kind (vf_orphaned, record_stale, vf_unseen, mac_duplicate).");
+	family(f, "pflink_leaks", "gauge",
+	       "Leaks found, by kind (vf_orphaned, record_stale, vf_unseen, mac_duplicate, vf_double_allocated).");
 	for (i = 0; i < LEAK_KINDS; i++)
 		sample(f, "pflink_leaks", u64(val, count[i]), "kind", leak_kind_name(i), NULL);
 	family(f, "pflink_vf_orphaned", "gauge",
@@ -321,6 +342,21 @@ static int leak_series(FILE *f, const struct mx_snap *s)
 		if (l[i].kind == LEAK_MAC_DUPLICATE)
 			sample(f, "pflink_vf_mac_duplicate", "1", "pf", l[i].vf->pf, "vf_pci_address", l[i].vf->bdf,
 			       "mac", l[i].mac, NULL);
+	family(f, "pflink_vf_double_allocated", "gauge",
+	       "A VF that two or more different pods hold (a live record, a runtime or a cgroup holder each): one series per holder; always 1.");
+	for (i = 0; i < n; i++) {
+		unsigned k;
+
+		if (l[i].kind != LEAK_VF_DOUBLE_ALLOCATED)
+			continue;
+		for (k = 0; k < l[i].n_holders; k++) {
+			const struct pod_holder *h = &l[i].holders[k];
+
+			sample(f, "pflink_vf_double_allocated", "1", "pf", l[i].vf->pf, "vf_pci_address", l[i].vf->bdf,
+			       "source", pod_source_name(h->src), "pod_namespace", h->ns, "pod", h->name, "pod_uid",
+			       h->uid, "container_id", h->container_id, NULL);
+		}
+	}
 	free(l);
 	return 0;
 }
@@ -371,6 +407,58 @@ static void seconds(FILE *f, const char *name, const char *help, double v)
 	family(f, name, "gauge", help);
 	snprintf(val, sizeof(val), "%.9g", v);
 	sample(f, name, val, NULL);
+}
+
+/* The runtimes' bundle roots: readable or not, what they hold and refused,
+ * what the index costs. */
+static void runtime_series(FILE *f, const struct mx_agent *g)
+{
+	char val[24];
+	unsigned rt, k;
+
+	family(f, "pflink_agent_runtime_root_readable", "gauge",
+	       "1 when the runtime's bundle root can be read, 0 when it is absent or unreadable (pods it runs are then named by record or cgroup only).");
+	for (rt = 0; rt < POD_RT_N; rt++)
+		if (g->runtime[rt].state != PODS_ROOT_OFF)
+			sample(f, "pflink_agent_runtime_root_readable", g->runtime[rt].state == PODS_ROOT_OK ? "1" : "0",
+			       "runtime", pod_runtime_name(rt), "root", g->runtime[rt].path, "state",
+			       pods_root_state_name(g->runtime[rt].state), NULL);
+	family(f, "pflink_agent_runtime_root_unavailable_total", "counter",
+	       "Times the runtime's bundle root was found absent or unreadable (at start, on a recheck, when it went).");
+	for (rt = 0; rt < POD_RT_N; rt++)
+		if (g->runtime[rt].state != PODS_ROOT_OFF)
+			sample(f, "pflink_agent_runtime_root_unavailable_total", u64(val, g->runtime[rt].unavailable),
+			       "runtime", pod_runtime_name(rt), NULL);
+	family(f, "pflink_agent_runtime_entries", "gauge",
+	       "Bundles indexed: pods' sandboxes with a netns, containers given a PCI function's device.");
+	for (rt = 0; rt < POD_RT_N; rt++)
+		if (g->runtime[rt].state != PODS_ROOT_OFF)
+			sample(f, "pflink_agent_runtime_entries", u64(val, g->runtime[rt].entries), "runtime",
+			       pod_runtime_name(rt), NULL);
+	family(f, "pflink_agent_runtime_bundle_reads_total", "counter", "config.json files of bundles read.");
+	for (rt = 0; rt < POD_RT_N; rt++)
+		if (g->runtime[rt].state != PODS_ROOT_OFF)
+			sample(f, "pflink_agent_runtime_bundle_reads_total", u64(val, g->runtime[rt].reads), "runtime",
+			       pod_runtime_name(rt), NULL);
+	family(f, "pflink_agent_runtime_bundles_skipped_total", "counter",
+	       "Bundles refused: malformed, too_big (config.json over 2 MiB), bad_id (a name that is no container ID), symlink.");
+	for (rt = 0; rt < POD_RT_N; rt++)
+		for (k = 0; g->runtime[rt].state != PODS_ROOT_OFF && k < PODS_SKIP_N; k++)
+			sample(f, "pflink_agent_runtime_bundles_skipped_total", u64(val, g->runtime[rt].skipped[k]),
+			       "runtime", pod_runtime_name(rt), "reason", pods_skip_name(k), NULL);
+	seconds(f, "pflink_agent_runtime_index_build_seconds", "The start-up index of every runtime root.",
+		(double)g->pods.build_ns / 1e9);
+	gauge(f, "pflink_agent_runtime_events_total", "counter", "inotify events of the runtime roots handled.",
+	      g->pods.events);
+	seconds(f, "pflink_agent_runtime_bundle_seconds_max",
+		"The most CPU time one bundle took since start: read, parsed, joined to its netns and devices.",
+		(double)g->pods.bundle_max_ns / 1e9);
+	seconds(f, "pflink_agent_runtime_slice_seconds_max",
+		"The longest turn of the serving loop spent reading bundles (what it can add to a lookup's wait).",
+		(double)g->pods.slice_max_ns / 1e9);
+	gauge(f, "pflink_agent_fd_holders", "gauge",
+	      "VFs found held open by a process in a pod's cgroup (the fallback walk, with no runtime root readable).",
+	      g->fd_holders);
 }
 
 static void agent_series(FILE *f, const struct mx_snap *s, const struct mx_render_opts *o)
@@ -432,11 +520,13 @@ static void agent_series(FILE *f, const struct mx_snap *s, const struct mx_rende
 	seconds(f, "pflink_agent_snapshot_age_seconds", "Age of the snapshot served (scrapes within 1 s share one).",
 		o->now_ns > g->now_ns ? (double)(o->now_ns - g->now_ns) / 1e9 : 0);
 	gauge(f, "pflink_agent_snapshots_total", "counter", "Snapshots taken for /metrics.", o->collections);
+	runtime_series(f, g);
 }
 
 int metrics_render(FILE *f, const struct mx_snap *s, const struct mx_render_opts *o)
 {
 	vf_info(f, s);
+	vf_holders(f, s);
 	if (s->counters && vf_counters(f, s) < 0)
 		return -ENOMEM;
 	pf_series(f, s);

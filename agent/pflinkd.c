@@ -4,6 +4,7 @@
  * serving loop (lib/agent*.c).  See docs/agent-protocol.md.
  */
 #include "agent.h"
+#include "pods/index.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -34,6 +35,11 @@ static void usage(FILE *f)
 		"  --proc DIR         the host's procfs (default /proc)\n"
 		"  --state-dir DIR    pflink's stateDir, for pod names (default /run/pflink/state)\n"
 		"  --rescan-ms N      periodic netns discovery (default 5000)\n"
+		"  --containerd-root DIR\n"
+		"                     containerd's CRI bundles, to name pods from the node\n"
+		"                     (default " PODS_CONTAINERD_ROOT ";\n"
+		"                     \"\" reads none)\n"
+		"  --crio-root DIR    CRI-O's (default " PODS_CRIO_ROOT ")\n"
 		"  --metrics-address [ADDR]:PORT\n"
 		"                     serve Prometheus /metrics there, exactly that address\n"
 		"                     (numeric; [IPv6]:PORT, [IPv4]:PORT or IPv4:PORT;\n"
@@ -59,6 +65,8 @@ int main(int argc, char **argv)
 		{ "metrics-address", required_argument, NULL, 'm' },
 		{ "netns-link-budget", required_argument, NULL, 'b' },
 		{ "track-userns-netns", no_argument, NULL, 'u' },
+		{ "containerd-root", required_argument, NULL, 'C' },
+		{ "crio-root", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,6 +95,8 @@ int main(int argc, char **argv)
 			o.link_budget = (unsigned)v;
 			break;
 		}
+		case 'C': o.containerd_root = optarg; break;
+		case 'O': o.crio_root = optarg; break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

@@ -6,6 +6,7 @@
  * every ADD and removes one on every DEL).
  */
 #include "map.h"
+#include "pods/inotify.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -174,31 +175,28 @@ void ag_records_free(struct agent *a)
 	a->n_att = a->n_pending = 0;
 }
 
+struct names_ctx {
+	void (*cb)(const char *name, void *arg);
+	void *arg;
+	bool *overflow;
+};
+
+static void named(int wd, uint32_t mask, const char *name, void *arg)
+{
+	struct names_ctx *c = arg;
+
+	(void)wd;
+	if (mask & IN_Q_OVERFLOW)
+		*c->overflow = true;
+	if (name[0])
+		c->cb(name, c->arg);
+}
+
 int ag_inotify_names(const void *buf, size_t len, void (*cb)(const char *name, void *arg), void *arg,
 		     bool *overflow)
 {
-	const char *p = buf, *end = p + len;
+	struct names_ctx c = { cb, arg, overflow };
 
 	*overflow = false;
-	while (p < end) {
-		struct inotify_event ev;
-		char name[256];
-
-		if ((size_t)(end - p) < sizeof(ev))
-			return -EINVAL;
-		memcpy(&ev, p, sizeof(ev));	/* the buffer need not be aligned */
-		if (ev.len > (size_t)(end - p) - sizeof(ev))
-			return -EINVAL;
-		if (ev.mask & IN_Q_OVERFLOW)
-			*overflow = true;
-		/* The name is NUL-padded to ev.len; a name that fills it all is
-		 * not a name the kernel sends. */
-		if (ev.len && memchr(p + sizeof(ev), '\0', ev.len) && ev.len <= sizeof(name)) {
-			memcpy(name, p + sizeof(ev), ev.len);
-			if (name[0])
-				cb(name, arg);
-		}
-		p += sizeof(ev) + ev.len;
-	}
-	return 0;
+	return pods_inotify_each(buf, len, named, &c);
 }

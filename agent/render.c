@@ -453,19 +453,47 @@ struct vf_tally {
 };
 
 /* Who holds the VF: the pod, or for an attachment made outside Kubernetes
- * (cnitool) its container. */
+ * (cnitool) its container, or for a pod known only by its cgroup its UID;
+ * and how pflinkd knows, when the agent says (record, runtime, cgroup). */
 static void who_cell(struct table *t, struct row *r, const cJSON *pod)
 {
-	const char *cid = str(pod, "containerID");
+	const char *cid = str(pod, "containerID"), *src = str(pod, "source");
+	char via[32] = "";
 
+	if (src && *src)
+		snprintf(via, sizeof(via), " [%.20s]", src);
 	if (!pod)
 		cell(t, r, C_WHO, ST_DIM, "-");
 	else if (has_str(pod, "name"))
-		cell(t, r, C_WHO, ST_GREEN, "%s/%s", str_or(pod, "namespace", "?"), str(pod, "name"));
+		cell(t, r, C_WHO, ST_GREEN, "%s/%s%s", str_or(pod, "namespace", "?"), str(pod, "name"), via);
+	else if (has_str(pod, "uid"))
+		cell(t, r, C_WHO, ST_GREEN, "pod %s%s", str(pod, "uid"), via);
 	else if (cid && *cid)
-		cell(t, r, C_WHO, ST_GREEN, "container %.12s", cid);
+		cell(t, r, C_WHO, ST_GREEN, "container %.12s%s", cid, via);
 	else
-		cell(t, r, C_WHO, ST_GREEN, "?");
+		cell(t, r, C_WHO, ST_GREEN, "?%s", via);
+}
+
+/* Holders beyond the one shown, and whether they are other pods. */
+static void holder_notes(struct table *t, struct row *r, const cJSON *vf)
+{
+	const cJSON *hs = arr(vf, "holders"), *h, *pod = obj(vf, "pod");
+
+	cJSON_ArrayForEach(h, hs) {
+		const char *src = str_or(h, "source", "?");
+
+		if (!cJSON_IsObject(h))
+			continue;
+		/* The one in the who column already says itself. */
+		if (pod && !strcmp(src, str_or(pod, "source", "")) &&
+		    !strcmp(str_or(h, "uid", ""), str_or(pod, "uid", "")) &&
+		    !strcmp(str_or(h, "name", ""), str_or(pod, "name", "")))
+			continue;
+		if (has_str(h, "name"))
+			note(t, r, "also %s: %s/%s", src, str_or(h, "namespace", "?"), str(h, "name"));
+		else if (has_str(h, "uid"))
+			note(t, r, "also %s: pod %s", src, str(h, "uid"));
+	}
 }
 
 /* vf NULL: the agent knows the attachment but no longer finds its VF. */
@@ -486,6 +514,7 @@ static void vf_rows(struct table *t, const cJSON *vf, bool last, int idx_width,
 	cell(t, r, C_BDF, ST_PLAIN, "%s", str_or(vf, "pciAddress", "?"));
 	fn_cells(t, r, vf, nd, false, "(no driver)");
 	who_cell(t, r, pod);
+	holder_notes(t, r, vf);
 	config_notes(t, r, obj(vf, "config"));
 	if (has_str(vf, "representor"))
 		note(t, r, "representor %s", str(vf, "representor"));
@@ -714,7 +743,7 @@ int render_pod(FILE *f, const cJSON *answer, const char *ns, const char *name,
 		who = c;
 	}
 	if (n == 0) {
-		fprintf(f, "pod %s: no VF attached by pflink\n", who);
+		fprintf(f, "pod %s: holds no VF pflinkd knows of\n", who);
 		return 0;
 	}
 	fprintf(f, "pod %s: %zu VF%s\n\n", who, n, plural(n));
@@ -740,6 +769,35 @@ static void uptime_str(long long s, char *buf, size_t len)
 		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
 	else
 		snprintf(buf, len, "%llds", s);
+}
+
+/* One line per runtime root: what it indexed, or why it cannot be read. */
+static int runtime_lines(FILE *f, const cJSON *answer, bool color)
+{
+	const cJSON *rts = arr(answer, "runtimes"), *rt;
+
+	cJSON_ArrayForEach(rt, rts) {
+		_cleanup_free_ char *name = clean(str_or(rt, "runtime", "?"), NULL);
+		_cleanup_free_ char *root = clean(str_or(rt, "root", "?"), NULL);
+		_cleanup_free_ char *state = clean(str_or(rt, "state", "?"), NULL);
+		_cleanup_free_ char *err = clean(str_or(rt, "error", ""), NULL);
+		const cJSON *sk = obj(rt, "skipped"), *k;
+		long long skipped = 0, v;
+		char n[24];
+
+		if (!name || !root || !state || !err)
+			return -ENOMEM;
+		cJSON_ArrayForEach(k, sk)
+			if (cJSON_IsNumber(k) && num(sk, k->string, &v))
+				skipped += v;
+		if (!strcmp(state, "ok"))
+			fprintf(f, "  %s bundles %s: %s indexed, %lld skipped\n", name, root, num_s(rt, "entries", n),
+				skipped);
+		else
+			fprintf(f, "  %s%s bundles %s: %s (%s): pods it runs are named by record or cgroup only%s\n",
+				color ? sgr[ST_RED] : "", name, root, state, err, color ? SGR_RESET : "");
+	}
+	return 0;
 }
 
 int render_health(FILE *f, const cJSON *answer, const struct render_opts *o)
@@ -786,7 +844,7 @@ int render_health(FILE *f, const cJSON *answer, const struct render_opts *o)
 	}
 	if (num(answer, "nsUserns", &s) && s > 0)
 		fprintf(f, "%lld netns owned by another user namespace, not tracked (pflinkd --track-userns-netns)\n", s);
-	return 0;
+	return runtime_lines(f, answer, color);
 }
 
 int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count)

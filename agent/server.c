@@ -44,7 +44,13 @@
 #define FD_ANSWER_RESERVE 16
 
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
-		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE };
+		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE, SRC_PODS };
+
+/* The runtime index's share of one turn of the loop: one bundle (a read,
+ * a parse and its joins: tens of microseconds), the rest on the next
+ * turns: a burst of pod starts must not keep a lookup waiting longer than
+ * a lookup takes (hack/bench.sh measures it). */
+#define PODS_SLICE_NS 0ull
 
 /* How long record changes gather before they are read: a burst of pod
  * starts is one read of each file it touched, not one per event. */
@@ -76,7 +82,7 @@ struct client {
 struct server {
 	struct agent *a;
 	int ep;
-	struct src listen, netns, mounts, settle, state, debounce, timer, sig;
+	struct src listen, netns, mounts, settle, state, debounce, timer, sig, pods;
 	struct src devlink, dl_settle;	/* devlink's events (devlink/reps.h) */
 	bool dl_settle_armed;
 	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
@@ -193,6 +199,27 @@ static void note_skipped(struct server *sv)
 		ag_log(sv->a, PF_LOG_INFO, "every netns found is tracked again");
 	}
 	sv->ns_skipped = st.ns_skipped;
+}
+
+/* Each runtime root's state, in the log, when it is not what it was. */
+static void note_runtimes(struct server *sv)
+{
+	struct agent *a = sv->a;
+	unsigned rt;
+
+	for (rt = 0; a->pods && rt < POD_RT_N; rt++) {
+		struct pods_root_info ri;
+
+		pods_index_root(a->pods, rt, &ri);
+		if (ri.state == PODS_ROOT_OFF)
+			continue;
+		if (ri.state == PODS_ROOT_OK)
+			ag_log(a, PF_LOG_INFO, "%s bundles under %s: %u pods' sandboxes and device holders indexed",
+			       pod_runtime_name(rt), ri.path, ri.entries);
+		else
+			ag_log(a, PF_LOG_INFO, "%s bundles under %s cannot be read (%s: %s): pods it runs are named by record or cgroup only",
+			       pod_runtime_name(rt), ri.path, pods_root_state_name(ri.state), strerror(ri.err));
+	}
 }
 
 /* Discovery, within the map's descriptor budget. */
@@ -638,6 +665,11 @@ static int setup(struct server *sv)
 	if (timerfd_settime(sv->timer.fd, 0, &its, NULL) < 0 || (r = ep_add(sv, &sv->timer, EPOLLIN)) < 0)
 		return r < 0 ? r : -errno;
 
+	/* The runtimes' bundles: inotify on their roots and bundles. */
+	sv->pods = (struct src){ SRC_PODS, a->pods ? pods_index_fd(a->pods) : -1 };
+	if (sv->pods.fd >= 0 && (r = ep_add(sv, &sv->pods, EPOLLIN)) < 0)
+		return r;
+
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
@@ -748,12 +780,13 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 		return r;
 	}
 	note_skipped(&sv);
+	note_runtimes(&sv);
 	ag_log(a, PF_LOG_INFO, "serving on %s: %u netns tracked", a->o.socket, a->n_ns);
 	while (running) {
 		struct epoll_event evs[32];
-		/* A snapshot or a dump in progress: look for clients, then one
-		 * slice of each. */
-		int timeout = sv.job ? 0 : 500;
+		/* A snapshot, a dump or bundles to read in progress: look for
+		 * clients, then one slice of each. */
+		int timeout = sv.job || (a->pods && pods_index_busy(a->pods)) ? 0 : 500;
 		int i, n;
 
 		if (dump_wait >= 0 && dump_wait < timeout)
@@ -796,6 +829,10 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				break;
 			case SRC_TIMER:
 				drain(s->fd);
+				/* A runtime root that was absent may be there now;
+				 * a sandbox's netns path may resolve now. */
+				if (a->pods && pods_index_recheck(a->pods))
+					note_runtimes(&sv);
 				discover(&sv);
 				/* A mode change with no port to add or remove
 				 * sends no devlink event. */
@@ -821,9 +858,14 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				sv.dl_settle_armed = false;
 				ag_dl_refresh(a, false);
 				break;
+			case SRC_PODS:
+				pods_index_events(a->pods);
+				break;
 			}
 		}
 		expire_clients(&sv);
+		if (a->pods && pods_index_busy(a->pods))
+			pods_index_work(a->pods, PODS_SLICE_NS);
 		if (sv.job)
 			metrics_slice(&sv);
 		dump_wait = agent_dump_work(a);

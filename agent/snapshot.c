@@ -28,5 +28,12 @@ void mx_snap_free(struct mx_snap *s)
 	free(s->pfs);
 	free(s->vfs);
 	free(s->stale);
+	free(s->holders);
 	free(s);
+}
+
+const struct pod_holder *mx_vf_holders(const struct mx_snap *s, const struct mx_vf *v, unsigned *n)
+{
+	*n = v->holder0 + v->n_holders <= s->n_holders ? v->n_holders : 0;
+	return *n ? s->holders + v->holder0 : NULL;
 }

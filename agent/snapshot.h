@@ -11,6 +11,8 @@
 
 #include "pflink/pci.h"
 #include "pflink/resolve.h"
+#include "pods/holder.h"
+#include "pods/index.h"
 
 #include <net/if.h>
 #include <stdbool.h>
@@ -64,10 +66,16 @@ struct mx_vf {
 	char admin_mac[MAC_STR_MAX];
 	unsigned vlan;
 	int spoofchk, trust, linkstate;	/* -1: the driver did not say */
-	/* pflink's record, if any. */
+	/* The pod it is shown with: pflink's record's, else the first holder
+	 * the node names (pod_source says which); ifname, network and
+	 * pod_netns are a record's alone. */
 	bool has_pod;
+	enum pod_source pod_source;
 	char pod_ns[256], pod[256], pod_uid[128], ifname[IF_NAMESIZE], network[256];
 	char pod_netns[PF_NETNS_PATH_MAX];	/* the record's netns (cut) */
+	/* Its live holders, each with its source: mx_snap.holders[holder0 ..
+	 * holder0 + n_holders) (mx_vf_holders). */
+	unsigned holder0, n_holders;
 	enum mx_orphan orphan;
 	/* Counters: the PF's IFLA_VF_STATS, the netdev's IFLA_STATS64. */
 	bool has_vf_stats, has_netdev_stats;
@@ -94,6 +102,14 @@ struct mx_stale {
 	char file[256];
 };
 
+/* A runtime root, as the index saw it. */
+struct mx_runtime {
+	char path[256];
+	enum pods_root_state state;
+	unsigned entries;
+	unsigned long long reads, skipped[PODS_SKIP_N], unavailable;
+};
+
 struct mx_agent {
 	unsigned long long start_ns, now_ns;	/* CLOCK_MONOTONIC */
 	double start_unix;			/* when pflinkd started, unix seconds */
@@ -113,6 +129,10 @@ struct mx_agent {
 	unsigned long long collect_ns, slice_max_ns;
 	unsigned slices;
 	unsigned long long collections;
+	/* The runtimes' bundle index, and the device walk of the fallback. */
+	struct mx_runtime runtime[POD_RT_N];
+	struct pods_stats pods;
+	unsigned fd_holders;
 };
 
 struct mx_snap {
@@ -122,10 +142,15 @@ struct mx_snap {
 	unsigned n_vfs;
 	struct mx_stale *stale;
 	unsigned n_stale;
+	struct pod_holder *holders;	/* every VF's, in VF order */
+	unsigned n_holders;
 	bool counters;			/* counters were read (the "leaks" op reads none) */
 	struct mx_agent agent;
 };
 
 void mx_snap_free(struct mx_snap *s);
+
+/* The holders of v (a VF of s), *n of them. */
+const struct pod_holder *mx_vf_holders(const struct mx_snap *s, const struct mx_vf *v, unsigned *n);
 
 #endif

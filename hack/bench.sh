@@ -376,6 +376,67 @@ done
 echo "== deadlines and answers under load (test/bench/deadlines.sh)" >&2
 bash test/bench/deadlines.sh "$BUILD" > "$T/deadlines.md"
 
+# ---------------------------------------------------------------- 5. runtime index
+# containerd-shaped CRI bundles (test/bench/bundles.py: as containerd 1.6
+# writes them, ~2.8 KiB a sandbox, ~6.5 KiB a container): a sandbox and a
+# container per pod, every 10th container given a vfio group (the
+# fixture's 0000:01:10.4, group 7, 240:7).  At 0, 100 and 1000 running
+# containers (BENCH_CONTAINERS): the start-up index (health's
+# runtimeIndexUs), start to first health, RSS; lookups of a PF whose VFs
+# carry device holders.  Then, at the last count, a burst of 100 pods
+# (200 bundles) made while lookups run: one bundle's cost, the loop's
+# longest slice of bundle work, the lookups meanwhile; the same for their
+# removal.
+. test/fixtures/sysfs.sh
+fx_vfio_group "$SYS" 0000:01:10.4 7 240 7 || exit 1
+RT=$T/ctd BUNDLES=$PWD/test/bench/bundles.py CTL=$PWD/$BUILD/pflinkctl RTROWS="" RSS0=0 HAVEP=0
+RTCOUNTS="0 ${BENCH_CONTAINERS:-100 1000}" LASTC=${BENCH_CONTAINERS:-100 1000}
+LASTC=${LASTC##* }
+mkdir -p "$RT"
+rt_agent() {	# rt_agent: pflinkd reading $RT alone; sets AGENT, START_US, HEALTH
+	local out
+	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" \
+		--state-dir "$R/state" --rescan-ms 3600000 --log-level warning --containerd-root "$RT" --crio-root "" \
+		2>>"$T/agent.log")
+	START_US=${out%% *}; out=${out#* }; AGENT=${out%%$'\n'*}; HEALTH=${out#*$'\n'}
+	[ "$START_US" != -1 ] || { echo "pflinkd (runtime bundles) did not start:" >&2; tail -5 "$T/agent.log" >&2; exit 1; }
+}
+rt_health() { local h; h=$("$CTL" --socket "$SOCK" --json health) && [ -n "$h" ] && printf '%s' "$h"; }
+rt_until() {	# rt_until JQ: poll health (10 s) until JQ holds
+	local i h
+	for i in $(seq 200); do h=$(rt_health) && jq -e "$1" <<<"$h" >/dev/null && return 0; sleep 0.05; done
+	echo "hack/bench.sh: runtime index never got to: $1" >&2; return 1
+}
+for C in $RTCOUNTS; do
+	echo "== runtime index at $C running containers" >&2
+	want=$((C / 2))
+	[ "$want" -gt "$HAVEP" ] && python3 "$BUNDLES" "$RT" "$HAVEP" $((want - HAVEP)) "/run/netns/$POD" 10
+	HAVEP=$want
+	rt_agent
+	sleep 0.5
+	rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$AGENT/status")
+	[ "$C" = 0 ] && RSS0=$rss
+	read -r _ _ lmed lp99 _ < <("$RTT" rtt "$SOCK" "$RTTN" '{"v":1,"op":"pf","pciAddress":"0000:01:00.0"}')
+	RTROWS="$RTROWS$C $(jq -r .runtimeIndexBundles <<<"$HEALTH") $(jq -r '.runtimes[0].entries' <<<"$HEALTH") $(jq -r .runtimeIndexUs <<<"$HEALTH") $START_US $rss $lmed $lp99
+"
+	[ "$C" = "$LASTC" ] || stop_agent
+done
+ENTRIES=$(rt_health | jq -r '.runtimes[0].entries')
+read -r _ _ qmed qp99 _ < <("$RTT" rtt "$SOCK" 5000 '{"v":1,"op":"pf","pciAddress":"0000:01:00.0"}')
+python3 "$BUNDLES" "$RT" "$HAVEP" 100 "/run/netns/$POD" 10 &
+BURST=$!
+read -r _ _ bmed bp99 _ < <("$RTT" rtt "$SOCK" 5000 '{"v":1,"op":"pf","pciAddress":"0000:01:00.0"}')
+wait "$BURST"
+rt_until ".runtimeBundles >= 200 and .runtimes[0].entries == $ENTRIES + 110" || exit 1
+HB=$(rt_health)
+( sleep 0.05; for ((i = HAVEP; i < HAVEP + 100; i++)); do rm -rf "$RT/$(printf '%032x%032x' "$i" "$i")" "$RT/$(printf 'c%031x%032x' "$i" "$i")"; done ) &
+BURST=$!
+read -r _ _ dmed dp99 _ < <("$RTT" rtt "$SOCK" 5000 '{"v":1,"op":"pf","pciAddress":"0000:01:00.0"}')
+wait "$BURST"
+rt_until ".runtimes[0].entries == $ENTRIES" || exit 1
+HD=$(rt_health)
+stop_agent
+
 # ---------------------------------------------------------------- report
 {
 	echo "## pflink benchmark"
@@ -508,6 +569,39 @@ bash test/bench/deadlines.sh "$BUILD" > "$T/deadlines.md"
 		[ -n "$ns" ] || continue
 		echo "| $ns | $vf | $((ct / 7)) | $(awk -v x="$ht" 'BEGIN{printf "%.1f", x*1000}') | $(awk -v x="$co" 'BEGIN{printf "%.2f", x*1000}') | $(awk -v x="$sl" -v y="$sm" 'BEGIN{printf "%.3f / %.3f", x*1000, y*1000}') | $by | $(us "$qm") / $(us "$qp") | $(us "$wm") / $(us "$wp") | $sn |"
 	done <<<"$SROWS"
+	echo
+	echo "### Runtime index (containerd-shaped CRI bundles, a sandbox and a container per pod)"
+	echo
+	echo "Start-up: health's runtimeIndexUs (every root read, each config.json parsed and"
+	echo "joined once); start to first health includes the netns scan. RSS after 0.5 s."
+	echo "Lookup: $RTTN \`pf 0000:01:00.0\` (4 VFs, one of them held by every 10th container"
+	echo "through its vfio group) on one connection."
+	echo
+	echo "| running containers | bundles read | entries kept | index build ms | start to health ms | RSS KiB | lookup µs (median / p99) |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|"
+	while read -r c nb ne bu st rs lm lp; do
+		[ -n "$c" ] || continue
+		echo "| $c | $nb | $ne | $(awk -v x="$bu" 'BEGIN{printf "%.1f", x/1000}') | $(awk -v x="$st" 'BEGIN{printf "%.1f", x/1000}') | $rs | $(us "$lm") / $(us "$lp") |"
+		LAST_RT="$c $nb $ne $bu $st $rs"
+	done <<<"$RTROWS"
+	read -r c nb ne bu st rs <<<"$LAST_RT"
+	echo
+	echo "Memory at $c running containers: $(( rs - RSS0 )) KiB more RSS than with none:"
+	echo "$(awk -v d=$((rs - RSS0)) -v n="$c" 'BEGIN{printf "%.0f", d * 1024 / n}') bytes per running container,"
+	echo "$(awk -v d=$((rs - RSS0)) -v n="$ne" 'BEGIN{printf "%.0f", d * 1024 / n}') per entry kept ($ne: the sandboxes and the containers given a vfio group)."
+	echo
+	echo "Per event, at $LASTC running containers: 100 pods (200 bundles, each a directory then its"
+	echo "config.json, as containerd makes them) made in a burst, then removed, while 5000 lookups ran."
+	echo
+	echo "| | value |"
+	echo "|---|---:|"
+	echo "| bundles read after start | $(jq -r .runtimeBundles <<<"$HB") |"
+	echo "| one bundle (read, parse, joins), CPU time, mean / max µs | $(jq -r .runtimeBundleUsMean <<<"$HB") / $(jq -r .runtimeBundleUsMax <<<"$HB") |"
+	echo "| inotify events handled (made, then removed) | $(jq -r .runtimeEvents <<<"$HB") / $(jq -r .runtimeEvents <<<"$HD") |"
+	echo "| longest turn of the loop on bundles (events or a read), wall µs | $(jq -r .runtimeSliceUsMax <<<"$HD") |"
+	echo "| lookup µs, quiet (median / p99) | $(us "$qmed") / $(us "$qp99") |"
+	echo "| lookup µs during the burst of 200 bundles made | $(us "$bmed") / $(us "$bp99") |"
+	echo "| lookup µs during their removal | $(us "$dmed") / $(us "$dp99") |"
 	echo
 	last=$(tail -n 1 <<<"${ROWS%$'\n'}")
 	read -r ns _ _ _ st sc rs _ _ mm _ _ rm _ _ _ _ am _ sm _ <<<"$last"

@@ -522,28 +522,11 @@ int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
 	return 0;
 }
 
+static int foreach_listed_fn(int rootfd, const char *rel, int (*cb)(const char *bdf, void *arg), void *arg);
+
 int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg)
 {
-	_cleanup_close_ int dfd = -1;
-	struct dirent *de;
-	DIR *d;
-	int r = sysfs_open(rootfd, "bus/pci/devices", O_RDONLY | O_DIRECTORY, &dfd);
-
-	if (r < 0)
-		return r;
-	d = fdopendir(dfd);
-	if (!d)
-		return -errno;
-	dfd = -1;
-	r = 0;
-	while (!r && (de = readdir(d))) {
-		char bdf[PCI_BDF_LEN];
-
-		if (pci_bdf_parse(de->d_name, bdf) == 0)
-			r = cb(bdf, arg);
-	}
-	closedir(d);
-	return r < 0 ? r : 0;
+	return foreach_listed_fn(rootfd, "bus/pci/devices", cb, arg);
 }
 
 int pci_vdpa_function(int rootfd, const char *name, char bdf_out[PCI_BDF_LEN])
@@ -712,4 +695,124 @@ int pci_describe_pf(int rootfd, const char *bdf, struct pci_fn *out)
 	bool fn_failed;
 
 	return describe(rootfd, bdf, false, out, &fn_failed);
+}
+
+/* "M:m" (a dev file, or the name of a dev/char entry) as two numbers. */
+static int parse_devnum(const char *s, unsigned *major, unsigned *minor)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	a = strtoul(s, &end, 10);
+	if (*end != ':' || !isdigit((unsigned char)end[1]))
+		return -EINVAL;
+	b = strtoul(end + 1, &end, 10);
+	if ((*end && *end != '\n') || a > UINT_MAX || b > UINT_MAX)
+		return -EINVAL;
+	*major = (unsigned)a;
+	*minor = (unsigned)b;
+	return 0;
+}
+
+/* cb for each PCI address listed in the directory rel (bus/pci/devices,
+ * kernel/iommu_groups/N/devices). */
+static int foreach_listed_fn(int rootfd, const char *rel, int (*cb)(const char *bdf, void *arg), void *arg)
+{
+	_cleanup_close_ int dfd = -1;
+	struct dirent *de;
+	DIR *d;
+	int r = sysfs_open(rootfd, rel, O_RDONLY | O_DIRECTORY, &dfd);
+
+	if (r < 0)
+		return r;
+	d = fdopendir(dfd);
+	if (!d)
+		return -errno;
+	dfd = -1;
+	r = 0;
+	while (!r && (de = readdir(d))) {
+		char bdf[PCI_BDF_LEN];
+
+		if (pci_bdf_parse(de->d_name, bdf) == 0)
+			r = cb(bdf, arg);
+	}
+	closedir(d);
+	return r < 0 ? r : 0;
+}
+
+int pci_chardev_functions(int rootfd, unsigned major, unsigned minor, int (*cb)(const char *bdf, void *arg),
+			  void *arg)
+{
+	_cleanup_close_ int chardir = -1, devfd = -1;
+	char name[32], base[NAME_MAX + 1], bdf[PCI_BDF_LEN], rel[96];
+	int r;
+
+	snprintf(name, sizeof(name), "%u:%u", major, minor);
+	snprintf(rel, sizeof(rel), "dev/char/%s", name);
+	/* Resolved from the root: its link climbs out of dev/char. */
+	r = sysfs_open(rootfd, rel, O_PATH | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	r = sysfs_open(rootfd, "dev/char", O_PATH | O_DIRECTORY, &chardir);
+	if (r < 0)
+		return r;
+	/* A class device of a PCI function: vfio-dev/vfioN, uverbsN. */
+	if (dev_link_base(devfd, "device", base, sizeof(base)) == 0 && pci_bdf_parse(base, bdf) == 0) {
+		r = cb(bdf, arg);
+		return r < 0 ? r : 0;
+	}
+	/* A vfio group: a virtual device named by its IOMMU group.  The name
+	 * is the dev/char link's last component (read, never followed). */
+	if (dev_link_base(devfd, "subsystem", base, sizeof(base)) < 0 || strcmp(base, "vfio"))
+		return 0;
+	if (dev_link_base(chardir, name, base, sizeof(base)) < 0 || !pf_all_digits(base) || strlen(base) > 10)
+		return 0;
+	snprintf(rel, sizeof(rel), "kernel/iommu_groups/%s/devices", base);
+	r = foreach_listed_fn(rootfd, rel, cb, arg);
+	return r == -ENOENT ? 0 : r;
+}
+
+static int foreach_vfio_class(int rootfd, const char *cls, bool cdev,
+			      int (*cb)(unsigned major, unsigned minor, void *arg), void *arg)
+{
+	_cleanup_close_ int dfd = -1;
+	struct dirent *de;
+	DIR *d;
+	int r = sysfs_open(rootfd, cls, O_RDONLY | O_DIRECTORY, &dfd);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	d = fdopendir(dfd);
+	if (!d)
+		return -errno;
+	r = 0;
+	while (!r && (de = readdir(d))) {
+		char buf[32], rel[64];
+		unsigned ma, mi;
+
+		/* Groups are numbers; device cdevs vfioN.  Read from the root:
+		 * the class entry is a link that climbs out of class/. */
+		if (cdev ? strncmp(de->d_name, "vfio", 4) || !pf_all_digits(de->d_name + 4) : !pf_all_digits(de->d_name))
+			continue;
+		if (strlen(de->d_name) > 16)
+			continue;
+		snprintf(rel, sizeof(rel), "%s/%s/dev", cls, de->d_name);
+		if (read_attr_at(rootfd, rel, buf, sizeof(buf)) < 0 || parse_devnum(buf, &ma, &mi) < 0)
+			continue;
+		r = cb(ma, mi, arg);
+	}
+	closedir(d);	/* closes dfd */
+	dfd = -1;
+	return r < 0 ? r : 0;
+}
+
+int pci_foreach_vfio(int rootfd, int (*cb)(unsigned major, unsigned minor, void *arg), void *arg)
+{
+	int r = foreach_vfio_class(rootfd, "class/vfio", false, cb, arg);
+
+	return r ? r : foreach_vfio_class(rootfd, "class/vfio-dev", true, cb, arg);
 }

@@ -24,11 +24,17 @@ int pf_strscpy(char *dst, const char *src, size_t size)
 int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *buf = NULL;
-	size_t cap = 0, n = 0;
 
 	if (fd < 0)
 		return -errno;
+	return pf_read_fd(fd, max, out, len);
+}
+
+int pf_read_fd(int fd, size_t max, char **out, size_t *len)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 0, n = 0;
+
 	for (;;) {
 		ssize_t r;
 
@@ -63,6 +69,32 @@ int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 	if (len)
 		*len = n;
 	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+bool pf_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int pf_grow(void **v, unsigned *cap, unsigned n, size_t size)
+{
+	unsigned c;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? 2 * *cap : 16;
+	nv = realloc(*v, (size_t)c * size);
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
 	return 0;
 }
 

@@ -7,9 +7,10 @@
  * (the DaemonSet mounts the host's /sys elsewhere; tests use a fixture tree)
  * and no symlink, absolute or "..", can lead outside it.
  *
- * Only /sys/bus/pci/devices/<BDF>/ is used.  /sys/class/net and the net/
- * subdirectory of a PCI device show the netns of whoever mounted that sysfs,
- * so they are never consulted.
+ * Only /sys/bus/pci/devices/<BDF>/ is used, and for device numbers
+ * dev/char, kernel/iommu_groups, class/vfio and class/vfio-dev.
+ * /sys/class/net and the net/ subdirectory of a PCI device show the netns
+ * of whoever mounted that sysfs, so they are never consulted.
  */
 #ifndef PFLINK_PCI_H
 #define PFLINK_PCI_H
@@ -88,6 +89,24 @@ int pci_driver(int rootfd, const char *bdf, char *name, unsigned len);
  * when the vdpa bus has no such device, -ENXIO when it hangs off no PCI
  * function (vdpa_sim). */
 int pci_vdpa_function(int rootfd, const char *name, char bdf_out[PCI_BDF_LEN]);
+
+/* The PCI functions a character device stands for, by its number as
+ * <root>/dev/char/<major>:<minor> names it: a device whose "device" link
+ * is a PCI function (a vfio device cdev /dev/vfio/devices/vfioN, an RDMA
+ * uverbs) is that function; a vfio group (/dev/vfio/<N>: class vfio, no
+ * device link) is every function of IOMMU group N
+ * (kernel/iommu_groups/N/devices).  cb(bdf) for each, same return
+ * convention as pci_foreach_fn.  -ENOENT: sysfs knows no such device; 0
+ * without a call: a character device of no PCI function (a tty, the vfio
+ * container /dev/vfio/vfio). */
+int pci_chardev_functions(int rootfd, unsigned major, unsigned minor, int (*cb)(const char *bdf, void *arg),
+			  void *arg);
+
+/* cb(major, minor) for each vfio group (class/vfio/<N>) and vfio device
+ * cdev (class/vfio-dev/vfioN) sysfs lists, by the numbers of their dev
+ * files; same return convention.  0 without a call when there is none
+ * (no vfio module loaded). */
+int pci_foreach_vfio(int rootfd, int (*cb)(unsigned major, unsigned minor, void *arg), void *arg);
 
 /* Numeric attribute file: decimal (sriov_numvfs) or 0x-hex (class).
  * attr is one name, never a path (-EINVAL). */

@@ -36,6 +36,16 @@ int pf_strscpy(char *dst, const char *src, size_t size);
  * NUL-terminated heap buffer of at most max bytes.  -EFBIG if larger. */
 int pf_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len);
 
+/* The same from an open descriptor (read to its end; not closed). */
+int pf_read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* A non-empty string of ASCII digits (a pid, an IOMMU group). */
+bool pf_all_digits(const char *s);
+
+/* Room for element n of the array *v of *cap elements of size bytes:
+ * doubled (from 16) when full.  -ENOMEM leaves it as it was. */
+int pf_grow(void **v, unsigned *cap, unsigned n, size_t size);
+
 /* Write data to dir/name atomically: a temp file in the same directory, then
  * rename().  Readers see the old or the new content, never a torn one. */
 int pf_write_file_atomic(const char *dir, const char *name, const char *data,

@@ -413,7 +413,7 @@ static void test_queries(void)
 	run_free(&r);
 	r = RUN("-s", a.sock, "pod", "team-x/none");
 	CHECK_EQ_INT(r.status, 0);
-	CHECK_STR(r.out, "pod team-x/none: no VF attached by pflink\n");
+	CHECK_STR(r.out, "pod team-x/none: holds no VF pflinkd knows of\n");
 	run_free(&r);
 
 	T_SECTION("health");

@@ -268,7 +268,26 @@ static void test_vf_pod(void)
 
 	o = render(V_POD, "{\"v\":1,\"ok\":true,\"attachments\":[]}", false);
 	CHECK_EQ_INT(o.r, 0);
-	CHECK_STR(o.text, "pod team-a/web-0: no VF attached by pflink\n");
+	CHECK_STR(o.text, "pod team-a/web-0: holds no VF pflinkd knows of\n");
+	free(o.text);
+
+	T_SECTION("vf: the pod's source, and a holder that is another pod");
+	o = render(V_VF, "{\"v\":1,\"ok\":true,\"pf\":" PFOBJ("0000:01:00.0", "", "")
+		   ",\"vf\":" VFOBJ(2, "0000:01:10.4", "",
+				     ",\"pod\":{\"source\":\"runtime\",\"namespace\":\"team-a\",\"name\":\"dpdk-0\",\"uid\":\"u2\"},"
+				     "\"holders\":[{\"source\":\"record\",\"namespace\":\"team-x\",\"name\":\"other-0\",\"uid\":\"u9\"},"
+				     "{\"source\":\"runtime\",\"namespace\":\"team-a\",\"name\":\"dpdk-0\",\"uid\":\"u2\"},"
+				     "{\"source\":\"cgroup\",\"namespace\":\"\",\"name\":\"\",\"uid\":\"u7\"}]") "}",
+		   false);
+	CHECK_EQ_INT(o.r, 0);
+	CHECK_HAS(o.text, "team-a/dpdk-0 [runtime]  also record: team-x/other-0  also cgroup: pod u7\n");
+	free(o.text);
+	o = render(V_VF, "{\"v\":1,\"ok\":true,\"pf\":" PFOBJ("0000:01:00.0", "", "")
+		   ",\"vf\":" VFOBJ(2, "0000:01:10.4", "",
+				     ",\"pod\":{\"source\":\"cgroup\",\"namespace\":\"\",\"name\":\"\",\"uid\":\"4f4e\\u001b[2J\",\"containerID\":\"c5\"},"
+				     "\"holders\":[{\"source\":\"cgroup\",\"namespace\":\"\",\"name\":\"\",\"uid\":\"4f4e\\u001b[2J\"}]") "}",
+		   false);
+	CHECK_HAS(o.text, "pod 4f4e?[2J [cgroup]\n");
 	free(o.text);
 }
 
@@ -295,6 +314,16 @@ static void test_health(void)
 	free(o.text);
 	o = render(V_HEALTH, "{\"v\":1,\"ok\":false}", false);
 	CHECK_STR(o.text, "pflinkd NOT OK: no reason given\n");
+	free(o.text);
+
+	T_SECTION("health: a line per runtime root");
+	o = render(V_HEALTH, "{\"v\":1,\"ok\":true,\"uptimeSec\":1,\"runtimes\":["
+		   "{\"runtime\":\"containerd\",\"root\":\"/r/k8s.io\",\"state\":\"ok\",\"error\":\"\",\"entries\":12,"
+		   "\"skipped\":{\"malformed\":1,\"too_big\":0,\"bad_id\":2,\"symlink\":0}},"
+		   "{\"runtime\":\"cri-o\",\"root\":\"/r/oc\\n\",\"state\":\"absent\",\"error\":\"No such file or directory\"}]}",
+		   false);
+	CHECK_HAS(o.text, "\n  containerd bundles /r/k8s.io: 12 indexed, 3 skipped\n");
+	CHECK_HAS(o.text, "\n  cri-o bundles /r/oc?: absent (No such file or directory): pods it runs are named by record or cgroup only\n");
 	free(o.text);
 }
 

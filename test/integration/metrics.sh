@@ -78,7 +78,7 @@ check "GET /metrics: 200, text format 0.0.4" \
 	eval "curl -s -o $T/m1 -w '%{http_code} %{content_type}' $MURL | grep -qx '200 text/plain; version=0.0.4; charset=utf-8'"
 check "promtool check metrics: no complaint" eval "[ -s $T/m1 ] && promtool check metrics < $T/m1"
 check "pflink_vf_info: VF 0000:01:10.0 is net1 in $NSA, pod team/web-a" \
-	grep -qE "^pflink_vf_info\{pf=\"0000:01:00.0\",pf_netdev=\"pfa$TAG\",vf=\"0\",vf_index=\"0\",vf_pci_address=\"0000:01:10.0\",driver=\"igbvf\",netdev=\"net1\",netns=\"$NSA\",pod_namespace=\"team\",pod=\"web-a\",pod_uid=\"uid-web-a\",interface=\"net1\",network=\"sriov-a\",mac=\"02:dd:01:10:00:00\"" "$T/m1"
+	grep -qE "^pflink_vf_info\{pf=\"0000:01:00.0\",pf_netdev=\"pfa$TAG\",vf=\"0\",vf_index=\"0\",vf_pci_address=\"0000:01:10.0\",driver=\"igbvf\",netdev=\"net1\",netns=\"$NSA\",pod_namespace=\"team\",pod=\"web-a\",pod_uid=\"uid-web-a\",pod_source=\"record\",interface=\"net1\",network=\"sriov-a\",mac=\"02:dd:01:10:00:00\"" "$T/m1"
 check "pflink_vf_info: the vfio-pci VF 0000:0b:10.0 with its pod, no netdev" \
 	grep -qE '^pflink_vf_info\{pf="0000:0b:00.0",.*vf_pci_address="0000:0b:10.0",driver="vfio-pci",netdev="",netns="",pod_namespace="team",pod="dpdk-0"' "$T/m1"
 check "pflink_vf_info: numa_node from sysfs (1 for 0000:02:10.0)" \

@@ -85,7 +85,7 @@ cri_cleanup() {
 	cri_containerd_stop
 	# Shims outlive containerd when their sandbox was not removed.
 	local f
-	for f in "$C"/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
+	for f in "$CRI_STATE"/io.containerd.runtime.v2.task/*/*/shim.pid; do
 		[ -s "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null
 	done
 	for f in /run/netns/cni-*; do
@@ -98,6 +98,31 @@ cri_rec() { echo "/run/pflink/state/${1}_eth0.json"; }
 
 # cri_agent ARGS...: pflinkctl in the agent's container.
 cri_agent() { podman exec "$(node_ctr pflinkd)" /usr/bin/pflinkctl --socket /run/pflink/pflinkd.sock "$@"; }
+
+# cri_uuid: a pod UID as the API server makes them (kubelet's cgroup is
+# named by it: pod<uid>).
+cri_uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# cri_jq TEXT JQ-ARGS...: jq -e on TEXT, which must not be empty (jq 1.6
+# passes empty input).
+cri_jq() { [ -n "$1" ] && jq -e "${@:2}" <<<"$1" >/dev/null; }
+
+# cri_vfj BDF JQ-ARGS...: the agent's answer for VF BDF (pflinkctl in its
+# container), checked.
+cri_vfj() { local out; out=$(cri_agent --json vf "$1") || return 1; cri_jq "$out" "${@:2}"; }
+
+# cri_no_pod BDF: the agent names no pod for VF BDF, and no holder.
+cri_no_pod() { local out; out=$(cri_agent --json vf "$1") || return 1; cri_jq "$out" '.vf.holders == [] and (.vf | has("pod") | not)'; }
+
+# cri_sock_vf BDF: the same asked on the agent's socket by hand, as any
+# client of the protocol would.
+cri_sock_vf() { printf '{"v":1,"op":"vf","pciAddress":"%s"}\n' "$1" | socat -t 5 - UNIX-CONNECT:/run/pflink/pflinkd.sock; }
+
+# cri_replay_agent: the DaemonSet's pod played again (after a node_unplay).
+cri_replay_agent() {
+	node_play pflinkd && node_wait_health pflinkd 20 ||
+		{ bad "the agent's pod did not come back: $(tail -n3 "$T/pflinkd.play")"; return 1; }
+}
 
 # cri_vf_dev N: the netdev of the N-th ixgbe VF (0..19); cri_vf_bdf, its PCI
 # address; cri_vf_pf, its PF's.
@@ -137,29 +162,11 @@ step_cri() {
 
 	cri_bin "$T/cri-bin"
 	cri_conflist "$T/cri-net.d" with
-	rt_containerd_conf "$C" > "$C/config.toml"
-	cat >> "$C/config.toml" <<EOF
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$img"
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  enable_selinux = false
-  # The sandbox asks for oom_score_adj -998, and lowering it needs
-  # CAP_SYS_RESOURCE, which this machine's root lacks: runc's init then
-  # fails ("failed to update /proc/self/oom_score_adj: Permission
-  # denied", seen by containerd as "can't get final child's PID from
-  # pipe: EOF").  Restricted, the value is clamped to containerd's own.
-  restrict_oom_score_adj = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$T/cri-bin"
-    conf_dir = "$T/cri-net.d"
-    max_conf_num = 1
-EOF
+	# containerd's state where a node's is, /run/containerd (this
+	# namespace's private /run): its CRI bundles are then where the
+	# DaemonSet mounts them from, for the agent of step 2.
+	CRI_STATE=/run/containerd
+	{ rt_containerd_conf "$C"; rt_cri_conf "$img" "$T/cri-bin" "$T/cri-net.d"; } > "$C/config.toml"
 	rt_on_cleanup cri_cleanup
 	cri_containerd_start || return 1
 	echo "CRI: $(cri version)"
@@ -274,6 +281,8 @@ EOF
 	check "all 20 stopped and removed: records left $left, device-info left $left_di, VFs back $back/20" \
 		test "$left $left_di $back" = "0 0 20"
 
+	cri_pods_from_node || return 1
+
 	# ---- RunPodSandbox with pflink in the chain vs without -----------------
 	echo "bench$TAG-with $(cri_vf_dev 5)" >> "$CRI_ALLOC"
 	echo "bench$TAG-without $(cri_vf_dev 6)" >> "$CRI_ALLOC"
@@ -291,4 +300,93 @@ EOF
 	cri_containerd_stop
 	cri_conflist "$T/cri-net.d" with
 	cri_containerd_start
+}
+
+# The pods the agent names from containerd's own bundles (the DaemonSet
+# mounts them read-only): a pod with no pflink in its chain, a pod started
+# while the agent was down, the bundles unreadable (the cgroup fallback),
+# a pod with pflink in its chain (both sources, agreeing).  Leaves the
+# conflist with pflink and containerd running.
+cri_pods_from_node() {
+	local line out sid_solo sid_early sid_both vf_solo vf_early vf_both u_solo u_early u_both
+	local bundles=$CRI_STATE/io.containerd.runtime.v2.task/k8s.io
+	u_solo=$(cri_uuid) u_early=$(cri_uuid) u_both=$(cri_uuid)
+	vf_solo=$(cri_vf_bdf 7) vf_early=$(cri_vf_bdf 8) vf_both=$(cri_vf_bdf 9)
+	echo "solo$TAG $(cri_vf_dev 7)" >> "$CRI_ALLOC"
+	echo "early$TAG $(cri_vf_dev 8)" >> "$CRI_ALLOC"
+	echo "both$TAG $(cri_vf_dev 9)" >> "$CRI_ALLOC"
+	cri_containerd_stop
+	cri_conflist "$T/cri-net.d" without
+	cri_containerd_start || return 1
+
+	# ---- host-device alone: no pflink, no record ------------------------
+	line=$(cri run --cgroup-parent "/$RT_CG" --log-root "$T/pods" "default/solo$TAG/$u_solo")
+	sid_solo=$(echo "$line" | awk '{print $2}')
+	check "RunPodSandbox default/solo$TAG, its network host-device alone (no pflink): ${sid_solo:0:12}" \
+		test -n "$sid_solo" -a "$sid_solo" != -
+	check "... pflink ran for none of it: no ADD, no record" \
+		sh -c "! grep -q 'id=$sid_solo' '$CALLS' && [ ! -e '$(cri_rec "$sid_solo")' ]"
+	check "pflinkctl (in the agent's container): VF $vf_solo is default/solo$TAG, its UID, source runtime (containerd's bundle)" \
+		rt_wait 8 cri_vfj "$vf_solo" --arg n "solo$TAG" --arg u "$u_solo" --arg s "$sid_solo" \
+		'.vf.pod == {source:"runtime",runtime:"containerd",via:"netns",namespace:"default",name:$n,uid:$u,containerID:$s}'
+	out=$(cri_sock_vf "$vf_solo")
+	check "the socket, asked by hand: the same pod, the same source" \
+		cri_jq "$out" --arg n "solo$TAG" --arg u "$u_solo" '.ok and .vf.pod.name == $n and .vf.pod.uid == $u and .vf.pod.source == "runtime" and ([.vf.holders[].source] == ["runtime"])'
+	curl -sf --max-time 5 -o "$T/m-solo" http://127.0.0.1:9478/metrics
+	check "/metrics: pflink_vf_info names default/solo$TAG, its UID, pod_source runtime" \
+		grep -qE "^pflink_vf_info\\{.*vf_pci_address=\"$vf_solo\",.*pod_namespace=\"default\",pod=\"solo$TAG\",pod_uid=\"$u_solo\",pod_source=\"runtime\"" "$T/m-solo"
+	cri_agent --no-color vf "$vf_solo" | sed 's/^/  /'
+
+	# ---- a pod started while the agent was down --------------------------
+	node_unplay pflinkd
+	line=$(cri run --cgroup-parent "/$RT_CG" --log-root "$T/pods" "default/early$TAG/$u_early")
+	sid_early=$(echo "$line" | awk '{print $2}')
+	check "RunPodSandbox default/early$TAG while the agent is down" test -n "$sid_early" -a "$sid_early" != -
+	cri_replay_agent || return 1
+	check "the agent started: VF $vf_early is default/early$TAG at its first answer (the start-up index)" \
+		cri_vfj "$vf_early" --arg n "early$TAG" --arg u "$u_early" '.vf.pod.name == $n and .vf.pod.uid == $u and .vf.pod.source == "runtime"'
+	out=$(node_health pflinkd)
+	echo "health: $(printf '%s' "$out" | jq -c '{runtimes, runtimeIndexUs, runtimeIndexBundles}' 2>/dev/null)"
+
+	# ---- the bundles unreadable: the cgroup fallback ----------------------
+	# The agent is root without CAP_DAC_OVERRIDE: a directory of mode 0
+	# is closed to it (containerd, with every capability, goes on).
+	node_unplay pflinkd
+	chmod 000 "$bundles"
+	cri_replay_agent || { chmod 755 "$bundles"; return 1; }
+	out=$(node_health pflinkd)
+	check "health: containerd's bundles unreadable (Permission denied), never a failure" \
+		cri_jq "$out" '.ok and (.runtimes[] | select(.runtime == "containerd") | .state == "unreadable" and .error == "Permission denied")'
+	out=$(cri_agent --no-color health)
+	check "pflinkctl health says so in a line" \
+		grep -qF "containerd bundles /run/containerd/io.containerd.runtime.v2.task/k8s.io: unreadable (Permission denied): pods it runs are named by record or cgroup only" <<<"$out"
+	printf '%s\n' "$out" | sed 's/^/  /'
+	check "VF $vf_solo named by its pause process's cgroup: the pod's UID, the sandbox's ID, source cgroup" \
+		rt_wait 8 cri_vfj "$vf_solo" --arg u "$u_solo" --arg s "$sid_solo" \
+		'.vf.pod == {source:"cgroup",via:"netns",namespace:"",name:"",uid:$u,containerID:$s}'
+	curl -sf --max-time 5 -o "$T/m-cg" http://127.0.0.1:9478/metrics
+	check "/metrics: the root unreadable (0)" \
+		grep -q '^pflink_agent_runtime_root_readable{runtime="containerd",.*state="unreadable"} 0$' "$T/m-cg"
+	check "/metrics: the VF's pod_uid, pod_source cgroup" \
+		grep -qE "vf_pci_address=\"$vf_solo\",.*pod_uid=\"$u_solo\",pod_source=\"cgroup\"" "$T/m-cg"
+	chmod 755 "$bundles"
+	check "the bundles readable again: on the next rescan the runtime names the pod again" \
+		rt_wait 12 cri_vfj "$vf_solo" --arg n "solo$TAG" '.vf.pod.source == "runtime" and .vf.pod.name == $n'
+	for id in $sid_solo $sid_early; do cri stop "$id" && cri remove "$id"; done
+	check "sandbox solo removed (its bundle gone): VF $vf_solo has no pod" rt_wait 8 cri_no_pod "$vf_solo"
+	check "sandbox early removed: VF $vf_early has no pod" rt_wait 8 cri_no_pod "$vf_early"
+
+	# ---- pflink in the chain too: both sources, which agree ----------------
+	cri_containerd_stop
+	cri_conflist "$T/cri-net.d" with
+	cri_containerd_start || return 1
+	line=$(cri run --cgroup-parent "/$RT_CG" --log-root "$T/pods" "default/both$TAG/$u_both")
+	sid_both=$(echo "$line" | awk '{print $2}')
+	check "RunPodSandbox default/both$TAG, pflink in its chain: a record" test -s "$(cri_rec "$sid_both")"
+	check "VF $vf_both named from both sources, which agree: the record's pod (network, ifname), record and runtime holders with one UID" \
+		rt_wait 8 cri_vfj "$vf_both" --arg u "$u_both" --arg n "both$TAG" \
+		'.vf.pod.source == "record" and .vf.pod.name == $n and .vf.pod.network == "sriov-node" and .vf.pod.ifname == "eth0" and ([.vf.holders[] | [.source, .uid, .name]] == [["record",$u,$n],["runtime",$u,$n]])'
+	out=$(cri_agent --json leaks)
+	check "... and no finding (no vf_double_allocated)" cri_jq "$out" '.counts.vf_double_allocated == 0'
+	cri stop "$sid_both" && cri remove "$sid_both"
 }

@@ -201,6 +201,8 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 		grep -q ' /run/netns .* master:' "/proc/$pid/mountinfo"
 	check "every manifest mount is there, read-only where the manifest says" \
 		sh -c "grep -q ' /host/sys ro' /proc/$pid/mountinfo && grep -q ' /host/proc ro' /proc/$pid/mountinfo && grep -q ' /run/pflink rw' /proc/$pid/mountinfo"
+	check "the runtimes' bundles read-only and rslave (HostToContainer)" \
+		sh -c "grep -q ' /run/containerd/io.containerd.runtime.v2.task/k8s.io ro,.* master:' /proc/$pid/mountinfo && grep -q ' /run/containers/storage/overlay-containers ro,.* master:' /proc/$pid/mountinfo"
 
 	# /metrics, as the manifest has it: the node's IP (here 127.0.0.1: the
 	# value gen-pod.py gives status.hostIP), port 9478, nothing else bound.
@@ -319,6 +321,14 @@ print(" ".join(sorted("CAP_" + x for x in c["securityContext"]["capabilities"]["
 		test "$(node_vf_netns "$topo" "$VF_BIND")" = -
 	check "... process-held netns are still seen" test "$(node_vf_netns "$topo" "$VF_PROC")" = "pid:$NSP_PID"
 	node_unplay pfd-rn
+	# Without the runtimes' bundles the agent serves on: health says the
+	# root is absent, and pods are named by record or cgroup.
+	node_gen_pod pfd-ct --drop-mount containerd-bundles --restart-policy Never
+	node_play pfd-ct && node_wait_health pfd-ct 10
+	h=$(node_health pfd-ct)
+	check "without the containerd-bundles mount pflinkd serves, and health says the root is absent" \
+		jq_text "$h" '.ok and (.runtimes[] | select(.runtime == "containerd") | .state == "absent")'
+	node_unplay pfd-ct
 	node_gen_pod pfd-cb --drop-mount cni-bin --restart-policy Never
 	rm -f /opt/cni/bin/pflink
 	node_play pfd-cb

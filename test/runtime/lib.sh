@@ -12,6 +12,7 @@
 # rt_setup; then trap-protected work.  rt_cleanup runs on EXIT.
 
 . "$(dirname "${BASH_SOURCE[0]}")/../integration/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/containerd-conf.sh"
 
 RT_CLEANUP_HOOKS=""
 RT_HOST_DIRS=""
@@ -175,30 +176,6 @@ graphroot = "$5"
 runroot = "$d/run"
 EOF
 	export CONTAINERS_CONF=$d/containers.conf CONTAINERS_STORAGE_CONF=$d/storage.conf
-}
-
-# rt_containerd_conf DIR [PLUGIN...]: the top of a private containerd's
-# config.toml on stdout: root, state and sockets in DIR, and none of the
-# plugins that need what the test machine has not (aufs, btrfs, devmapper,
-# zfs, tracing) or would reach outside the test (/opt/containerd), nor the
-# PLUGINs named.  The caller appends its plugin sections.
-rt_containerd_conf() {
-	local d=$1 p extra=""
-	shift
-	for p in "$@"; do extra="$extra\"$p\", "; done
-	cat <<EOF
-version = 2
-root = "$d/root"
-state = "$d/state"
-disabled_plugins = [$extra"io.containerd.internal.v1.opt",
-  "io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
-  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",
-  "io.containerd.tracing.processor.v1.otlp", "io.containerd.internal.v1.tracing"]
-[grpc]
-  address = "$d/containerd.sock"
-[ttrpc]
-  address = "$d/containerd.sock.ttrpc"
-EOF
 }
 
 # rt_calls VERB: the wrapper's log lines for VERB.

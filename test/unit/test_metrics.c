@@ -18,6 +18,22 @@ static struct mx_snap snap;
 static struct mx_pf pfs[2];
 static struct mx_vf vfs[5];
 static struct mx_stale stale[1];
+static struct pod_holder holders[4];
+
+static struct pod_holder *holder(unsigned i, enum pod_source src, enum pod_via via, const char *ns, const char *name,
+				 const char *uid, const char *cid)
+{
+	struct pod_holder *h = &holders[i];
+
+	memset(h, 0, sizeof(*h));
+	h->src = src;
+	h->via = via;
+	snprintf(h->ns, sizeof(h->ns), "%s", ns);
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->uid, sizeof(h->uid), "%s", uid);
+	snprintf(h->container_id, sizeof(h->container_id), "%s", cid);
+	return h;
+}
 
 static struct mx_vf *vf(unsigned i, const char *pf, const char *bdf, int idx, const char *drv)
 {
@@ -70,6 +86,10 @@ static void build(void)
 	v->spoofchk = 0;
 	v->linkstate = 0;
 	v->has_vf_stats = true;	/* all zero: igb */
+	/* record and runtime agree: one pod, no finding */
+	v->n_holders = 2;
+	holder(0, POD_SRC_RECORD, POD_VIA_NETNS, "team-a", "web-0", "u1", "c1");
+	holder(1, POD_SRC_RUNTIME, POD_VIA_NETNS, "team-a", "web-0", "u1", "s1");
 	v->has_netdev_stats = true;
 	v->netdev_stats = (struct mx_ctr){ .rx_bytes = 1000, .rx_packets = 10, .tx_bytes = 2000, .tx_packets = 20,
 					   .multicast = 3 };
@@ -86,9 +106,16 @@ static void build(void)
 	v = vf(2, "0000:01:00.0", "0000:01:10.4", 2, "igbvf");	/* no netdev anywhere */
 	v->has_vf_stats = true;
 	v = vf(3, "0000:0a:00.0", "0000:0a:00.2", 0, "vfio-pci");	/* DPDK pod: counters from the PF only */
+	/* named by the runtime (a container given its vfio group), while a
+	 * record names another pod: double allocated */
 	v->has_pod = true;
+	v->pod_source = POD_SRC_RUNTIME;
 	snprintf(v->pod_ns, sizeof(v->pod_ns), "dpdk");
 	snprintf(v->pod, sizeof(v->pod), "testpmd-0");
+	v->holder0 = 2;
+	v->n_holders = 2;
+	holder(2, POD_SRC_RECORD, POD_VIA_NETNS, "team-x", "other-0", "u9", "c9");
+	holder(3, POD_SRC_RUNTIME, POD_VIA_DEVICE, "dpdk", "testpmd-0", "u3", "ctr3");
 	v->has_vf_stats = true;
 	v->vf_stats = (struct mx_ctr){ .rx_bytes = 5, .rx_packets = 1, .broadcast = 1 };
 	v = vf(4, "0000:0a:00.0", "0000:0a:00.3", 1, "mlx5_core");	/* idle VF of a counting PF */
@@ -108,6 +135,15 @@ static void build(void)
 	snap.n_vfs = 5;
 	snap.stale = stale;
 	snap.n_stale = 1;
+	snap.holders = holders;
+	snap.n_holders = 4;
+	snap.agent.runtime[POD_RT_CONTAINERD].state = PODS_ROOT_OK;
+	snprintf(snap.agent.runtime[POD_RT_CONTAINERD].path, 256, "/run/containerd/io.containerd.runtime.v2.task/k8s.io");
+	snap.agent.runtime[POD_RT_CONTAINERD].entries = 3;
+	snap.agent.runtime[POD_RT_CONTAINERD].skipped[PODS_SKIP_SYMLINK] = 1;
+	snap.agent.runtime[POD_RT_CRIO].state = PODS_ROOT_ABSENT;
+	snprintf(snap.agent.runtime[POD_RT_CRIO].path, 256, "/run/containers/storage/overlay-containers");
+	snap.agent.runtime[POD_RT_CRIO].unavailable = 1;
 	snap.counters = true;
 	snap.agent.netns = 12;
 	snap.agent.now_ns = 2000000000ull;
@@ -161,11 +197,21 @@ static void test_labels(const char *t)
 	CHECK(has(t, "pflink_vf_info{pf=\"0000:01:00.0\",pf_netdev=\"enp1s0f0\",vf=\"0\",vf_index=\"0\","
 		     "vf_pci_address=\"0000:01:10.0\",driver=\"igbvf\",netdev=\"net1\","
 		     "netns=\"/run/netns/cni-?\\\"x\\\\y\",pod_namespace=\"team-a\",pod=\"web-\\\"0\\\"\\nb\xc3\xa9\","
-		     "pod_uid=\"u1\",interface=\"net1\",network=\"sriov-a\",mac=\"02:00:00:00:00:01\",vlan=\"10\","
+		     "pod_uid=\"u1\",pod_source=\"record\",interface=\"net1\",network=\"sriov-a\",mac=\"02:00:00:00:00:01\",vlan=\"10\","
 		     "trust=\"on\",spoofchk=\"off\",link_state=\"auto\",numa_node=\"-1\"} 1"));
 	CHECK_EQ_INT(count(t, "\npflink_vf_info{"), 5);
 	CHECK(strstr(t, "vf_pci_address=\"0000:0a:00.2\",driver=\"vfio-pci\",netdev=\"\",netns=\"\","
-			"pod_namespace=\"dpdk\",pod=\"testpmd-0\"") != NULL);
+			"pod_namespace=\"dpdk\",pod=\"testpmd-0\",pod_uid=\"\",pod_source=\"runtime\"") != NULL);
+	/* no pod: no source */
+	CHECK(strstr(t, "vf_pci_address=\"0000:0a:00.3\",driver=\"mlx5_core\",netdev=\"eth5\",netns=\"host\","
+			"pod_namespace=\"\",pod=\"\",pod_uid=\"\",pod_source=\"\"") != NULL);
+
+	T_SECTION("holders: every one, with its source");
+	CHECK(has(t, "pflink_vf_holder{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.0\",source=\"record\","
+		     "via=\"netns\",pod_namespace=\"team-a\",pod=\"web-0\",pod_uid=\"u1\",container_id=\"c1\",container=\"\"} 1"));
+	CHECK(has(t, "pflink_vf_holder{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.0\",source=\"runtime\","
+		     "via=\"netns\",pod_namespace=\"team-a\",pod=\"web-0\",pod_uid=\"u1\",container_id=\"s1\",container=\"\"} 1"));
+	CHECK_EQ_INT(count(t, "\npflink_vf_holder{"), 4);
 	/* VFs in the snapshot's order: PF, then index */
 	CHECK(strstr(t, "vf_pci_address=\"0000:01:10.4\"") < strstr(t, "vf_pci_address=\"0000:0a:00.2\""));
 }
@@ -212,6 +258,13 @@ static void test_leaks(const char *t)
 	CHECK(has(t, "pflink_leaks{kind=\"record_stale\"} 1"));
 	CHECK(has(t, "pflink_leaks{kind=\"vf_unseen\"} 1"));
 	CHECK(has(t, "pflink_leaks{kind=\"mac_duplicate\"} 2"));
+	CHECK(has(t, "pflink_leaks{kind=\"vf_double_allocated\"} 1"));
+	CHECK(has(t, "pflink_vf_double_allocated{pf=\"0000:0a:00.0\",vf_pci_address=\"0000:0a:00.2\",source=\"record\","
+		     "pod_namespace=\"team-x\",pod=\"other-0\",pod_uid=\"u9\",container_id=\"c9\"} 1"));
+	CHECK(has(t, "pflink_vf_double_allocated{pf=\"0000:0a:00.0\",vf_pci_address=\"0000:0a:00.2\",source=\"runtime\","
+		     "pod_namespace=\"dpdk\",pod=\"testpmd-0\",pod_uid=\"u3\",container_id=\"ctr3\"} 1"));
+	/* the VF whose record and runtime agree is no finding */
+	CHECK(!strstr(t, "pflink_vf_double_allocated{pf=\"0000:01:00.0\""));
 	CHECK(has(t, "pflink_vf_orphaned{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.2\",netdev=\"dev7\","
 		     "netns=\"host\",pod_namespace=\"team-b\",pod=\"gone-0\",reason=\"pod_gone\"} 1"));
 	CHECK(strstr(t, "pflink_record_stale{pf=\"\",vf_pci_address=\"0000:01:10.4\",pod_namespace=\"team-c\","
@@ -221,8 +274,8 @@ static void test_leaks(const char *t)
 	CHECK(has(t, "pflink_vf_mac_duplicate{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.0\",mac=\"02:00:00:00:00:01\"} 1"));
 	CHECK(has(t, "pflink_vf_mac_duplicate{pf=\"0000:01:00.0\",vf_pci_address=\"0000:01:10.2\",mac=\"02:00:00:00:00:01\"} 1"));
 	CHECK_EQ_INT(leaks_find(&snap, &l, &n), 0);
-	CHECK_EQ_INT(n, 5);
-	if (n == 5) {
+	CHECK_EQ_INT(n, 6);
+	if (n == 6) {
 		char w[512];
 
 		CHECK_EQ_INT(l[0].kind, LEAK_VF_ORPHANED);
@@ -230,6 +283,10 @@ static void test_leaks(const char *t)
 		CHECK_STR(w, "pod team-b/gone-0 is gone: VF is back in the host netns as dev7 (renamed by the kernel)");
 		CHECK_EQ_INT(l[1].kind, LEAK_RECORD_STALE);
 		CHECK_EQ_INT(l[4].kind, LEAK_MAC_DUPLICATE);
+		CHECK_EQ_INT(l[5].kind, LEAK_VF_DOUBLE_ALLOCATED);
+		CHECK_EQ_INT(l[5].pods, 2);
+		leak_words(&l[5], w, sizeof(w));
+		CHECK_STR(w, "VF held by 2 pods: team-x/other-0 (record), dpdk/testpmd-0 (runtime)");
 	}
 	free(l);
 
@@ -258,6 +315,48 @@ static void test_hist(const char *t)
 	CHECK(has(t, "pflink_agent_netns{state=\"tracked\"} 12"));
 	CHECK(has(t, "pflink_agent_snapshot_age_seconds 0.5"));
 	CHECK(has(t, "pflink_agent_snapshots_total 4"));
+
+	T_SECTION("runtime roots: readable or not, a counter each");
+	CHECK(has(t, "pflink_agent_runtime_root_readable{runtime=\"containerd\",root=\"/run/containerd/io.containerd.runtime.v2.task/k8s.io\",state=\"ok\"} 1"));
+	CHECK(has(t, "pflink_agent_runtime_root_readable{runtime=\"cri-o\",root=\"/run/containers/storage/overlay-containers\",state=\"absent\"} 0"));
+	CHECK(has(t, "pflink_agent_runtime_root_unavailable_total{runtime=\"cri-o\"} 1"));
+	CHECK(has(t, "pflink_agent_runtime_entries{runtime=\"containerd\"} 3"));
+	CHECK(has(t, "pflink_agent_runtime_bundles_skipped_total{runtime=\"containerd\",reason=\"symlink\"} 1"));
+	CHECK(has(t, "pflink_agent_runtime_bundles_skipped_total{runtime=\"cri-o\",reason=\"malformed\"} 0"));
+}
+
+static void test_holders(void)
+{
+	struct pod_holder a = { 0 }, b = { 0 }, c = { 0 }, list[3];
+	unsigned n = 0;
+
+	T_SECTION("holders: when two name different pods");
+	snprintf(a.uid, sizeof(a.uid), "u1");
+	snprintf(b.uid, sizeof(b.uid), "u1");
+	snprintf(b.ns, sizeof(b.ns), "x");
+	snprintf(b.name, sizeof(b.name), "y");
+	CHECK(!pod_holders_differ(&a, &b));	/* by UID */
+	snprintf(b.uid, sizeof(b.uid), "u2");
+	CHECK(pod_holders_differ(&a, &b));
+	a.uid[0] = '\0';
+	CHECK(!pod_holders_differ(&a, &b));	/* a names no pod: cannot tell */
+	snprintf(a.ns, sizeof(a.ns), "x");
+	snprintf(a.name, sizeof(a.name), "z");
+	CHECK(pod_holders_differ(&a, &b));	/* no UID on one side: by namespace/name */
+	CHECK_EQ_INT(pod_holders_pods(&c, 1), 0);	/* c names nothing */
+	list[0] = c;
+	list[1] = a;
+	list[2] = b;
+	CHECK_EQ_INT(pod_holders_pods(list, 3), 2);
+	CHECK(pod_holders_add(list, &n, 2, &a) && pod_holders_add(list, &n, 2, &a) && n == 1);
+	CHECK(pod_holders_add(list, &n, 2, &b) && n == 2);
+	CHECK(!pod_holders_add(list, &n, 2, &c) && n == 2);
+	b.src = POD_SRC_CGROUP;
+	list[1].src = POD_SRC_RUNTIME;
+	CHECK(pod_holders_first(list, 2) == &list[0]);	/* a: a record (0) */
+	list[0].src = POD_SRC_CGROUP;
+	CHECK(pod_holders_first(list, 2) == &list[1]);	/* the runtime's before a cgroup's */
+	CHECK(pod_holders_first(list, 0) == NULL);
 }
 
 int main(int argc, char **argv)
@@ -273,6 +372,7 @@ int main(int argc, char **argv)
 	test_pf_vfs(t);
 	test_leaks(t);
 	test_hist(t);
+	test_holders();
 	if (argc > 1) {
 		FILE *f = fopen(argv[1], "w");
 

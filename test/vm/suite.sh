@@ -5,7 +5,7 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# metrics errors vfio agent-stress devlink
+# metrics errors vfio runtime agent-stress devlink
 # (default: all, in this order);
 # -x traces every command with a timestamp.
 # Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
@@ -24,7 +24,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics devlink errors vfio agent-stress)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics devlink errors vfio runtime agent-stress)
 for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -838,6 +838,108 @@ case_vfio() {
 }
 
 # -----------------------------------------------------------------------------
+# 14. Pods named from the node itself, with no record: containerd's real
+#     CRI in the VM (its bundles under /run/containerd, pflinkd's default
+#     root), host-network pods as DPDK pods run; a VF rebound to vfio-pci
+#     and given to a container as its vfio group (ContainerConfig.devices,
+#     /dev/vfio/<group>) is named with that pod, source runtime, through
+#     the group's device number; a record naming another pod, and a second
+#     pod's container given the same group, raise vf_double_allocated.
+CRI_PY=$HERE/../node/cri/cri.py
+# shellcheck source=test/runtime/containerd-conf.sh
+. "$HERE/../runtime/containerd-conf.sh"
+# Debian's python3, with python3-grpcio (hack/deps.sh), whatever PATH says.
+vmcri() { CRI_PY_OUT=$T/cri-py /usr/bin/python3 "$CRI_PY" /run/containerd-root/containerd.sock "$@"; }
+case_runtime() {
+	local p=${PFS[0]} vd grp net=rt c="" ua uc sa sc ca cc out rc img=localhost/pflink-pause:vm ctrd="" bundle
+	vd=$(vf_n "$p" 3)
+	begin "VF $vd on vfio-pci given to CRI pods' containers: named from containerd's bundles"
+	for t in containerd ctr runc catatonit protoc /usr/bin/python3; do
+		command -v "$t" >/dev/null || { CASE='' fail "$t not installed (hack/deps.sh --test)"; return; }
+	done
+	if [ -z "$(ls /sys/kernel/iommu_groups 2>/dev/null)" ]; then
+		CASE='' fail "no IOMMU groups: the VM needs run-in-vm.sh -i (hack/vm-test.sh passes it)"
+		return
+	fi
+	modprobe vfio-pci 2>/dev/null
+	check "VF $vd rebinds to vfio-pci" bind_to "$vd" vfio-pci
+	grp=$(basename "$(readlink "/sys/bus/pci/devices/$vd/iommu_group")")
+	check "... its group device /dev/vfio/$grp is $(stat -c '%t:%T' "/dev/vfio/$grp" 2>/dev/null) (hex), /sys/dev/char names it" \
+		eval '[ -c "/dev/vfio/$grp" ] && [ "$(basename "$(readlink "/sys/dev/char/$((16#$(stat -c %t "/dev/vfio/$grp"))):$((16#$(stat -c %T "/dev/vfio/$grp")))")")" = "$grp" ]'
+
+	# containerd 1.6 with its CRI plugin: root and state on this VM's /run
+	# (tmpfs, where overlayfs works), the state where a node's is.
+	mkdir -p "$T/$net/state" "$T/$net/net.d" "$T/$net/logs"
+	{ CRI_STATE=/run/containerd rt_containerd_conf /run/containerd-root; rt_cri_conf "$img" /usr/lib/cni "$T/$net/net.d"; } \
+		>"$T/$net/containerd.toml"
+	containerd --config "$T/$net/containerd.toml" >"$T/$net/containerd.log" 2>&1 &
+	ctrd=$!
+	check "containerd's CRI answers" wait_for 60 eval 'vmcri version >/dev/null 2>&1'
+	python3 "$HERE/oci-image.py" "$T/$net/pause.tar" "$img" "$(command -v catatonit)" /catatonit -P &&
+		ctr --address /run/containerd-root/containerd.sock -n k8s.io images import "$T/$net/pause.tar" >"$T/$net/import.log" 2>&1
+	check "the sandbox and container image (catatonit -P) imported" [ $? = 0 ]
+
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 --log-level debug 2>>"$T/agent.log" &
+	AGENT=$!
+	check "pflinkd starts (containerd's default root, no --containerd-root)" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+
+	# pod A: host network, a container given the VF's vfio group
+	ua=$(cat /proc/sys/kernel/random/uuid) uc=$(cat /proc/sys/kernel/random/uuid)
+	out=$(vmcri run --host-network --cgroup-parent /pflink-vm --log-root "$T/$net/logs" "vmtest-rt/dpdk-a/$ua")
+	sa=$(awk '{print $2}' <<<"$out")
+	check "RunPodSandbox vmtest-rt/dpdk-a (host network): $out" eval '[ -n "$sa" ] && [ "$sa" != - ]'
+	ca=$(vmcri container --host-network --cgroup-parent /pflink-vm --log-root "$T/$net/logs" --device "/dev/vfio/$grp" \
+		"$sa" "vmtest-rt/dpdk-a/$ua" dpdk "$img" /catatonit -P 2>"$T/$net/create.err")
+	check "CreateContainer + StartContainer: container dpdk given /dev/vfio/$grp (${ca:0:12})$(head -c 300 "$T/$net/create.err")" [ -n "$ca" ]
+	bundle=/run/containerd/io.containerd.runtime.v2.task/k8s.io/$ca/config.json
+	note "containerd's bundle: $(jq -c '{type: .annotations["io.kubernetes.cri.container-type"], name: .annotations["io.kubernetes.cri.sandbox-name"], uid: .annotations["io.kubernetes.cri.sandbox-uid"], devices: [.linux.devices[]? | {path, major, minor}]}' "$bundle" 2>&1)"
+	check "no record anywhere: pflink was in no chain" eval '[ -z "$(ls -A "$T/$net/state")" ]'
+	check "pflinkctl vf $vd: driver vfio-pci, no netdev, pod vmtest-rt/dpdk-a, its UID, source runtime via its device, container dpdk" \
+		ag_until 10 "vf $vd" '.vf.driver == "vfio-pci" and .vf.netdevs == [] and .vf.pod.namespace == "vmtest-rt" and .vf.pod.name == "dpdk-a" and .vf.pod.uid == $u and .vf.pod.source == "runtime" and .vf.pod.via == "device" and .vf.pod.container == "dpdk" and .vf.pod.containerID == $c' \
+		--arg u "$ua" --arg c "$ca"
+	ctl --no-color vf "$vd" | sed 's/^/    | /'
+	out=$(ctl --json leaks)
+	check "... and no finding" eval '[ -n "$out" ] && jq -e ".counts.vf_double_allocated == 0" <<<"$out" >/dev/null'
+
+	# a record naming another pod, while pod A's container holds the group
+	ip netns add rt-b
+	conflist "$net" "$vd" '"deviceID": "'"$vd"'", "agentSocket": "'"$AGSOCK"'"'
+	cni add "$net" /run/netns/rt-b "$IFN" ctr-rt-b
+	check "pflink ADD names pod vmtest/ctr-rt-b for VF $vd (a record)" [ "$RC" = 0 ]
+	check "leaks: vf_double_allocated for $vd, the record's pod and the container's" \
+		wait_for 10 eval 'out=$(ctl --json leaks); [ -n "$out" ] && jq -e --arg v "$vd" --arg u "$ua" "[.leaks[] | select(.kind == \"vf_double_allocated\" and .vf == \$v)] | length == 1 and .[0].pods == 2 and ([.[0].holders[] | .source] | sort == [\"record\",\"runtime\"]) and any(.[0].holders[]; .uid == \$u)" <<<"$out" >/dev/null'
+	# a second pod's container given the same group
+	out=$(vmcri run --host-network --cgroup-parent /pflink-vm --log-root "$T/$net/logs" "vmtest-rt/dpdk-c/$uc")
+	sc=$(awk '{print $2}' <<<"$out")
+	cc=$(vmcri container --host-network --cgroup-parent /pflink-vm --log-root "$T/$net/logs" --device "/dev/vfio/$grp" \
+		"$sc" "vmtest-rt/dpdk-c/$uc" dpdk "$img" /catatonit -P 2>>"$T/$net/create.err")
+	check "a second pod vmtest-rt/dpdk-c, its container given the same /dev/vfio/$grp (${cc:0:12})" [ -n "$cc" ]
+	check "leaks: vf_double_allocated for $vd now names 3 pods: the record's, dpdk-a's, dpdk-c's" \
+		wait_for 10 eval 'out=$(ctl --json leaks); [ -n "$out" ] && jq -e --arg v "$vd" "[.leaks[] | select(.kind == \"vf_double_allocated\" and .vf == \$v)] | .[0].pods == 3 and ([.[0].holders[] | .name] | sort == [\"ctr-rt-b\",\"dpdk-a\",\"dpdk-c\"])" <<<"$out" >/dev/null'
+	ctl --no-color leaks > "$T/$net/leaks.txt"
+	rc=$?
+	check "pflinkctl leaks exits 1 and says so" eval '[ "$rc" = 1 ] && grep -q "^vf_double_allocated .*$vd .*VF held by 3 pods" "$T/$net/leaks.txt"'
+	sed 's/^/    | /' "$T/$net/leaks.txt"
+
+	# the end: the record gone, the containers and sandboxes removed
+	cni del "$net" /run/netns/rt-b "$IFN" ctr-rt-b
+	ip netns del rt-b
+	for c in $ca $cc; do vmcri stop-container "$c"; vmcri remove-container "$c"; done
+	for c in $sa $sc; do vmcri stop "$c"; vmcri remove "$c"; done
+	check "all removed: VF $vd has no pod, no holder" ag_until 10 "vf $vd" '(.vf | has("pod") | not) and .vf.holders == []'
+	stop_agent
+	kill "$ctrd" 2>/dev/null
+	wait "$ctrd" 2>/dev/null
+	for c in /run/containerd/io.containerd.runtime.v2.task/*/*/shim.pid; do
+		[ -s "$c" ] && kill -9 "$(cat "$c")" 2>/dev/null
+	done
+	check "no sanitizer report or crash in the agent log" not grep -qE 'Sanitizer|runtime error:' "$T/agent.log"
+	rm -rf "${AGSOCK%/*}"
+	bind_to "$vd" igbvf && wait_for 5 in_host "$vd"
+}
+
+# -----------------------------------------------------------------------------
 # 13. /metrics on real VFs: two VFs of different PFs (one QEMU hub joins
 #     the PFs; two VFs of one PF do not reach each other) in two pod netns
 #     exchange paced pings; the counters of exactly those VFs grow by at
@@ -1099,6 +1201,7 @@ for c in "${CASES[@]}"; do
 	agent) case_agent ;;
 	errors) case_errors ;;
 	vfio) case_vfio ;;
+	runtime) case_runtime ;;
 	agent-stress) case_agent_stress ;;
 	metrics) case_metrics ;;
 	devlink) case_devlink ;;

@@ -2,9 +2,12 @@
 """cri.py - a small CRI client: the pod sandbox calls kubelet makes.
 
     cri.py SOCKET version
-    cri.py SOCKET run [--parallel] [--cgroup-parent P] [--log-root D] NS/NAME/UID...
+    cri.py SOCKET run [--parallel] [--host-network] [--cgroup-parent P] [--log-root D] NS/NAME/UID...
     cri.py SOCKET status ID            (JSON: state, ip, netns, pid)
     cri.py SOCKET stop ID... | remove ID... | list
+    cri.py SOCKET container [--host-network] [--cgroup-parent P] [--log-root D] [--device HOST]...
+                  SANDBOX NS/NAME/UID CNAME IMAGE CMD...
+    cri.py SOCKET stop-container ID... | remove-container ID...
 
 'run' sends each pod's RunPodSandboxRequest as kubelet fills it (metadata,
 hostname, log directory, the io.kubernetes.pod.* labels, the config.*
@@ -52,10 +55,13 @@ def call(ch, method, req, resp_type, timeout=60):
     return fn(req, timeout=timeout)
 
 
-def sandbox_config(ns, name, uid, cgroup_parent, log_root):
+def sandbox_config(ns, name, uid, cgroup_parent, log_root, host_network=False):
     c = api.PodSandboxConfig()
     c.metadata.name, c.metadata.namespace, c.metadata.uid, c.metadata.attempt = name, ns, uid, 0
-    c.hostname = name
+    # kubelet names no hostname for a pod on the node's network (it shares
+    # the node's UTS namespace; runc refuses a hostname there)
+    if not host_network:
+        c.hostname = name
     c.log_directory = os.path.join(log_root, f"{ns}_{name}_{uid}")
     c.labels.update({"io.kubernetes.pod.name": name, "io.kubernetes.pod.namespace": ns,
                      "io.kubernetes.pod.uid": uid})
@@ -65,7 +71,7 @@ def sandbox_config(ns, name, uid, cgroup_parent, log_root):
         # kubelet's cgroupfs driver: one cgroup per pod under its QoS class.
         c.linux.cgroup_parent = os.path.join(cgroup_parent, f"pod{uid}")
     sc = c.linux.security_context
-    sc.namespace_options.network = api.POD
+    sc.namespace_options.network = api.NODE if host_network else api.POD
     sc.namespace_options.pid = api.CONTAINER
     sc.namespace_options.ipc = api.POD
     sc.seccomp.profile_type = api.SecurityProfile.RuntimeDefault
@@ -73,11 +79,13 @@ def sandbox_config(ns, name, uid, cgroup_parent, log_root):
 
 
 def cmd_run(ch, args):
-    parallel, cg, log_root, pods = False, "", "/var/log/pods", []
+    parallel, cg, log_root, pods, hostnet = False, "", "/var/log/pods", [], False
     while args:
         a = args.pop(0)
         if a == "--parallel":
             parallel = True
+        elif a == "--host-network":
+            hostnet = True
         elif a == "--cgroup-parent" and args:
             cg = args.pop(0)
         elif a == "--log-root" and args:
@@ -92,7 +100,7 @@ def cmd_run(ch, args):
 
     def one(i):
         ns, name, uid = pods[i]
-        req = api.RunPodSandboxRequest(config=sandbox_config(ns, name, uid, cg, log_root))
+        req = api.RunPodSandboxRequest(config=sandbox_config(ns, name, uid, cg, log_root, hostnet))
         t0 = time.monotonic()
         try:
             r = call(ch, "RunPodSandbox", req, api.RunPodSandboxResponse)
@@ -112,6 +120,46 @@ def cmd_run(ch, args):
             one(i)
     print("\n".join(out))
     return 0 if all(" - " not in o for o in out) else 1
+
+
+def cmd_container(ch, args):
+    cg, log_root, hostnet, devices = "", "/var/log/pods", False, []
+    while args and args[0].startswith("--"):
+        a = args.pop(0)
+        if a == "--host-network":
+            hostnet = True
+        elif a in ("--cgroup-parent", "--log-root", "--device") and args:
+            v = args.pop(0)
+            if a == "--cgroup-parent":
+                cg = v
+            elif a == "--log-root":
+                log_root = v
+            else:
+                devices.append(v)
+        else:
+            sys.exit(f"cri.py container: bad option {a!r}")
+    if len(args) < 5 or args[1].count("/") != 2:
+        sys.exit("cri.py container: want SANDBOX NS/NAME/UID CNAME IMAGE CMD...")
+    sid, (ns, name, uid), cname, image, cmd = args[0], args[1].split("/"), args[2], args[3], args[4:]
+    sbc = sandbox_config(ns, name, uid, cg, log_root, hostnet)
+    c = api.ContainerConfig()
+    c.metadata.name, c.metadata.attempt = cname, 0
+    c.image.image = image
+    c.command.extend(cmd)
+    c.log_path = f"{cname}/0.log"
+    c.labels.update({"io.kubernetes.pod.name": name, "io.kubernetes.pod.namespace": ns,
+                     "io.kubernetes.pod.uid": uid, "io.kubernetes.container.name": cname})
+    c.annotations.update({"io.kubernetes.container.restartCount": "0"})
+    for d in devices:
+        c.devices.add(container_path=d, host_path=d, permissions="rwm")
+    c.linux.security_context.namespace_options.network = api.NODE if hostnet else api.POD
+    c.linux.security_context.namespace_options.pid = api.CONTAINER
+    c.linux.security_context.seccomp.profile_type = api.SecurityProfile.RuntimeDefault
+    r = call(ch, "CreateContainer", api.CreateContainerRequest(pod_sandbox_id=sid, config=c, sandbox_config=sbc),
+             api.CreateContainerResponse)
+    call(ch, "StartContainer", api.StartContainerRequest(container_id=r.container_id), api.StartContainerResponse)
+    print(r.container_id)
+    return 0
 
 
 def cmd_status(ch, args):
@@ -151,6 +199,16 @@ def main():
             return cmd_run(ch, args)
         elif cmd == "status":
             return cmd_status(ch, args)
+        elif cmd == "container":
+            return cmd_container(ch, args)
+        elif cmd in ("stop-container", "remove-container"):
+            for cid in args:
+                if cmd == "stop-container":
+                    call(ch, "StopContainer", api.StopContainerRequest(container_id=cid, timeout=5),
+                         api.StopContainerResponse)
+                else:
+                    call(ch, "RemoveContainer", api.RemoveContainerRequest(container_id=cid),
+                         api.RemoveContainerResponse)
         elif cmd in ("stop", "remove"):
             method, req, resp = {"stop": ("StopPodSandbox", api.StopPodSandboxRequest, api.StopPodSandboxResponse),
                                  "remove": ("RemovePodSandbox", api.RemovePodSandboxRequest,
