@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Install what building and testing pflink needs, from Debian's archive.
 # Idempotent: apt runs only when a package is missing.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Run pflink's real-SR-IOV suite (test/vm/suite.sh) in a QEMU VM with two
 # emulated Intel 82576 (igb) PFs and igbvf VFs.
 #

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Step 5: the Debian package (cpack -G DEB), for nodes managed without the
 # DaemonSet: built from a clean configure with prefix /usr, installed with
 # apt into a container of the suite's Debian base (the machine's own /usr

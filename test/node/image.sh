@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Step 1: the image, from manifests/Containerfile exactly as a user builds it
 # (manifests/README.md), on a Debian base this suite makes itself: no
 # registry serves images here.  Sourced by run.sh.

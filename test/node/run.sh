@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The node suite: pflink as Kubernetes runs it, on this machine, without a
 # kubelet or an API server but with every other real part.
 #
