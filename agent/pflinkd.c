@@ -37,7 +37,8 @@ static void usage(FILE *f)
 		"  --metrics-address ADDR:PORT\n"
 		"                     serve Prometheus /metrics there (IPv4:PORT or\n"
 		"                     [IPv6]:PORT, exactly that address; default off)\n"
-		"  --log-level L      error|warning|info|debug (default info)\n");
+		"  --log-level L      error|warning|info|debug (default info)\n"
+		"  -h, --help         this text\n");
 }
 
 int main(int argc, char **argv)

@@ -42,7 +42,7 @@ fi
 
 # The suite's tools on the machine (the guest sees the host's root fs).
 missing=()
-for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config curl:curl \
+for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config curl:curl scdoc:scdoc \
 	prometheus:prometheus promtool:prometheus ping:iputils-ping; do
 	command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
 done

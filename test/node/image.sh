@@ -80,6 +80,10 @@ step_image() {
 		test "$(podman image inspect --format '{{json .Config.Entrypoint}}' "$NODE_IMAGE")" = '["/usr/bin/pflinkd"]'
 	check "install-cni.sh is in the image where the DaemonSet runs it" \
 		podman run --rm --read-only --network=none --entrypoint /bin/sh "$NODE_IMAGE" -c 'test -r /usr/lib/pflink/install-cni.sh'
+	check "the image has the man pages and the copyright file (cJSON's notice)" \
+		podman run --rm --read-only --network=none --entrypoint /bin/sh "$NODE_IMAGE" -c \
+		'for p in pflink pflinkd pflinkctl; do test -s /usr/share/man/man8/$p.8.gz || exit 1; done
+		grep -q "^Files: third_party/cjson/" /usr/share/doc/pflink/copyright'
 	# Whatever the base: apt's lists and binary caches must not ship.
 	check "no apt lists or caches in the image" \
 		podman run --rm --read-only --network=none --entrypoint /bin/sh "$NODE_IMAGE" \
