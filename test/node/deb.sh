@@ -55,13 +55,14 @@ step_deb() {
 		sh -c "printf '%s' '$out' | tr -d ' ' | tr ',' '\\n' | sed 's/(.*//' | sort | tr '\\n' ' ' | grep -qx 'libc6 libmicrohttpd12 '"
 
 	# The unit, checked by systemd itself; ExecStart is pointed at the
-	# package's binary, which is not installed on this machine.
+	# package's binary, which is not installed on this machine, and man
+	# at the package's man pages (systemd checks its Documentation=).
 	mkdir -p "$T/unit"
 	needed=$(readelf -d "$T/debroot/usr/lib/cni/pflink" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 	check "the plugin, which runs on the host, needs libc alone: $needed" test "$needed" = "libc.so.6 "
 	unit=$T/debroot/lib/systemd/system/pflinkd.service
 	sed "s|=/usr/bin/pflinkd|=$T/debroot/usr/bin/pflinkd|" "$unit" > "$T/unit/pflinkd.service"
-	systemd-analyze verify "$T/unit/pflinkd.service" >"$T/verify.out" 2>&1
+	MANPATH=$T/debroot/usr/share/man systemd-analyze verify "$T/unit/pflinkd.service" >"$T/verify.out" 2>&1
 	check "systemd-analyze verify: the unit is clean ($(head -c 200 "$T/verify.out"))" test ! -s "$T/verify.out"
 	check "the unit bounds pflinkd to the DaemonSet's capabilities" \
 		sh -c "grep -qx 'CapabilityBoundingSet=CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_NET_ADMIN' '$unit'"
