@@ -25,11 +25,13 @@ trap 'kill "$AGENT" 2>/dev/null; wait "$AGENT" 2>/dev/null; tl_cleanup' EXIT
 # until CMD: retry up to 5 s (the map is eventually consistent).
 until_ok() { for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.05; done; return 1; }
 
-tl_dev "pfa$TAG" 02:dd:00:01:00:00 0000:01:00.0 igb
-tl_dev "pfb$TAG" 02:dd:00:02:00:00 0000:02:00.0 igb
-tl_dev "va0$TAG" 02:dd:01:10:00:00 0000:01:10.0 igbvf
-tl_dev "va1$TAG" 02:dd:01:10:02:00 0000:01:10.2 igbvf
-tl_dev "vb0$TAG" 02:dd:02:10:00:00 0000:02:10.0 igbvf
+# MACs no other suite uses: a pflinkd of another suite running meanwhile
+# sees this netns through /proc, and the shim maps links by MAC.
+tl_dev "pfa$TAG" 02:c0:00:01:00:00 0000:01:00.0 igb
+tl_dev "pfb$TAG" 02:c0:00:02:00:00 0000:02:00.0 igb
+tl_dev "va0$TAG" 02:c0:01:10:00:00 0000:01:10.0 igbvf
+tl_dev "va1$TAG" 02:c0:01:10:02:00 0000:01:10.2 igbvf
+tl_dev "vb0$TAG" 02:c0:02:10:00:00 0000:02:10.0 igbvf
 POD=cpod-$TAG NS=/run/netns/cpod-$TAG
 tl_netns "$POD"
 ip link set "va0$TAG" netns "$POD" name net1
