@@ -50,7 +50,8 @@ static void usage(FILE *f)
 		"  --track-userns-netns\n"
 		"                     also track netns owned by another user namespace\n"
 		"                     that discovery finds (default: only those pflink names)\n"
-		"  --log-level L      error|warning|info|debug (default info)\n", AGENT_LINK_BUDGET);
+		"  --log-level L      error|warning|info|debug (default info)\n"
+		"  -h, --help         this text\n", AGENT_LINK_BUDGET);
 }
 
 int main(int argc, char **argv)

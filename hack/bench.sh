@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflink benchmarks (root): plugin latency against /bin/true and Debian's
 # tuning plugin, and pflinkd's scan time, memory, idle CPU, event-to-map
 # latency and lookup round trip at 10/100/1000 netns.  Prints a Markdown

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # What the docs say of the code, checked against the code:
 #   - every `function()` the README and docs/ name is defined in the tree
 #     (a renamed or removed function leaves no stale name behind);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The layout rules of docs/layout.md, checked on the tree (and, given the
 # built programs, on what they link):
 #   - lib/ and include/pflink/ include only include/pflink/ headers;

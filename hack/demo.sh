@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflink resolving a VF on this machine, no SR-IOV hardware needed.
 #
 # What is real: the network namespaces, the links and their moves (Debian's

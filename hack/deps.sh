@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Install what building and testing pflink needs, from Debian's archive.
 # Idempotent: apt runs only when a package is missing.
 set -euo pipefail
@@ -8,6 +9,8 @@ set -euo pipefail
 PKGS=(build-essential cmake pkg-config libmnl-dev libmicrohttpd-dev libnl-3-dev libnl-genl-3-dev
       iproute2 ethtool jq golang-go golang-github-appc-cni-dev containernetworking-plugins
       clang libclang-rt-14-dev valgrind strace socat util-linux)
+# scdoc: the man pages' source format (docs/man) made into roff.
+PKGS+=(scdoc)
 # The runtime tests (test/runtime): podman on its CNI backend and containerd's
 # ctr, both with runc (named here so that podman's "crun | runc" takes it);
 # a static busybox is their container's rootfs.
@@ -21,6 +24,9 @@ PKGS=(build-essential cmake pkg-config libmnl-dev libmicrohttpd-dev libnl-3-dev 
 # CRI client (gRPC, protoc for the runtime.v1 messages), cpack's .deb.
 [ "${1:-}" = --test ] && PKGS+=(buildah debootstrap catatonit python3-yaml python3-grpcio
 	python3-protobuf protobuf-compiler dpkg-dev systemd)
+# lintian checks the .deb (test/node/deb.sh); man-db renders the man pages
+# as lintian does (test/packaging/man.sh).
+[ "${1:-}" = --test ] && PKGS+=(lintian man-db)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A pod that would starve or kill pflinkd, and what the agent's limits
 # make of it (docs/design-notes.md, note 24).  A pod with NET_ADMIN in its
 # netns, or any user who can `unshare -Urn`, decides how many links a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Shell checks that cannot fail.  jq 1.6 exits 0 on empty input, with -e
 # too, so a check written "cmd | jq -e F" passes whenever cmd fails and
 # prints nothing (test/checks.sh has the helpers that do not).  This flags,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A full node, as pflinkd and pflink meet it: SCALE_PFS PFs with SCALE_VFS
 # VFs each, SCALE_PODS pods holding one VF each, SCALE_NS netns in all (the
 # rest: pods with a veth pair only), then pods deleted and created at

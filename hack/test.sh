@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The whole test suite, from a fresh machine: installs what it needs, builds
 # with -Werror, runs every test; then again under ASan+UBSan; then a short
 # fuzz run, the manifest validation, the node suite (image, DaemonSet pod,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # validate-manifests.sh [NPM_DIR]
 #
 # Validates every YAML document of manifests/*.yaml, offline:

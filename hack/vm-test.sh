@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Run pflink's real-SR-IOV suite (test/vm/suite.sh) in a QEMU VM with two
 # emulated Intel 82576 (igb) PFs and igbvf VFs.
 #
@@ -41,7 +42,7 @@ fi
 
 # The suite's tools on the machine (the guest sees the host's root fs).
 missing=()
-for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config curl:curl \
+for t in go:golang-go jq:jq ethtool:ethtool cmake:cmake pkg-config:pkg-config curl:curl scdoc:scdoc \
 	prometheus:prometheus promtool:prometheus ping:iputils-ping; do
 	command -v "${t%%:*}" >/dev/null || missing+=("${t#*:}")
 done

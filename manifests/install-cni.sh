@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-cni.sh: install the pflink CNI plugin into the host's CNI bin dir.
 #
 # Runs as the init container of the pflinkd DaemonSet, with the host's CNI bin

@@ -92,7 +92,7 @@ static int parse_conf(struct run *r, char version[16])
 				    "network config on stdin is not one JSON object of at most %u bytes (UTF-8 without BOM, no key repeated in an object)",
 				    CNI_CONFIG_MAX);
 		return fail(r, CNI_ERR_INVALID_CONFIG, NULL,
-			    "network config field \"%s\" is invalid: see the pflink README for its type and values",
+			    "network config field \"%s\" is invalid: see pflink(8) for its type and values",
 			    field);
 	}
 	if (r->log) {

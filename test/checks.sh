@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # What every shell suite of pflink stands on; sourced by the suites'
 # libraries (test/integration/lib.sh, and through it test/runtime and

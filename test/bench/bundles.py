@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """bundles.py - containerd-shaped CRI bundles for hack/bench.sh.  BENCH ONLY.
 
     bundles.py ROOT FIRST COUNT NETNS [VFIO_EVERY]

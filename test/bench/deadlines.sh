@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Deadlines and answers under load: the wall-time and CPU figures the tests
 # bound only from below (a timeout was waited out) or check for liveness
 # (answered at all, not spinning a core).  Each against the target the

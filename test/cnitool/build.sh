@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Build the pflink libcni test client (cnitool) offline, from Debian's
 # packaged libcni source only:
 #   apt-get install golang-go golang-github-appc-cni-dev

@@ -1,3 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
+// Copyright 2015 CNI authors: upstream cnitool (containernetworking/cni),
+// whose command line, environment variables and container ID derivation
+// this keeps; changed and extended for pflink's tests as said below.
+
 // cnitool: a small libcni test client for pflink.
 //
 // It mirrors upstream containernetworking/cni's cnitool (same verbs, same

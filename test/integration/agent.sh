@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflinkd + pflinkctl + pflink against real netns/veth/netlink.
 # Usage: agent.sh PFLINK PFLINKD PFLINKCTL SHIM FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflinkd under faults: SIGKILL in the middle of its first scan, netns
 # deleted and added during a scan, a descriptor limit below what the netns
 # need, 1000 idle clients.  After each, the agent must answer exactly what

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflinkd as the DaemonSet runs it: without hostPID, in a PID namespace of
 # its own, the host's /proc mounted elsewhere (--proc).  pflink, run by the
 # runtime on the host, records the CNI_NETNS it was given; cri-dockerd and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflinkd keeps an exact map under stress (issue: "the agent keeps an exact
 # map under stress").  Each part fails against an agent without the fix it
 # names:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # 100 pods attached, checked and detached in parallel, agent up: every
 # answer names the pod's own VF and PF, no record is lost or mixed.
 # Usage: concurrency.sh PFLINK PFLINKD PFLINKCTL SHIM FIXTURE_SCRIPT

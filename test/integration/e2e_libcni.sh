@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # End to end through the real CNI library (libcni 1.1.2, via test/cnitool):
 # Debian's host-device moves a "VF" into the pod, pflink chained after it
 # at cniVersion 1.0.0, like a container runtime would run them.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # manifests/install-cni.sh as the DaemonSet's init container runs it, into
 # the CNI bin dir of a host older than the build machine: a Debian 11 root
 # (glibc 2.31; what RHEL 8, RHCOS before 4.13 and Ubuntu 20.04 have is as

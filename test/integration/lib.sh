@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Shared set-up for pflink's root tests: real netns, real veth links, real
 # netlink; only ETHTOOL_GDRVINFO's bus_info is faked (test/shim) and sysfs
 # is a fixture tree (test/fixtures).  Source it; call tl_setup first.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The bad-input matrix: one table, one row per hostile input, each run
 # through the real pflink binary in real netns (the shim fakes bus_info,
 # the sysfs is a fixture tree).  After every row, whatever it expects:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflinkd's /metrics scraped by a real Prometheus (Debian's) on loopback:
 # PromQL answers "which pod holds VF X" and "traffic of pod Y" through
 # pflink_vf_info joined to the counters; each leak series fires for a

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The DaemonSet's --metrics-address as kubelet expands it, on an IPv4, an
 # IPv6 and a dual-stack node.  pflinkd's arguments are taken from
 # manifests/pflinkd-daemonset.yaml by test/node/gen-pod.py (the node

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A scrape that gives up waiting for the serving loop's snapshot (503
 # after 10 s) leaves a request behind; the loop, once free, makes that
 # snapshot and hands it over with nobody waiting.  The next scrape must

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflink against real netns/veth/netlink: every verb, every CNI version,
 # and the bad-input errors.  Usage: plugin.sh PFLINK SHIM FIXTURE_SCRIPT
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflinkd names the pod of every VF from the node itself, with no pflink
 # in any chain: bundle trees shaped as containerd 1.6 and CRI-O write them
 # (real directories, real inotify), real netns holding VFs (veth links

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # PromQL against the Prometheus at $PURL, for the tests that run one
 # (test/integration/metrics.sh, test/vm/suite.sh's metrics case).  Source it
 # after test/checks.sh (jq_text).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflink-static, the plugin linked with -static, against pflink built from
 # the same objects: every answer byte for byte the same, on paths that need
 # no test shim (a static binary ignores LD_PRELOAD).  The PF is this

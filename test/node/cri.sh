@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Step 3: pods started through containerd's CRI plugin, as kubelet starts
 # them, with the agent of step 2 running in its container.  Sourced by
 # run.sh, after step 2 (its devices, its agent, its /opt/cni/bin).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """gen-pod.py - the Pod that the pflinkd DaemonSet's controller would make.
 
     gen-pod.py [options] DAEMONSET.yaml > pod.yaml

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Step 1: the image, from manifests/Containerfile exactly as a user builds it
 # (manifests/README.md), on a Debian base this suite makes itself: no
 # registry serves images here.  Sourced by run.sh.
@@ -79,6 +80,10 @@ step_image() {
 		test "$(podman image inspect --format '{{json .Config.Entrypoint}}' "$NODE_IMAGE")" = '["/usr/bin/pflinkd"]'
 	check "install-cni.sh is in the image where the DaemonSet runs it" \
 		podman run --rm --read-only --network=none --entrypoint /bin/sh "$NODE_IMAGE" -c 'test -r /usr/lib/pflink/install-cni.sh'
+	check "the image has the man pages and the copyright file (cJSON's notice)" \
+		podman run --rm --read-only --network=none --entrypoint /bin/sh "$NODE_IMAGE" -c \
+		'for p in pflink pflinkd pflinkctl; do test -s /usr/share/man/man8/$p.8.gz || exit 1; done
+		grep -q "^Files: third_party/cjson/" /usr/share/doc/pflink/copyright'
 	# Whatever the base: apt's lists and binary caches must not ship.
 	check "no apt lists or caches in the image" \
 		podman run --rm --read-only --network=none --entrypoint /bin/sh "$NODE_IMAGE" \

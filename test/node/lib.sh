@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Shared set-up of the node suite (test/node): the image, podman, containerd
 # and the host side of a node, all on this machine, none of it in /etc.
 #

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Step 2: the DaemonSet's pod as written (test/node/gen-pod.py makes it from
 # the DaemonSet's template), run by podman: hostPID, hostNetwork, the
 # hostPath mounts, drop ALL + four capabilities, seccomp RuntimeDefault,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The node suite: pflink as Kubernetes runs it, on this machine, without a
 # kubelet or an API server but with every other real part.
 #
@@ -25,7 +26,7 @@ export NODE_SRC NODE_BUILD NODE_WORK
 . "$NODE_SRC/test/node/lib.sh"
 rt_need_root "test/node/run.sh"
 rt_need_tools podman buildah runc conmon catatonit containerd ctr debootstrap unshare nsenter \
-	protoc cpack dpkg-deb systemd-analyze
+	protoc cpack dpkg-deb systemd-analyze lintian zcmp readelf
 for m in yaml grpc google.protobuf; do
 	"$NODE_PY" -c "import $m" 2>/dev/null ||
 		{ echo "FAIL: $NODE_PY cannot import $m (run hack/deps.sh --test)"; echo "0 passed, 1 failed"; exit 1; }

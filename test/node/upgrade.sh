@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Step 4: upgrades on a live node.  Sourced by run.sh, after step 2 (the
 # agent in its container, /opt/cni/bin/pflink from install-cni).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # containerd's config.toml for the tests that run a containerd of their
 # own: test/runtime, the node suite (test/node/cri.sh) and the VM suite

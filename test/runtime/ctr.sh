@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # containerd's `ctr run --cni` with the chain Debian host-device -> pflink,
 # against a private containerd.  ctr does CNI itself (go-cni, libcni): ADD
 # on /proc/PID/ns/net before the task starts, and DEL after the task is

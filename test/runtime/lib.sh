@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Shared set-up for pflink's container-runtime tests (podman, ctr).
 #
 # Builds on test/integration/lib.sh: the same fixture sysfs tree, the same

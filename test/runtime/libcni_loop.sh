@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # A runtime's life, many times over, through the real CNI library (libcni
 # 1.1.2, via test/cnitool): ADD, CHECK, GC, then either DEL or a "crash"
 # (the pod netns dies without a DEL, its VF returns to the host) which the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # podman (CNI network backend) runs a container on a network whose conflist
 # chains Debian's host-device -> pflink, as a user of pflink outside
 # Kubernetes would.  ADD at start, DEL at removal, and a start that pflink

@@ -119,6 +119,8 @@ check "moved veth is gone from the old netns" \
 # length (same inode and size; mtime alone may not tell), then appended (last
 # line wins), then emptied.
 coproc PROBE { run_in "$ns_b" -; }
+# bash unsets PROBE_PID once it has reaped the coprocess: keep it.
+probe_pid=$PROBE_PID
 ask() {
 	local answer
 	echo "$1" >&"${PROBE[1]}"
@@ -147,7 +149,7 @@ check "long-lived: emptied map passes through" \
 	"driver=veth bus_info=" "$(ask "$x0")"
 probe_in=${PROBE[1]}
 exec {probe_in}>&-
-wait "$PROBE_PID"
+wait "$probe_pid" 2>/dev/null || true	# already reaped when it exited first
 
 log_lines=0
 [[ -f $tmp/log ]] && log_lines=$(wc -l <"$tmp/log")

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# SPDX-License-Identifier: MIT
 # Helpers for the in-VM suite (sourced by suite.sh).  Everything here runs as
 # root inside the SR-IOV test VM; nothing touches the machine that boots it.
 

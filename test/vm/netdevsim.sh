@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # netdevsim for the VM's kernel, built out of tree and cached by kernel
 # version.  Debian's linux-image-amd64 (the guest's kernel) does not ship
 # drivers/net/netdevsim (CONFIG_NETDEVSIM is off), but Debian has that

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """oci-image.py - a one-layer OCI image archive for `ctr images import`.  TEST ONLY.
 
     oci-image.py OUT.tar NAME FILE [ENTRYPOINT...]

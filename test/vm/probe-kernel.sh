@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # What the real kernel and the igb/igbvf drivers answer to the questions
 # pflink asks (ethtool GDRVINFO, sysfs physfn/virtfnN, IFLA_VFINFO_LIST,
 # IFLA_PARENT_DEV_NAME, phys_port_name, netns moves and deletion).  The unit

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # pflink on real SR-IOV VFs (QEMU igb / Intel 82576 PFs, igbvf VFs).
 #
 # Runs inside the test VM as root; hack/vm-test.sh boots the VM and passes

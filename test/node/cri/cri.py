@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """cri.py - a small CRI client: the pod sandbox calls kubelet makes.
 
     cri.py SOCKET version
