@@ -5,7 +5,11 @@
 #     (a renamed or removed function leaves no stale name behind);
 #   - the threads: netns_sockets() makes none (the calling thread enters
 #     the netns and comes back, design notes 16), and no paragraph of the
-#     docs says otherwise in the present tense.
+#     docs says otherwise in the present tense;
+#   - every relative markdown link in them, [text](path) or
+#     [text](path#anchor) or [text](#anchor), leads to a file of the tree
+#     and, when it names an anchor in a markdown file, to a heading there
+#     (GitHub's slug: lower case, punctuation dropped, spaces to hyphens).
 # usage: check-docs.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +49,37 @@ done < <(awk '
 	FNR == 1 || /^[[:space:]]*$/ || /^[0-9]+\. \*\*/ { flush() }
 	{ rec = rec $0 "\n" }
 	END { flush() }' "${DOCS[@]}")
+
+# Relative links. Links inside code (fenced blocks, `spans`) are not links.
+# slugs FILE: the anchors of FILE's headings, one a line.
+slugs() {
+	awk '/^```/ { code = !code; next } !code && /^#+ / { sub(/^#+ +/, ""); print }' "$1" |
+		tr 'A-Z' 'a-z' | LC_ALL=C sed -e 's/[^a-z0-9 _-]//g' -e 's/ /-/g'
+}
+for md in "${DOCS[@]}"; do
+	dir=$(dirname "$md")
+	links=$(awk '/^```/ { code = !code; next } !code { gsub(/`[^`]*`/, ""); print }' "$md" |
+		grep -oE '\]\([^)[:space:]]+\)' | sed -e 's/^](//' -e 's/)$//') || continue
+	for link in $links; do
+		case $link in
+		http://* | https://* | mailto:*) continue ;;
+		esac
+		n=$((n + 1))
+		path=${link%%#*} anchor=
+		[[ $link == *'#'* ]] && anchor=${link#*#}
+		if [ -z "$path" ]; then
+			target=$md
+		else
+			target=$dir/$path
+		fi
+		if [ ! -e "$target" ]; then
+			bad "$md links to $link: no file $target"
+		elif [ -n "$anchor" ] && [[ $target == *.md ]] &&
+			! grep -qxF -- "$anchor" <<<"$(slugs "$target")"; then
+			bad "$md links to $link: $target has no heading with anchor #$anchor"
+		fi
+	done
+done
 
 if [ $fail = 0 ]; then
 	echo "docs agree with the code ($n claims)"
