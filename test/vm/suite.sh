@@ -264,7 +264,7 @@ case_pf_in_netns() {
 	res=$T/$net/add.json
 	cp "$T/out" "$res"
 	# Listed without a sandbox it would say "host"; with one, Multus would
-	# take it for the pod's interface: left out (README).
+	# take it for the pod's interface: left out (docs/plugin.md).
 	check "the PF in another netns is no interface of the result" \
 		jqf "$res" '[.interfaces[] | select(.name == "uplink1")] == []'
 
