@@ -6,6 +6,7 @@
 #include "map.h"
 #include "request.h"
 #include "leaks.h"
+#include "pflink/numa.h"
 #include "collect.h"
 #include "devlink/reps.h"
 #include "pflink/classify.h"
@@ -338,6 +339,40 @@ static void add_str(cJSON *o, const char *k, const char *v)
 		json_add_str(o, k, v);
 }
 
+/* What a vf_dirty or numa_misaligned leak adds: the settings left and
+ * the last pod seen holding the VF; the VF's and the pod's CPUs' nodes. */
+static void dirty_numa_members(cJSON *e, const struct leak *l)
+{
+	const struct mx_vf *v = l->vf;
+	cJSON *arr, *p;
+	unsigned b;
+
+	if (l->kind == LEAK_VF_DIRTY && (arr = json_add_arr(e, "settings"))) {
+		for (b = 0; b < VF_DIRTY_N; b++) {
+			char val[64];
+
+			if (!(l->dirty & (1u << b)) || !(p = cJSON_CreateObject()))
+				continue;
+			leak_dirty_value(v, 1u << b, val, sizeof(val));
+			json_add_str(p, "setting", leak_dirty_name(1u << b));
+			json_add_str(p, "value", val);
+			cJSON_AddItemToArray(arr, p);
+		}
+		if (v->last_pod[0] && (p = json_add_obj(e, "lastPod"))) {
+			json_add_str(p, "namespace", v->last_pod_ns);
+			json_add_str(p, "name", v->last_pod);
+		}
+	}
+	if (l->kind == LEAK_NUMA_MISALIGNED) {
+		char nodes[256];
+
+		numa_mask_fmt(v->cpu_nodes, nodes, sizeof(nodes));
+		json_add_int(e, "numaNode", v->numa);
+		json_add_str(e, "cpus", v->cpus);
+		json_add_str(e, "cpuNodes", nodes);
+	}
+}
+
 /* Every leak (leaks.h), from a snapshot without counters. */
 static cJSON *op_leaks(struct agent *a)
 {
@@ -401,6 +436,7 @@ static cJSON *op_leaks(struct agent *a)
 			}
 		}
 		add_str(e, "mac", l[i].mac);
+		dirty_numa_members(e, &l[i]);
 		leak_words(&l[i], words, sizeof(words));
 		json_add_str(e, "detail", words);
 		cJSON_AddItemToArray(arr, e);

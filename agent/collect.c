@@ -5,6 +5,8 @@
 #include "map.h"
 #include "devlink/reps.h"
 #include "pflink/nl.h"
+#include "pflink/numa.h"
+#include "pods/procs.h"
 #include "pflink/util.h"
 
 #include <errno.h>
@@ -54,6 +56,9 @@ struct ag_collect {
 	unsigned vfl_next;
 	struct vft t;
 	struct mx_snap *s;
+	/* The machine's NUMA nodes, read when the snapshot began. */
+	struct numa_node nodes[NUMA_NODES_MAX];
+	unsigned n_nodes;
 	unsigned cap_pfs, cap_vfs, cap_stale, cap_holders;
 	unsigned long long t0;
 };
@@ -67,11 +72,11 @@ int ag_collect_start(struct agent *a, bool counters, struct ag_collect **out)
 {
 	struct ag_collect *c = calloc(1, sizeof(*c));
 
-	(void)a;
 	if (!c || !(c->s = calloc(1, sizeof(*c->s)))) {
 		free(c);
 		return -ENOMEM;
 	}
+	pci_numa_nodes(a->sysfd, c->nodes, NUMA_NODES_MAX, &c->n_nodes);
 	c->counters = counters;
 	c->s->counters = counters;
 	c->t0 = pf_now_ns();
@@ -172,6 +177,38 @@ static int vf_holders(struct agent *a, struct ag_collect *c, struct mx_vf *v, co
 	return 0;
 }
 
+/* What vf_dirty and numa_misaligned judge (leaks.c): the rest of the VF
+ * table entry, the last pod seen holding the VF, and the CPUs a process
+ * of its pod may run on: the process discovery met first in the netns of
+ * the VF's netdev (map.h: walk_pid), read now. */
+static void vf_dirty_numa(struct agent *a, const struct ag_collect *c, struct mx_vf *v, const struct nl_vf *cfg)
+{
+	const struct ag_last *last;
+	const struct ag_ns *ns = NULL;
+	struct numa_cpus cpus;
+
+	if (cfg) {
+		v->qos = cfg->qos;
+		v->min_rate = cfg->min_rate;
+		v->max_rate = cfg->max_rate;
+	}
+	if (v->has_pod) {
+		ag_last_note(a, v->bdf, v->pod_ns, v->pod);
+	} else if ((last = ag_last_of(a, v->bdf))) {
+		pf_strscpy(v->last_pod_ns, last->pod_ns, sizeof(v->last_pod_ns));
+		pf_strscpy(v->last_pod, last->pod, sizeof(v->last_pod));
+	}
+	if (!v->has_pod || !v->netdev[0] || v->in_host || !ag_first_dev(a, v->bdf, &ns) || ns->host ||
+	    ns->walk_pid <= 0)
+		return;
+	/* Gone, or exited while read: the pod's CPUs stay unknown. */
+	if (pods_cpus_of(a->o.proc, ns->walk_pid, ns->id.dev, ns->id.ino, &cpus) < 0)
+		return;
+	v->has_cpus = true;
+	numa_cpulist_fmt(&cpus, v->cpus, sizeof(v->cpus));
+	v->cpu_nodes = numa_nodes_of(&cpus, c->nodes, c->n_nodes);
+}
+
 static int vf_fill(struct agent *a, struct ag_collect *c, struct mx_vf *v, const struct ag_dev *pfdev,
 		   const struct vft *t)
 {
@@ -211,7 +248,10 @@ static int vf_fill(struct agent *a, struct ag_collect *c, struct mx_vf *v, const
 			ctr_from_vf(&v->vf_stats, &t->v[i]);
 			break;
 		}
-	return vf_holders(a, c, v, att);
+	if (vf_holders(a, c, v, att) < 0)
+		return -ENOMEM;
+	vf_dirty_numa(a, c, v, cfg);
+	return 0;
 }
 
 /* A PF: its facts, its VF table with IFLA_VF_STATS as it is now (the

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "leaks.h"
 #include "pflink/classify.h"
+#include "pflink/nl.h"
+#include "pflink/numa.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,8 @@ static const char *const kind_names[LEAK_KINDS] = {
 	[LEAK_VF_UNSEEN] = "vf_unseen",
 	[LEAK_MAC_DUPLICATE] = "mac_duplicate",
 	[LEAK_VF_DOUBLE_ALLOCATED] = "vf_double_allocated",
+	[LEAK_VF_DIRTY] = "vf_dirty",
+	[LEAK_NUMA_MISALIGNED] = "numa_misaligned",
 };
 
 const char *leak_kind_name(enum leak_kind k)
@@ -85,6 +89,124 @@ static const char *vf_mac(const struct mx_vf *v)
 	return strcmp(m, "00:00:00:00:00:00") ? m : "";
 }
 
+/* ---- vf_dirty ------------------------------------------------------------ */
+
+/* Measured on each driver with a VF never configured (test/vm/suite.sh's
+ * vf_dirty case checks igb's row on every run). */
+static const struct leak_vf_defaults vf_defaults[] = {
+	{ "igb", 1 },	/* QEMU's 82576, Linux 6.1: spoofchk on, trust off, link-state auto, rates 0 */
+};
+
+const struct leak_vf_defaults *leak_vf_defaults_of(const char *pf_driver)
+{
+	size_t i;
+
+	for (i = 0; pf_driver && i < sizeof(vf_defaults) / sizeof(vf_defaults[0]); i++)
+		if (!strcmp(vf_defaults[i].driver, pf_driver))
+			return &vf_defaults[i];
+	return NULL;
+}
+
+static const char *const dirty_names[VF_DIRTY_N] = {
+	"mac", "mac_shared", "vlan", "qos", "trust", "spoofchk", "min_rate", "max_rate", "link_state",
+};
+
+const char *leak_dirty_name(unsigned bit)
+{
+	unsigned i;
+
+	for (i = 0; i < VF_DIRTY_N; i++)
+		if (bit == 1u << i)
+			return dirty_names[i];
+	return "";
+}
+
+static bool mac_zero(const char *m)
+{
+	return !m[0] || !strcmp(m, "00:00:00:00:00:00");
+}
+
+unsigned leak_vf_dirty(const struct mx_snap *s, const struct mx_vf *v, const char *pf_driver)
+{
+	const struct leak_vf_defaults *d = leak_vf_defaults_of(pf_driver);
+	unsigned bits = 0, i;
+
+	if (!v->has_config)
+		return 0;
+	if (!mac_zero(v->admin_mac)) {
+		bits |= VF_DIRTY_MAC;
+		for (i = 0; i < s->n_vfs; i++)
+			if (&s->vfs[i] != v && s->vfs[i].has_config && !strcmp(s->vfs[i].admin_mac, v->admin_mac)) {
+				bits |= VF_DIRTY_MAC_SHARED;
+				break;
+			}
+	}
+	if (v->vlan)
+		bits |= VF_DIRTY_VLAN;
+	if (v->qos)
+		bits |= VF_DIRTY_QOS;
+	if (v->trust == 1)
+		bits |= VF_DIRTY_TRUST;
+	/* Drivers differ on spoof-check's default: judged only where it is
+	 * known to be on. */
+	if (d && d->spoofchk == 1 && v->spoofchk == 0)
+		bits |= VF_DIRTY_SPOOFCHK;
+	if (v->min_rate)
+		bits |= VF_DIRTY_MIN_RATE;
+	if (v->max_rate)
+		bits |= VF_DIRTY_MAX_RATE;
+	if (v->linkstate == 1 || v->linkstate == 2)
+		bits |= VF_DIRTY_LINK_STATE;
+	return bits;
+}
+
+void leak_dirty_value(const struct mx_vf *v, unsigned bit, char *buf, size_t len)
+{
+	switch (bit) {
+	case VF_DIRTY_MAC:
+	case VF_DIRTY_MAC_SHARED: snprintf(buf, len, "%s", v->admin_mac); return;
+	case VF_DIRTY_VLAN: snprintf(buf, len, "%u", v->vlan); return;
+	case VF_DIRTY_QOS: snprintf(buf, len, "%u", v->qos); return;
+	case VF_DIRTY_TRUST: snprintf(buf, len, "on"); return;
+	case VF_DIRTY_SPOOFCHK: snprintf(buf, len, "off"); return;
+	case VF_DIRTY_MIN_RATE: snprintf(buf, len, "%u", v->min_rate); return;
+	case VF_DIRTY_MAX_RATE: snprintf(buf, len, "%u", v->max_rate); return;
+	case VF_DIRTY_LINK_STATE: snprintf(buf, len, "%s", nl_vf_link_state_name(v->linkstate)); return;
+	}
+	if (len)
+		buf[0] = '\0';
+}
+
+/* Held by no pod: no live record, no holder, its netdev (if any) not in a
+ * pod's netns. */
+static bool vf_free(const struct mx_vf *v)
+{
+	return !v->has_pod && !v->n_holders && (!v->netdev[0] || v->in_host);
+}
+
+static const char *pf_driver_of(const struct mx_snap *s, const char *pf)
+{
+	unsigned i;
+
+	for (i = 0; i < s->n_pfs; i++)
+		if (!strcmp(s->pfs[i].bdf, pf))
+			return s->pfs[i].driver;
+	return NULL;
+}
+
+/* ---- numa_misaligned ----------------------------------------------------- */
+
+int leak_numa_aligned(const struct mx_vf *v)
+{
+	if (!v->has_pod || !v->has_cpus)
+		return -1;
+	if (v->numa < 0 || v->numa >= NUMA_NODES_MAX)
+		return 1;
+	if (!v->cpu_nodes)
+		return -1;
+	return (v->cpu_nodes >> v->numa) & 1 ? 1 : 0;
+}
+
 static int push(struct leak **v, unsigned *n, unsigned *cap, struct leak l)
 {
 	if (*n == *cap) {
@@ -98,6 +220,21 @@ static int push(struct leak **v, unsigned *n, unsigned *cap, struct leak l)
 	}
 	(*v)[(*n)++] = l;
 	return 0;
+}
+
+/* vf_dirty, then numa_misaligned. */
+static int leaks_dirty_numa(const struct mx_snap *s, struct leak **v, unsigned *n, unsigned *cap)
+{
+	unsigned i, bits;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < s->n_vfs; i++)
+		if (vf_free(&s->vfs[i]) && (bits = leak_vf_dirty(s, &s->vfs[i], pf_driver_of(s, s->vfs[i].pf))))
+			r = push(v, n, cap, (struct leak){ .kind = LEAK_VF_DIRTY, .vf = &s->vfs[i], .dirty = bits });
+	for (i = 0; r == 0 && i < s->n_vfs; i++)
+		if (leak_numa_aligned(&s->vfs[i]) == 0)
+			r = push(v, n, cap, (struct leak){ .kind = LEAK_NUMA_MISALIGNED, .vf = &s->vfs[i] });
+	return r;
 }
 
 int leaks_find(const struct mx_snap *s, struct leak **out, unsigned *n_out)
@@ -141,6 +278,7 @@ int leaks_find(const struct mx_snap *s, struct leak **out, unsigned *n_out)
 				 (struct leak){ .kind = LEAK_VF_DOUBLE_ALLOCATED, .vf = &s->vfs[i], .holders = h,
 						.n_holders = nh, .pods = pods });
 	}
+	r = r ? r : leaks_dirty_numa(s, &v, &n, &cap);
 	if (r < 0) {
 		free(v);
 		return r;
@@ -180,6 +318,34 @@ static void holders_words(const struct leak *l, char *buf, size_t len)
 	}
 }
 
+/* "no pod holds it; left: vlan 10, trust on (last held by a/x)". */
+static void dirty_words(const struct leak *l, char *buf, size_t len)
+{
+	const struct mx_vf *v = l->vf;
+	size_t off;
+	unsigned i;
+	bool first = true;
+	int n = snprintf(buf, len, "no pod holds it and it still has");
+
+	if (n < 0 || (size_t)n >= len)
+		return;
+	off = (size_t)n;
+	for (i = 0; i < VF_DIRTY_N; i++) {
+		char val[64];
+
+		if (!(l->dirty & (1u << i)))
+			continue;
+		leak_dirty_value(v, 1u << i, val, sizeof(val));
+		n = snprintf(buf + off, len - off, "%s %s %s", first ? "" : ",", leak_dirty_name(1u << i), val);
+		first = false;
+		if (n < 0 || (size_t)n >= len - off)
+			return;
+		off += (size_t)n;
+	}
+	if (v->last_pod[0])
+		snprintf(buf + off, len - off, " (last held by %.253s/%.253s)", v->last_pod_ns, v->last_pod);
+}
+
 void leak_words(const struct leak *l, char *buf, size_t len)
 {
 	const struct mx_vf *v = l->vf;
@@ -207,6 +373,17 @@ void leak_words(const struct leak *l, char *buf, size_t len)
 		holders_words(l, who, sizeof(who));
 		if (n >= 0 && (size_t)n < len)
 			snprintf(buf + n, len - (size_t)n, "%s", who);
+		return;
+	}
+	case LEAK_VF_DIRTY:
+		dirty_words(l, buf, len);
+		return;
+	case LEAK_NUMA_MISALIGNED: {
+		char nodes[256];
+
+		numa_mask_fmt(v->cpu_nodes, nodes, sizeof(nodes));
+		snprintf(buf, len, "pod %.253s/%.253s may run only on CPUs %s (NUMA node %s); its VF is on node %d",
+			 v->pod_ns, v->pod, v->cpus, nodes, v->numa);
 		return;
 	}
 	case LEAK_KINDS:

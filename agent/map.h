@@ -132,6 +132,9 @@ struct agent {
 	unsigned long long fdscan_at;	/* when the last walk was, CLOCK_MONOTONIC */
 	unsigned fdscan_procs;		/* processes it looked at */
 	unsigned long long fdscan_ns;	/* what it took */
+	/* The last pod seen holding each VF (records.c: ag_last_note). */
+	struct ag_last *last;
+	unsigned n_last, cap_last;
 	/* Latency histograms for /metrics: one netns' dump, a discovery, an
 	 * answer by op (server.c). */
 	struct {
@@ -193,6 +196,18 @@ struct ag_fn_list {
 int ag_fn_list_add(int idx, const char *bdf, void *arg);
 /* readdir order is arbitrary: by index (VFs) or by address (PFs). */
 void ag_fn_list_sort(struct ag_fn_list *l, bool by_index);
+
+/* The last pod pflinkd saw hold a VF, kept in memory after the pod let
+ * go (a DEL removes the record that named it), so a VF left dirty can
+ * name who left it.  Noted when a record is dropped and whenever a
+ * snapshot finds the VF held; lost when pflinkd restarts. */
+struct ag_last {
+	char vf[PCI_BDF_LEN];
+	char pod_ns[256], pod[256];
+};
+#define AG_LAST_MAX 65536
+void ag_last_note(struct agent *a, const char *vf, const char *pod_ns, const char *pod);
+const struct ag_last *ag_last_of(const struct agent *a, const char *vf);
 
 /* The record of the pod that holds vf (the newest), or NULL. */
 const struct pf_record *ag_attachment_of(const struct agent *a, const char *vf);

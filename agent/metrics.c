@@ -2,6 +2,7 @@
 /* Prometheus text exposition of a snapshot (metrics.h). */
 #include "metrics.h"
 #include "leaks.h"
+#include "pflink/numa.h"
 #include "request.h"
 #include "pflink/nl.h"
 
@@ -301,6 +302,46 @@ static void pf_series(FILE *f, const struct mx_snap *s)
 	}
 }
 
+/* vf_dirty: a series per setting left on a VF no pod holds; the NUMA
+ * alignment of every VF in a pod whose CPUs were read. */
+static void dirty_numa_series(FILE *f, const struct mx_snap *s, const struct leak *l, unsigned n)
+{
+	unsigned i, b;
+
+	family(f, "pflink_vf_dirty", "gauge",
+	       "A setting a VF no pod holds still has (its PF's VF table, against the driver's defaults for a VF never configured): setting mac, mac_shared, vlan, qos, trust, spoofchk, min_rate, max_rate, link_state; value as the table shows it; last_pod: the last pod pflinkd saw hold the VF; always 1.");
+	for (i = 0; i < n; i++) {
+		const struct mx_vf *v = l[i].vf;
+
+		if (l[i].kind != LEAK_VF_DIRTY)
+			continue;
+		for (b = 0; b < VF_DIRTY_N; b++) {
+			char val[64];
+
+			if (!(l[i].dirty & (1u << b)))
+				continue;
+			leak_dirty_value(v, 1u << b, val, sizeof(val));
+			sample(f, "pflink_vf_dirty", "1", "pf", v->pf, "vf_pci_address", v->bdf, "setting",
+			       leak_dirty_name(1u << b), "value", val, "last_pod_namespace", v->last_pod_ns, "last_pod",
+			       v->last_pod, NULL);
+		}
+	}
+	family(f, "pflink_vf_numa_aligned", "gauge",
+	       "A VF in a pod: 1 when a CPU the pod's process may run on sits on the VF's NUMA node (numa_node, as resource.kubernetes.io/numaNode; -1: none, never misaligned), 0 when all sit on other nodes (cpu_nodes).");
+	for (i = 0; i < s->n_vfs; i++) {
+		const struct mx_vf *v = &s->vfs[i];
+		int al = leak_numa_aligned(v);
+		char numa[24], nodes[256];
+
+		if (al < 0)
+			continue;
+		numa_mask_fmt(v->cpu_nodes, nodes, sizeof(nodes));
+		sample(f, "pflink_vf_numa_aligned", al ? "1" : "0", "pf", v->pf, "vf_pci_address", v->bdf,
+		       "pod_namespace", v->pod_ns, "pod", v->pod, "numa_node", num(numa, v->numa), "cpus", v->cpus,
+		       "cpu_nodes", nodes, NULL);
+	}
+}
+
 static int leak_series(FILE *f, const struct mx_snap *s)
 {
 	struct leak *l = NULL;
@@ -313,7 +354,7 @@ static int leak_series(FILE *f, const struct mx_snap *s)
 	for (i = 0; i < n; i++)
 		count[l[i].kind]++;
 	family(f, "pflink_leaks", "gauge",
-	       "Leaks found, by kind (vf_orphaned, record_stale, vf_unseen, mac_duplicate, vf_double_allocated).");
+	       "Leaks found, by kind (vf_orphaned, record_stale, vf_unseen, mac_duplicate, vf_double_allocated, vf_dirty, numa_misaligned).");
 	for (i = 0; i < LEAK_KINDS; i++)
 		sample(f, "pflink_leaks", u64(val, count[i]), "kind", leak_kind_name(i), NULL);
 	family(f, "pflink_vf_orphaned", "gauge",
@@ -357,6 +398,7 @@ static int leak_series(FILE *f, const struct mx_snap *s)
 			       h->uid, "container_id", h->container_id, NULL);
 		}
 	}
+	dirty_numa_series(f, s, l, n);
 	free(l);
 	return 0;
 }

@@ -124,12 +124,42 @@ bool ag_records_pending(const struct agent *a)
 	return a->n_pending > 0;
 }
 
+void ag_last_note(struct agent *a, const char *vf, const char *pod_ns, const char *pod)
+{
+	struct ag_last *e = (struct ag_last *)ag_last_of(a, vf);
+
+	if (!pod_ns[0] && !pod[0])
+		return;
+	if (!e) {
+		/* One per VF the node ever had: bounded by its VFs. */
+		if (a->n_last >= AG_LAST_MAX ||
+		    pf_grow((void **)&a->last, &a->cap_last, a->n_last, sizeof(*a->last)) < 0)
+			return;
+		e = &a->last[a->n_last++];
+		pf_strscpy(e->vf, vf, sizeof(e->vf));
+	}
+	pf_strscpy(e->pod_ns, pod_ns, sizeof(e->pod_ns));
+	pf_strscpy(e->pod, pod, sizeof(e->pod));
+}
+
+const struct ag_last *ag_last_of(const struct agent *a, const char *vf)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_last; i++)
+		if (!strcmp(a->last[i].vf, vf))
+			return &a->last[i];
+	return NULL;
+}
+
 static void att_drop(struct agent *a, const char *file)
 {
 	unsigned i;
 
 	for (i = 0; i < a->n_att; i++)
 		if (!strcmp(a->att[i].file, file)) {
+			/* A DEL: the VF's last holder is this record's pod. */
+			ag_last_note(a, a->att[i].rec.vf, a->att[i].rec.pod_namespace, a->att[i].rec.pod_name);
 			a->att[i] = a->att[--a->n_att];
 			return;
 		}
@@ -170,9 +200,11 @@ void ag_records_free(struct agent *a)
 {
 	free(a->att);
 	free(a->pending);
+	free(a->last);
 	a->att = NULL;
 	a->pending = NULL;
-	a->n_att = a->n_pending = 0;
+	a->last = NULL;
+	a->n_att = a->n_pending = a->n_last = a->cap_last = 0;
 }
 
 struct names_ctx {

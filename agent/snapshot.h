@@ -77,6 +77,17 @@ struct mx_vf {
 	 * holder0 + n_holders) (mx_vf_holders). */
 	unsigned holder0, n_holders;
 	enum mx_orphan orphan;
+	/* What leaks.c's vf_dirty and numa_misaligned judge: the rest of the
+	 * PF's VF table entry (Mbit/s, 0: none); the last pod pflinkd saw
+	 * hold the VF (ag_last_of: in memory, "" when none since it
+	 * started); the CPUs a process of its pod may run on
+	 * (Cpus_allowed_list, has_cpus when read) as a cpulist (cut) and the
+	 * NUMA nodes they sit on (bit N: node N). */
+	unsigned qos, min_rate, max_rate;
+	char last_pod_ns[256], last_pod[256];
+	bool has_cpus;
+	char cpus[64];
+	uint64_t cpu_nodes;
 	/* Counters: the PF's IFLA_VF_STATS, the netdev's IFLA_STATS64. */
 	bool has_vf_stats, has_netdev_stats;
 	struct mx_ctr vf_stats, netdev_stats;

@@ -188,7 +188,10 @@ static int vf_entry(const struct nlattr *info, struct nl_vf *v)
 	const struct ifla_vf_spoofchk *sc;
 	const struct ifla_vf_trust *tr;
 	const struct ifla_vf_link_state *ls;
+	const struct ifla_vf_rate *rate;
+	const struct ifla_vf_tx_rate *txr;
 	const struct nlattr *a;
+	bool has_rate = false;
 	long rem;
 
 	nla_for_each_nested(a, info, rem) {
@@ -220,6 +223,18 @@ static int vf_entry(const struct nlattr *info, struct nl_vf *v)
 		case IFLA_VF_LINK_STATE:
 			if ((ls = PAYLOAD(a, struct ifla_vf_link_state)) && ls->link_state <= 2)
 				v->linkstate = (int)ls->link_state;
+			break;
+		case IFLA_VF_RATE:
+			if ((rate = PAYLOAD(a, struct ifla_vf_rate))) {
+				has_rate = true;
+				v->min_rate = rate->min_tx_rate;
+				v->max_rate = rate->max_tx_rate;
+			}
+			break;
+		case IFLA_VF_TX_RATE:
+			/* The same max as IFLA_VF_RATE's, which wins when both came. */
+			if ((txr = PAYLOAD(a, struct ifla_vf_tx_rate)) && !has_rate)
+				v->max_rate = txr->rate;
 			break;
 		case IFLA_VF_STATS:
 			v->has_stats = true;

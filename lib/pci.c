@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "pflink/pci.h"
+#include "pflink/numa.h"
 #include "pflink/util.h"
 
 #include <ctype.h>
@@ -642,6 +643,46 @@ int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out)
 	    (*end && *end != '\n') || errno || v < INT_MIN || v > INT_MAX)
 		return -EINVAL;
 	*out = (int)v;
+	return 0;
+}
+
+/* One small sysfs file under the root, parsed as a cpulist. */
+static int read_list(int rootfd, const char *rel, struct numa_cpus *out)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[4096];
+	ssize_t len;
+	int r = sysfs_open(rootfd, rel, O_RDONLY, &fd);
+
+	if (r < 0)
+		return r;
+	len = read(fd, buf, sizeof(buf));
+	if (len < 0)
+		return -errno;
+	return numa_cpulist_parse(buf, (size_t)len, out);
+}
+
+int pci_numa_nodes(int rootfd, struct numa_node *out, unsigned max, unsigned *n)
+{
+	struct numa_cpus online;
+	unsigned i;
+
+	*n = 0;
+	/* node/online names the nodes (a list in cpulist format): no probing
+	 * of absent ones.  Without it the kernel has no NUMA support. */
+	if (read_list(rootfd, "devices/system/node/online", &online) < 0)
+		return 0;
+	for (i = 0; i < NUMA_NODES_MAX && *n < max; i++) {
+		char rel[64];
+
+		if (!((online.w[0] >> i) & 1))
+			continue;
+		snprintf(rel, sizeof(rel), "devices/system/node/node%u/cpulist", i);
+		if (read_list(rootfd, rel, &out[*n].cpus) < 0)
+			continue;	/* memory-only (empty list) or unreadable */
+		out[*n].node = (int)i;
+		(*n)++;
+	}
 	return 0;
 }
 

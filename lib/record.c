@@ -39,6 +39,7 @@ char *record_to_json(const struct pf_record *s)
 	for (i = 0; i < ARRAY_SIZE(str_fields); i++)
 		json_add_str(o, str_fields[i].key, (const char *)s + str_fields[i].off);
 	json_add_int(o, "vfIndex", s->vf_index);
+	json_add_int(o, "vfNumaNode", s->vf_numa_node);
 	json_add_bool(o, "deviceInfoCreated", s->devinfo_created);
 	json_add_int(o, "created", s->created);
 	out = cJSON_Print(o);
@@ -48,7 +49,7 @@ char *record_to_json(const struct pf_record *s)
 
 int record_from_json(const char *buf, size_t len, struct pf_record *out)
 {
-	struct pf_record s = { .vf_index = -1 };
+	struct pf_record s = { .vf_index = -1, .vf_numa_node = -1 };
 	cJSON *o, *it;
 	size_t i;
 	int r = -EINVAL;
@@ -72,6 +73,10 @@ int record_from_json(const char *buf, size_t len, struct pf_record *out)
 	it = cJSON_GetObjectItemCaseSensitive(o, "vfIndex");
 	if (cJSON_IsNumber(it) && it->valuedouble >= -1 && it->valuedouble < 65536)
 		s.vf_index = (int)it->valuedouble;
+	/* Records written before pflink knew it have none: -1. */
+	it = cJSON_GetObjectItemCaseSensitive(o, "vfNumaNode");
+	if (cJSON_IsNumber(it) && it->valuedouble >= -1 && it->valuedouble < 65536)
+		s.vf_numa_node = (int)it->valuedouble;
 	s.devinfo_created = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "deviceInfoCreated"));
 	it = cJSON_GetObjectItemCaseSensitive(o, "created");
 	if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 1e15)

@@ -361,6 +361,8 @@ static void record_fill(struct run *r, struct pf_record *s, const struct vf_info
 	memcpy(s->vf_mac, vf->mac, sizeof(s->vf_mac));
 	snprintf(s->vf_driver, sizeof(s->vf_driver), "%s", vf->pci_driver);
 	s->vf_index = vf->vf_index;
+	if (pci_read_int(r->sysfd, vf->bdf, "numa_node", &s->vf_numa_node) < 0 || s->vf_numa_node < -1)
+		s->vf_numa_node = -1;
 	memcpy(s->pf, pf->bdf, sizeof(s->pf));
 	memcpy(s->pf_netdev, pf->netdevs[0].name, sizeof(s->pf_netdev));
 	memcpy(s->pf_mac, pf->netdevs[0].mac, sizeof(s->pf_mac));

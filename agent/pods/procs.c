@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "procs.h"
+#include "pflink/numa.h"
 #include "pflink/util.h"
 
 #include <dirent.h>
@@ -28,6 +29,33 @@ int pods_cgroup_of(const char *proc, int pid, struct pod_cgroup *out)
 	if (r < 0)
 		return r;
 	return pod_cgroup_parse(buf, len, out);
+}
+
+/* /proc/PID/status: some 1.5 KiB. */
+#define STATUS_FILE_MAX (64u * 1024)
+
+int pods_cpus_of(const char *proc, int pid, dev_t ns_dev, ino_t ns_ino, struct numa_cpus *out)
+{
+	_cleanup_free_ char *buf = NULL;
+	char path[PATH_MAX];
+	struct stat st;
+	size_t len;
+	int r;
+
+	if (pid <= 0 || (size_t)snprintf(path, sizeof(path), "%s/%d/status", proc, pid) >= sizeof(path))
+		return -EINVAL;
+	/* A process that exits while this reads: ENOENT or ESRCH from the
+	 * open or the read, or a status without the line (cut short). */
+	r = pf_read_file_at(AT_FDCWD, path, STATUS_FILE_MAX, &buf, &len);
+	if (r < 0)
+		return r;
+	if ((r = numa_status_cpus(buf, len, out)) < 0)
+		return r;
+	/* After the read: the status was this netns' process's. */
+	snprintf(path, sizeof(path), "%s/%d/ns/net", proc, pid);
+	if (stat(path, &st) < 0)
+		return -errno;
+	return st.st_dev == ns_dev && st.st_ino == ns_ino ? 0 : -ESTALE;
 }
 
 /* The devices of devs that pid holds open. */

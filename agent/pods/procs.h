@@ -11,9 +11,19 @@
 #include "bundle.h"
 #include "cgroup.h"
 
+#include <sys/types.h>
+
 /* /proc/PID/cgroup's pod, read through proc (the host's procfs).
  * -ENOENT: the process names no pod (or is gone). */
 int pods_cgroup_of(const char *proc, int pid, struct pod_cgroup *out);
+
+/* The CPUs /proc/PID/status's Cpus_allowed_list lets pid run on, read
+ * through proc, when pid is still in the netns (dev, ino) after the read
+ * (a pid that exited and was reused names another process).  -ENOENT
+ * or -ESRCH: the process is gone (or exited while its status was read);
+ * -ESTALE: the pid is in another netns now. */
+struct numa_cpus;
+int pods_cpus_of(const char *proc, int pid, dev_t ns_dev, ino_t ns_ino, struct numa_cpus *out);
 
 /* Every process in a pod's cgroup that holds one of devs[0..n) open:
  * cb(i, pid, cgroup) with i the device's position.  *procs: processes

@@ -59,6 +59,9 @@ struct nl_vf {
 	unsigned char mac[6];		/* what ip-link shows (IFLA_VF_MAC's first 6 bytes) */
 	unsigned vlan, qos;
 	int spoofchk, trust, linkstate;	/* -1: the driver did not say */
+	/* Mbit/s, 0: no limit (IFLA_VF_RATE; an old kernel's IFLA_VF_TX_RATE
+	 * is the max alone). */
+	unsigned min_rate, max_rate;
 	bool has_stats;			/* IFLA_VF_STATS present */
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
 	uint64_t broadcast, multicast, rx_dropped, tx_dropped;

@@ -115,6 +115,14 @@ int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out);
  * (or when the firmware names no node). */
 int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out);
 
+/* The NUMA nodes of the machine: for each node N < NUMA_NODES_MAX that
+ * devices/system/node/online names (under the sysfs root), its
+ * node<N>/cpulist; up to max into out (by node number), their number in
+ * *n.  A node whose cpulist is empty (memory only) or unreadable is left
+ * out; no node/online (no NUMA support) is 0 nodes. */
+struct numa_node;
+int pci_numa_nodes(int rootfd, struct numa_node *out, unsigned max, unsigned *n);
+
 /* Everything above in one call.  Fails only when the function itself is
  * absent (-ENOENT) or its physfn is broken (the pci_physfn errors). */
 int pci_describe(int rootfd, const char *bdf, struct pci_fn *out);

@@ -25,6 +25,9 @@ struct pf_record {
 	char vf_mac[MAC_STR_MAX];
 	char vf_driver[64];
 	int vf_index;
+	/* The VF's sysfs numa_node at ADD ("vfNumaNode"; the meaning of
+	 * KEP-6072's resource.kubernetes.io/numaNode): -1 none or unknown. */
+	int vf_numa_node;
 	char pf[PCI_BDF_LEN];
 	char pf_netdev[IF_NAMESIZE];
 	char pf_mac[MAC_STR_MAX];

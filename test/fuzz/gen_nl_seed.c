@@ -9,8 +9,8 @@
  * The synthetic messages are what this machine usually lacks: a switchdev
  * VF representor (IFLA_PHYS_PORT_NAME "pf0vf3", IFLA_PHYS_SWITCH_ID), a
  * controller-prefixed one ("c1pf0vf3"), a link with IFLA_LINKINFO and a
- * PF with an IFLA_VFINFO_LIST of three VFs (MAC, VLAN list, spoofchk,
- * trust, link state, statistics; one VF with all -1 settings).  The
+ * PF with an IFLA_VFINFO_LIST of three VFs (MAC, VLAN and QoS, VLAN list,
+ * rates, spoofchk, trust, link state, statistics; one VF with all -1 settings).  The
  * committed corpus/nl_link/ was made with this program; rerun it only to
  * refresh the seeds.
  */
@@ -119,8 +119,12 @@ struct synth {
 static void put_vf(struct nlmsghdr *nlh, unsigned i)
 {
 	struct ifla_vf_mac mac = { .vf = i, .mac = { 0x02, 0x00, 0x00, 0x00, 0x10, (unsigned char)i } };
-	struct ifla_vf_vlan vlan = { .vf = i, .vlan = i ? 10 * i : 0, .qos = 0 };
-	struct ifla_vf_vlan_info vi = { .vf = i, .vlan = vlan.vlan, .qos = 0, .vlan_proto = htons(0x8100) };
+	struct ifla_vf_vlan vlan = { .vf = i, .vlan = i ? 10 * i : 0, .qos = i == 1 ? 3 : 0 };
+	struct ifla_vf_vlan_info vi = { .vf = i, .vlan = vlan.vlan, .qos = vlan.qos, .vlan_proto = htons(0x8100) };
+	/* VF 1 has a min and a max rate; VF 2 comes as from a kernel before
+	 * IFLA_VF_RATE (4.0): IFLA_VF_TX_RATE alone. */
+	struct ifla_vf_rate rate = { .vf = i, .min_tx_rate = i == 1 ? 10 : 0, .max_tx_rate = i == 1 ? 100 : 0 };
+	struct ifla_vf_tx_rate txr = { .vf = i, .rate = i == 2 ? 50 : rate.max_tx_rate };
 	/* VF 2 says nothing of spoofchk and trust: the kernel's preset -1. */
 	struct ifla_vf_spoofchk sc = { .vf = i, .setting = i == 2 ? (__u32)-1 : i != 1 };
 	struct ifla_vf_trust tr = { .vf = i, .setting = i == 2 ? (__u32)-1 : i == 1 };
@@ -132,6 +136,9 @@ static void put_vf(struct nlmsghdr *nlh, unsigned i)
 	vl = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
 	mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, sizeof(vi), &vi);
 	mnl_attr_nest_end(nlh, vl);
+	mnl_attr_put(nlh, IFLA_VF_TX_RATE, sizeof(txr), &txr);
+	if (i != 2)
+		mnl_attr_put(nlh, IFLA_VF_RATE, sizeof(rate), &rate);
 	mnl_attr_put(nlh, IFLA_VF_SPOOFCHK, sizeof(sc), &sc);
 	mnl_attr_put(nlh, IFLA_VF_LINK_STATE, sizeof(ls), &ls);
 	st = mnl_attr_nest_start(nlh, IFLA_VF_STATS);

@@ -57,6 +57,15 @@ static void test_pf_with_vfs(void)
 	CHECK_EQ_INT(v[0].vlan, 0);
 	CHECK_EQ_INT(v[1].vlan, 10);
 	CHECK_EQ_INT(v[2].vlan, 20);
+	CHECK_EQ_INT(v[1].qos, 3);
+	CHECK_EQ_INT(v[0].qos, 0);
+	CHECK_EQ_INT(v[0].min_rate, 0);
+	CHECK_EQ_INT(v[0].max_rate, 0);
+	CHECK_EQ_INT(v[1].min_rate, 10);
+	CHECK_EQ_INT(v[1].max_rate, 100);
+	/* IFLA_VF_TX_RATE alone (a kernel before IFLA_VF_RATE): the max. */
+	CHECK_EQ_INT(v[2].min_rate, 0);
+	CHECK_EQ_INT(v[2].max_rate, 50);
 	CHECK_EQ_INT(v[0].spoofchk, 1);
 	CHECK_EQ_INT(v[1].spoofchk, 0);
 	CHECK_EQ_INT(v[1].trust, 1);

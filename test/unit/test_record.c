@@ -20,6 +20,7 @@ static void fill(struct pf_record *s, const char *cid, const char *ifname)
 	strcpy(s->vf_mac, "02:11:22:33:44:55");
 	strcpy(s->vf_driver, "igbvf");
 	s->vf_index = 3;
+	s->vf_numa_node = 1;
 	strcpy(s->pf, "0000:01:00.0");
 	strcpy(s->pf_netdev, "enp1s0f0");
 	strcpy(s->pf_mac, "00:1b:21:aa:bb:cc");
@@ -37,7 +38,8 @@ static bool state_eq(const struct pf_record *a, const struct pf_record *b)
 {
 #define F(x) (!strcmp(a->x, b->x))
 	return F(network) && F(container_id) && F(ifname) && F(netns) && F(cni_version) &&
-	       F(vf) && F(vf_mac) && F(vf_driver) && a->vf_index == b->vf_index && F(pf) &&
+	       F(vf) && F(vf_mac) && F(vf_driver) && a->vf_index == b->vf_index &&
+	       a->vf_numa_node == b->vf_numa_node && F(pf) &&
 	       F(pf_netdev) && F(pf_mac) && F(pf_netns) && F(representor) &&
 	       F(pod_namespace) && F(pod_name) && F(pod_uid) && F(devinfo_path) &&
 	       a->devinfo_created == b->devinfo_created && a->created == b->created;
@@ -130,7 +132,7 @@ static void test_json(void)
 	T_SECTION("record_from_json: optional keys absent");
 	fill(&s, "c", "net1");
 	{
-		static const char *const opt[] = { "network", "vfMac", "representor", "podName", "vfIndex",
+		static const char *const opt[] = { "network", "vfMac", "representor", "podName", "vfIndex", "vfNumaNode",
 						   "deviceInfoCreated", "created", "deviceInfoFile" };
 		unsigned i;
 
@@ -139,6 +141,9 @@ static void test_json(void)
 				"state without \"%s\" refused", opt[i]);
 		CHECK_EQ_INT(from_edited(&s, del_key, "vfIndex", &t), 0);
 		CHECK_EQ_INT(t.vf_index, -1);
+		/* A record pflink wrote before it knew the VF's NUMA node. */
+		CHECK_EQ_INT(from_edited(&s, del_key, "vfNumaNode", &t), 0);
+		CHECK_EQ_INT(t.vf_numa_node, -1);
 		CHECK_EQ_INT(from_edited(&s, del_key, "deviceInfoCreated", &t), 0);
 		CHECK(!t.devinfo_created);
 	}
@@ -208,6 +213,9 @@ static void test_json(void)
 
 		CHECK_EQ_INT(from_edited(&s, set_key, &idx, &t), 0);
 		CHECK_EQ_INT(t.vf_index, -1);
+		/* A record pflink wrote before it knew the VF's NUMA node. */
+		CHECK_EQ_INT(from_edited(&s, del_key, "vfNumaNode", &t), 0);
+		CHECK_EQ_INT(t.vf_numa_node, -1);
 		CHECK_EQ_INT(from_edited(&s, set_key, &neg, &t), 0);
 		CHECK_EQ_INT(t.created, 0);
 	}
