@@ -6,8 +6,9 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# metrics errors vfio runtime agent-stress devlink
-# (default: all, in this order);
+# metrics errors vfio runtime agent-stress devlink vf-dirty numa
+# (default: all but numa, which needs a two-node VM: hack/vm-test.sh boots
+# one for it);
 # -x traces every command with a timestamp.
 # Prints PASS:/FAIL: lines, then "N passed, N failed"; exits 1 on any
 # failure, 2 when it cannot run at all.
@@ -25,7 +26,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics devlink errors vfio runtime agent-stress)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics devlink errors vfio runtime agent-stress vf-dirty)
 for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -1184,6 +1185,149 @@ case_devlink() {
 	rmmod netdevsim 2>/dev/null
 }
 
+# -----------------------------------------------------------------------------
+# vf-dirty: a VF given back by a pod's DEL, then configured through its PF
+#     (MAC, VLAN, trust, spoof-check, max rate): the vf_dirty leak names each
+#     setting and the pod that last held the VF; reset, it clears.  Also
+#     records what igb reports for a VF nobody configured (the driver's row
+#     in leaks.c's table).
+DURL=http://127.0.0.1:9479/metrics
+vf_json() {	# vf_json PFDEV N: the VF table entry N as ip -j shows it, into $T/vf.json
+	ip -j -d link show "$1" | jq ".[0].vfinfo_list[] | select(.vf == $2)" >"$T/vf.json"
+}
+dirty_has() {	# dirty_has VF SETTING: a pflink_vf_dirty series for it in $T/d.prom
+	grep -qE "^pflink_vf_dirty\{.*vf_pci_address=\"$1\",setting=\"$2\"" "$T/d.prom"
+}
+scrape_d() { curl -sf -o "$T/d.prom" "$DURL"; }
+case_vf_dirty() {
+	local q=${PFS[1]} vf net=dirty cid=ctr-dirty pd n=3 s bad=""
+	vf=$(vf_n "$q" "$n")
+	pd=${PFDEV[$q]}
+	begin "a VF left dirty after DEL (igb's VF table)"
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$net/state"
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
+		--metrics-address 127.0.0.1:9479 --log-level info 2>>"$T/agent.log" &
+	AGENT=$!
+	check "pflinkd starts with --metrics-address 127.0.0.1:9479" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	vf_json "$pd" "$n"
+	note "igb's VF $n of $pd before any pod: $(jq -c . "$T/vf.json")"
+	check "igb's defaults for a VF never configured: MAC zero, no VLAN, rates 0, spoofchk on, trust off, link-state auto" \
+		jqf "$T/vf.json" '.address == "00:00:00:00:00:00" and ((.vlan_list // [{}])[0].vlan // 0) == 0 and .rate.max_tx == 0 and .rate.min_tx == 0 and .spoofchk == true and .trust == false and .link_state == "auto"'
+	ip netns add "$net"
+	conflist "$net" "$vf" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net" "$IFN" "$cid"
+	check "pod $cid gets VF $vf" [ "$RC" = 0 ]
+	check "while the pod holds it: no vf_dirty leak" wait_for 10 eval 'scrape_d && grep -q "pod=\"$cid\"" "$T/d.prom" && grep -q "^pflink_leaks{kind=\"vf_dirty\"} 0" "$T/d.prom"'
+	cni del "$net" "/run/netns/$net" "$IFN" "$cid"
+	check "DEL gives VF $vf back to the host" wait_for 10 in_host "$vf"
+	ip link set "$pd" vf "$n" mac 02:dd:00:00:00:03 vlan 42 2>>"$T/err"
+	ip link set "$pd" vf "$n" trust on 2>>"$T/err"
+	ip link set "$pd" vf "$n" spoofchk off 2>>"$T/err"
+	ip link set "$pd" vf "$n" rate 100 2>>"$T/err"
+	vf_json "$pd" "$n"
+	note "after ip link set $pd vf $n mac/vlan/trust/spoofchk/rate: $(jq -c . "$T/vf.json")"
+	check "/metrics: pflink_vf_dirty for $vf names mac, vlan, trust, spoofchk and max_rate" \
+		wait_for 10 eval 'scrape_d && dirty_has "$vf" mac && dirty_has "$vf" vlan && dirty_has "$vf" trust && dirty_has "$vf" spoofchk && dirty_has "$vf" max_rate'
+	grep '^pflink_vf_dirty{' "$T/d.prom" | sed 's/^/    | /'
+	check "pflink_vf_dirty: the last pod that held it is vmtest/$cid, the VLAN is 42" \
+		grep -qE "^pflink_vf_dirty\{pf=\"$q\",vf_pci_address=\"$vf\",setting=\"vlan\",value=\"42\",last_pod_namespace=\"vmtest\",last_pod=\"$cid\"\} 1" "$T/d.prom"
+	check "pflink_leaks{kind=\"vf_dirty\"} counts it" grep -qE '^pflink_leaks\{kind="vf_dirty"\} [1-9]' "$T/d.prom"
+	ctl leaks >"$T/leaks.txt" 2>&1
+	sed 's/^/    | /' "$T/leaks.txt"
+	check "pflinkctl leaks: vf_dirty $vf with each setting and the last pod" \
+		grep -qE "^vf_dirty +$vf .*mac 02:dd:00:00:00:03, vlan 42, trust on, spoofchk off, max_rate 100 \(last held by vmtest/$cid\)" "$T/leaks.txt"
+	agq leaks
+	check "the leaks op: vf_dirty with settings[] and lastPod" \
+		jqf "$T/ag.json" 'any(.leaks[]; .kind == "vf_dirty" and .vf == $v and ([.settings[].setting] | sort) == ["mac","max_rate","spoofchk","trust","vlan"] and .lastPod.name == $c)' --arg v "$vf" --arg c "$cid"
+	ip link set "$pd" vf "$n" vlan 0 2>>"$T/err"
+	ip link set "$pd" vf "$n" mac 00:00:00:00:00:00 2>>"$T/err"
+	ip link set "$pd" vf "$n" trust off 2>>"$T/err"
+	ip link set "$pd" vf "$n" spoofchk on 2>>"$T/err"
+	ip link set "$pd" vf "$n" rate 0 2>>"$T/err"
+	vf_json "$pd" "$n"
+	note "after the reset: $(jq -c . "$T/vf.json")"
+	check "reset through the PF: no pflink_vf_dirty for $vf any more" \
+		wait_for 10 eval 'scrape_d && ! grep -q "^pflink_vf_dirty{.*vf_pci_address=\"$vf\"" "$T/d.prom"'
+	check "pflinkctl leaks no longer names $vf" eval 'ctl leaks >"$T/leaks.txt" 2>&1; ! grep -q "^vf_dirty *$vf" "$T/leaks.txt"'
+	stop_agent
+	check "no sanitizer report or crash in the agent log" not grep -qE 'Sanitizer|runtime error:' "$T/agent.log"
+	rm -rf "${AGSOCK%/*}"
+	ip netns del "$net" 2>/dev/null
+}
+
+# -----------------------------------------------------------------------------
+# numa: run-in-vm.sh -N (hack/vm-test.sh boots a VM of its own for this
+#     case): the last PF sits on NUMA node 1, the others report -1.  A pod
+#     whose process is pinned to node 0's CPUs with a VF on node 1 is
+#     numa_misaligned; one pinned to node 1's is not; a VF with numa_node -1
+#     never is; a process that exits takes its finding with it.
+case_numa() {
+	local p=${PFS[0]} q=${PFS[-1]} va vb vc net=numa cpu0 cpu1 pa pb pc rec
+	va=$(vf_n "$q" 0)
+	vb=$(vf_n "$q" 1)
+	vc=$(vf_n "$p" 0)
+	begin "NUMA alignment on a two-node VM (run-in-vm.sh -N)"
+	cpu0=$(cat /sys/devices/system/node/node0/cpulist 2>/dev/null)
+	cpu1=$(cat /sys/devices/system/node/node1/cpulist 2>/dev/null)
+	if [ -z "$cpu1" ] || [ "$(cat "/sys/bus/pci/devices/$va/numa_node")" != 1 ]; then
+		CASE='' fail "no second NUMA node or VF $va not on node 1: the VM needs run-in-vm.sh -N -c 2 (hack/vm-test.sh numa)"
+		return
+	fi
+	note "node0 cpus $cpu0, node1 cpus $cpu1; $va numa_node 1, $vc numa_node $(cat "/sys/bus/pci/devices/$vc/numa_node")"
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$net/state"
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
+		--metrics-address 127.0.0.1:9479 --log-level info 2>>"$T/agent.log" &
+	AGENT=$!
+	check "pflinkd starts" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	for n in a b c; do ip netns add "$net-$n"; done
+	# One process per pod netns, pinned: the process pflinkd reads.
+	ip netns exec "$net-a" taskset -c "$cpu0" sleep 1000 & pa=$!
+	ip netns exec "$net-b" taskset -c "$cpu1" sleep 1000 & pb=$!
+	ip netns exec "$net-c" taskset -c "$cpu0" sleep 1000 & pc=$!
+	conflist "$net" "$va" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-a" "$IFN" ctr-numa-a
+	check "pod ctr-numa-a gets VF $va (node 1)" [ "$RC" = 0 ]
+	rec=$(state_file "$net")
+	check "its record carries vfNumaNode 1" jqf "$rec" '.vfNumaNode == 1'
+	conflist "$net" "$vb" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-b" "$IFN" ctr-numa-b
+	check "pod ctr-numa-b gets VF $vb (node 1)" [ "$RC" = 0 ]
+	conflist "$net" "$vc" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-c" "$IFN" ctr-numa-c
+	check "pod ctr-numa-c gets VF $vc (numa_node -1)" [ "$RC" = 0 ]
+	check "/metrics: pflink_vf_numa_aligned for all three pods" \
+		wait_for 20 eval 'scrape_d && grep -q "^pflink_vf_numa_aligned{.*pod=\"ctr-numa-a\"" "$T/d.prom" && grep -q "^pflink_vf_numa_aligned{.*pod=\"ctr-numa-b\"" "$T/d.prom" && grep -q "^pflink_vf_numa_aligned{.*pod=\"ctr-numa-c\"" "$T/d.prom"'
+	grep '^pflink_vf_numa_aligned{' "$T/d.prom" | sed 's/^/    | /'
+	check "pinned to node 0 with a VF on node 1: misaligned (0)" \
+		grep -qE "^pflink_vf_numa_aligned\{pf=\"$q\",vf_pci_address=\"$va\",pod_namespace=\"vmtest\",pod=\"ctr-numa-a\",numa_node=\"1\",cpus=\"$cpu0\",cpu_nodes=\"0\"\} 0" "$T/d.prom"
+	check "pinned to node 1 with a VF on node 1: aligned (1)" \
+		grep -qE "^pflink_vf_numa_aligned\{pf=\"$q\",vf_pci_address=\"$vb\",pod_namespace=\"vmtest\",pod=\"ctr-numa-b\",numa_node=\"1\",cpus=\"$cpu1\",cpu_nodes=\"1\"\} 1" "$T/d.prom"
+	check "a VF with numa_node -1 is never misaligned" \
+		grep -qE "^pflink_vf_numa_aligned\{pf=\"$p\",vf_pci_address=\"$vc\",.*numa_node=\"-1\",.*\} 1" "$T/d.prom"
+	check "pflink_vf_info carries numa_node 1 for $va" grep -qE "^pflink_vf_info\{.*vf_pci_address=\"$va\",.*numa_node=\"1\"" "$T/d.prom"
+	check "pflink_leaks{kind=\"numa_misaligned\"} 1" grep -q '^pflink_leaks{kind="numa_misaligned"} 1$' "$T/d.prom"
+	ctl leaks >"$T/leaks.txt" 2>&1
+	sed 's/^/    | /' "$T/leaks.txt"
+	check "pflinkctl leaks: numa_misaligned names ctr-numa-a alone" \
+		eval 'grep -qE "^numa_misaligned +$va .*ctr-numa-a.*CPUs $cpu0 \(NUMA node 0\); its VF is on node 1" "$T/leaks.txt" && [ "$(grep -c "^numa_misaligned" "$T/leaks.txt")" = 1 ]'
+	kill "$pa" 2>/dev/null
+	wait "$pa" 2>/dev/null
+	check "its process gone: the pod's CPUs are unknown, no finding (and pflinkd lives)" \
+		wait_for 20 eval 'scrape_d && grep -q "^pflink_leaks{kind=\"numa_misaligned\"} 0" "$T/d.prom"'
+	kill "$pb" "$pc" 2>/dev/null
+	wait "$pb" "$pc" 2>/dev/null
+	for n in a b c; do
+		case $n in a) conflist "$net" "$va" ;; b) conflist "$net" "$vb" ;; c) conflist "$net" "$vc" ;; esac
+		cni del "$net" "/run/netns/$net-$n" "$IFN" "ctr-numa-$n"
+	done
+	stop_agent
+	check "no sanitizer report or crash in the agent log" not grep -qE 'Sanitizer|runtime error:' "$T/agent.log"
+	rm -rf "${AGSOCK%/*}"
+	drop_ns "$net-a" "$net-b" "$net-c"
+}
+
 START=$(date +%s%N)
 if [ "$TRACE" = 1 ]; then
 	PS4='+ ${EPOCHREALTIME} '
@@ -1206,6 +1350,8 @@ for c in "${CASES[@]}"; do
 	agent-stress) case_agent_stress ;;
 	metrics) case_metrics ;;
 	devlink) case_devlink ;;
+	vf-dirty) case_vf_dirty ;;
+	numa) case_numa ;;
 	*) CASE='' fail "unknown case '$c'" ;;
 	esac
 done
