@@ -13,7 +13,7 @@ static void set_range(struct numa_cpus *c, unsigned long a, unsigned long b)
 		c->w[i / 64] |= 1ull << (i % 64);
 }
 
-static bool any(const struct numa_cpus *c)
+bool numa_cpus_any(const struct numa_cpus *c)
 {
 	size_t i;
 
@@ -68,7 +68,7 @@ int numa_cpulist_parse(const char *buf, size_t len, struct numa_cpus *out)
 		if (*p++ != ',')
 			return -EINVAL;
 	}
-	if (!any(&c))
+	if (!numa_cpus_any(&c))
 		return -EINVAL;
 	*out = c;
 	return 0;

@@ -37,6 +37,9 @@ int numa_cpulist_parse(const char *buf, size_t len, struct numa_cpus *out);
  * while it was read); -EINVAL when it is malformed.  Pure, fuzzed. */
 int numa_status_cpus(const char *buf, size_t len, struct numa_cpus *out);
 
+/* cpus has a CPU. */
+bool numa_cpus_any(const struct numa_cpus *cpus);
+
 /* The nodes (bit N: node N) whose CPUs cpus has any of. */
 uint64_t numa_nodes_of(const struct numa_cpus *cpus, const struct numa_node *nodes, unsigned n);
 

@@ -9,6 +9,7 @@
 #include "t.h"
 #include "leaks.h"
 #include "metrics.h"
+#include "mx_t.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,29 +155,13 @@ static void build(void)
 static char *render(void)
 {
 	struct mx_render_opts o = { .version = "9.9.9", .now_ns = 2500000000ull, .collections = 4 };
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
 
-	if (!f)
-		return NULL;
-	CHECK_EQ_INT(metrics_render(f, &snap, &o), 0);
-	fclose(f);
-	return buf;
+	return mx_t_render(&snap, &o);
 }
 
 static bool has(const char *text, const char *line)
 {
-	size_t n = strlen(line);
-	const char *p = text;
-
-	/* whole lines only */
-	while ((p = strstr(p, line))) {
-		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
-			return true;
-		p += n;
-	}
-	return false;
+	return mx_t_has(text, line);
 }
 
 static unsigned count(const char *text, const char *needle)

@@ -1199,17 +1199,30 @@ dirty_has() {	# dirty_has VF SETTING: a pflink_vf_dirty series for it in $T/d.pr
 	grep -qE "^pflink_vf_dirty\{.*vf_pci_address=\"$1\",setting=\"$2\"" "$T/d.prom"
 }
 scrape_d() { curl -sf -o "$T/d.prom" "$DURL"; }
+# vf_set PFDEV N SETTING VALUE...: one ip link set through the PF per pair
+vf_set() {
+	local pd=$1 n=$2
+	shift 2
+	while [ $# -ge 2 ]; do
+		ip link set "$pd" vf "$n" "$1" "$2" 2>>"$T/err"
+		shift 2
+	done
+}
+# start_dirty_agent NET: pflinkd on NET's state dir, /metrics on $DURL's port
+start_dirty_agent() {
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$1/state"
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$1/state" --rescan-ms 500 \
+		--metrics-address 127.0.0.1:9479 --log-level info 2>>"$T/agent.log" &
+	AGENT=$!
+	wait_for 10 eval 'ctl health >/dev/null 2>&1'
+}
 case_vf_dirty() {
 	local q=${PFS[1]} vf net=dirty cid=ctr-dirty pd n=3 s bad=""
 	vf=$(vf_n "$q" "$n")
 	pd=${PFDEV[$q]}
 	begin "a VF left dirty after DEL (igb's VF table)"
-	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
-	mkdir -p "$T/$net/state"
-	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
-		--metrics-address 127.0.0.1:9479 --log-level info 2>>"$T/agent.log" &
-	AGENT=$!
-	check "pflinkd starts with --metrics-address 127.0.0.1:9479" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	check "pflinkd starts with --metrics-address 127.0.0.1:9479" start_dirty_agent "$net"
 	vf_json "$pd" "$n"
 	note "igb's VF $n of $pd before any pod: $(jq -c . "$T/vf.json")"
 	check "igb's defaults for a VF never configured: MAC zero, no VLAN, rates 0, spoofchk on, trust off, link-state auto" \
@@ -1221,10 +1234,7 @@ case_vf_dirty() {
 	check "while the pod holds it: no vf_dirty leak" wait_for 10 eval 'scrape_d && grep -q "pod=\"$cid\"" "$T/d.prom" && grep -q "^pflink_leaks{kind=\"vf_dirty\"} 0" "$T/d.prom"'
 	cni del "$net" "/run/netns/$net" "$IFN" "$cid"
 	check "DEL gives VF $vf back to the host" wait_for 10 in_host "$vf"
-	ip link set "$pd" vf "$n" mac 02:dd:00:00:00:03 vlan 42 2>>"$T/err"
-	ip link set "$pd" vf "$n" trust on 2>>"$T/err"
-	ip link set "$pd" vf "$n" spoofchk off 2>>"$T/err"
-	ip link set "$pd" vf "$n" rate 100 2>>"$T/err"
+	vf_set "$pd" "$n" mac 02:dd:00:00:00:03 vlan 42 trust on spoofchk off rate 100
 	vf_json "$pd" "$n"
 	note "after ip link set $pd vf $n mac/vlan/trust/spoofchk/rate: $(jq -c . "$T/vf.json")"
 	check "/metrics: pflink_vf_dirty for $vf names mac, vlan, trust, spoofchk and max_rate" \
@@ -1240,11 +1250,7 @@ case_vf_dirty() {
 	agq leaks
 	check "the leaks op: vf_dirty with settings[] and lastPod" \
 		jqf "$T/ag.json" 'any(.leaks[]; .kind == "vf_dirty" and .vf == $v and ([.settings[].setting] | sort) == ["mac","max_rate","spoofchk","trust","vlan"] and .lastPod.name == $c)' --arg v "$vf" --arg c "$cid"
-	ip link set "$pd" vf "$n" vlan 0 2>>"$T/err"
-	ip link set "$pd" vf "$n" mac 00:00:00:00:00:00 2>>"$T/err"
-	ip link set "$pd" vf "$n" trust off 2>>"$T/err"
-	ip link set "$pd" vf "$n" spoofchk on 2>>"$T/err"
-	ip link set "$pd" vf "$n" rate 0 2>>"$T/err"
+	vf_set "$pd" "$n" vlan 0 mac 00:00:00:00:00:00 trust off spoofchk on rate 0
 	vf_json "$pd" "$n"
 	note "after the reset: $(jq -c . "$T/vf.json")"
 	check "reset through the PF: no pflink_vf_dirty for $vf any more" \
@@ -1275,12 +1281,7 @@ case_numa() {
 		return
 	fi
 	note "node0 cpus $cpu0, node1 cpus $cpu1; $va numa_node 1, $vc numa_node $(cat "/sys/bus/pci/devices/$vc/numa_node")"
-	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
-	mkdir -p "$T/$net/state"
-	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
-		--metrics-address 127.0.0.1:9479 --log-level info 2>>"$T/agent.log" &
-	AGENT=$!
-	check "pflinkd starts" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	check "pflinkd starts" start_dirty_agent "$net"
 	for n in a b c; do ip netns add "$net-$n"; done
 	# One process per pod netns, pinned: the process pflinkd reads.
 	ip netns exec "$net-a" taskset -c "$cpu0" sleep 1000 & pa=$!
