@@ -1,5 +1,5 @@
 #!/bin/bash
-# SPDX-License-Identifier: MIT
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What a /metrics scrape costs with the vf_dirty and numa_misaligned
 # findings, against another build's pflinkd (e.g. the commit before them),
 # in one run, alternating: 128 VFs (2 PFs x 64 in a fixture sysfs, two
