@@ -198,8 +198,10 @@ static void vf_dirty_numa(struct agent *a, const struct ag_collect *c, struct mx
 		pf_strscpy(v->last_pod_ns, last->pod_ns, sizeof(v->last_pod_ns));
 		pf_strscpy(v->last_pod, last->pod, sizeof(v->last_pod));
 	}
-	if (!v->has_pod || !v->netdev[0] || v->in_host || !ag_first_dev(a, v->bdf, &ns) || ns->host ||
-	    ns->walk_pid <= 0)
+	/* numa_node -1 is never misaligned: no read (a single-node machine's
+	 * every VF). */
+	if (!v->has_pod || v->numa < 0 || !v->netdev[0] || v->in_host || !ag_first_dev(a, v->bdf, &ns) ||
+	    ns->host || ns->walk_pid <= 0)
 		return;
 	/* Gone, or exited while read: the pod's CPUs stay unknown. */
 	if (pods_cpus_of(a->o.proc, ns->walk_pid, ns->id.dev, ns->id.ino, &cpus) < 0)

@@ -198,11 +198,11 @@ static const char *pf_driver_of(const struct mx_snap *s, const char *pf)
 
 int leak_numa_aligned(const struct mx_vf *v)
 {
-	if (!v->has_pod || !v->has_cpus)
+	if (!v->has_pod)
 		return -1;
 	if (v->numa < 0 || v->numa >= NUMA_NODES_MAX)
 		return 1;
-	if (!v->cpu_nodes)
+	if (!v->has_cpus || !v->cpu_nodes)
 		return -1;
 	return (v->cpu_nodes >> v->numa) & 1 ? 1 : 0;
 }

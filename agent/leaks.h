@@ -93,10 +93,10 @@ void leak_dirty_value(const struct mx_vf *v, unsigned bit, char *buf, size_t len
 
 /* ---- numa_misaligned ------------------------------------------------------ */
 
-/* 1: the CPUs of v's pod include one on the VF's NUMA node (or the VF has
- * none: numa_node -1, or a node beyond NUMA_NODES_MAX); 0: they all sit on
- * other nodes; -1: unknown (no pod, its CPUs unread, or no node of them
- * known). */
+/* For a VF in a pod: 1 when the VF has no NUMA node (numa_node -1, or one
+ * beyond NUMA_NODES_MAX: its pod's CPUs are not even read) or the pod's
+ * CPUs include one on the VF's node; 0 when they all sit on other nodes;
+ * -1: unknown (no pod, its CPUs unread, or no node of them known). */
 int leak_numa_aligned(const struct mx_vf *v);
 
 /* "vf_orphaned", ... */

@@ -85,6 +85,7 @@ static void build(void)
 	v = vf(2, "0000:01:00.0", "0000:01:10.4", 2);	/* in a pod, configured: not dirty */
 	pod(v, "web-0");
 	v->vlan = 10;
+	v->numa = 1;	/* its pod's CPUs unread (its process exited): unknown */
 	v = vf(3, "0000:01:00.0", "0000:01:10.6", 3);	/* no pod, another VF's MAC, no netdev (vfio) */
 	snprintf(v->admin_mac, sizeof(v->admin_mac), "02:dd:00:00:00:03");
 	v->netdev[0] = v->netns[0] = '\0';
@@ -181,6 +182,9 @@ static void test_dirty(void)
 	CHECK_EQ_INT(leak_numa_aligned(&vfs[5]), 0);
 	CHECK_EQ_INT(leak_numa_aligned(&vfs[6]), 1);
 	CHECK_EQ_INT(leak_numa_aligned(&vfs[7]), 1);	/* numa_node -1 */
+	vfs[7].has_cpus = false;			/* ... its CPUs are not read */
+	CHECK_EQ_INT(leak_numa_aligned(&vfs[7]), 1);
+	vfs[7].has_cpus = true;
 	CHECK_EQ_INT(leak_numa_aligned(&vfs[2]), -1);	/* CPUs unread (its process exited) */
 	CHECK_EQ_INT(leak_numa_aligned(&vfs[0]), -1);	/* no pod */
 
