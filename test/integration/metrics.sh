@@ -105,20 +105,7 @@ check "VF 0000:01:10.2 (web-c, no traffic sent): transmit_packets_total ${idle:-
 awk '!/^#/ { n = $0; sub(/[{ ].*/, "", n); sub(/_(bucket|sum|count)$/, "", n); if (!seen[n]++) print "    sample| " $0 }' "$T/m2"
 
 # --- a real Prometheus scrapes it
-mkdir -p "$T/prom"
-python3 -c 'import sys, yaml; print(yaml.safe_dump(yaml.safe_load(open(sys.argv[1]))["spec"]))' "$RULES" > "$T/rules.yml" ||
-	bad "rules extracted from $RULES"
-check "promtool check rules: the PrometheusRule's groups" eval "promtool check rules $T/rules.yml >/dev/null"
-cat > "$T/prometheus.yml" <<EOF
-global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
-rule_files: ["$T/rules.yml"]
-scrape_configs:
-  - job_name: pflinkd
-    static_configs: [{targets: ["127.0.0.1:$MP"], labels: {node: node-1}}]
-EOF
-prometheus --config.file "$T/prometheus.yml" --storage.tsdb.path "$T/prom" --web.listen-address 127.0.0.1:$PP \
-	--log.level warn 2>>"$T/prometheus.log" &
-PROM=$!
+prom_start "$RULES" "$MP"
 check "Prometheus scrapes pflinkd (up == 1)" until_prom 'up{job="pflinkd"}' '.[0].value[1] == "1"'
 check "PromQL: which pod holds VF 0000:01:10.0 -> team/web-a" \
 	until_prom 'pflink_vf_info{vf_pci_address="0000:01:10.0"}' '.[0].metric.pod == "web-a" and .[0].metric.pod_namespace == "team" and .[0].metric.node == "node-1"'
