@@ -10,13 +10,13 @@
 # clear.  Bad input: a PF that vanishes (its netdev deleted, sriov_numvfs
 # to 0, its VF gone) while a pod holds a VF.  Double allocation: two pods'
 # records on one VF, one written by pflink itself.
-# Usage: pfhealth.sh PFLINK PFLINKD PFLINKCTL SHIM FIXTURE_SCRIPT RULES_YAML
+# Usage: pfhealth.sh PFLINK PFLINKD PFLINKCTL SHIM FIXTURE_SCRIPT RULES_YAML DASHBOARD_JSON
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/prom.sh"
 tl_skip_unless_root "pfhealth.sh" unshare prometheus promtool curl python3
 tl_own_namespaces "$0" "$@"
 
-PFLINKD=$2 CTL=$3 RULES=$6
+PFLINKD=$2 CTL=$3 RULES=$6 DASH=$7
 tl_setup "$1" "$4" "$5"
 tl_fixture_extra
 SOCK=$T/pflinkd.sock MP=9481 PP=9091
@@ -117,6 +117,9 @@ check "pflinkctl show: PF a marked, PF b not" \
 sed 's/^/    | /' "$T/ph.txt" "$T/pf.txt"
 check "PromQL pflink_vf_pf_usable == 0 lists exactly team/web-a" \
 	until_prom 'pflink_vf_pf_usable == 0' '[.[].metric | .pod_namespace + "/" + .pod] == ["team/web-a"]'
+check "dashboard 'Pods behind a down PF' shows exactly team/web-a" \
+	until_prom "$(jq -r '.panels[] | select(.title == "Pods behind a down PF") | .targets[0].expr' "$DASH" | sed 's/\$instance/.*/g')" \
+	'[.[].metric | .pod_namespace + "/" + .pod] == ["team/web-a"]'
 check "alert PflinkPFDownWithPods pending or firing for PF a" \
 	until_prom 'ALERTS{alertname="PflinkPFDownWithPods"}' 'length == 1 and .[0].metric.pf == "0000:01:00.0"'
 
