@@ -4,9 +4,11 @@
  * program (--json).  Parses arguments, asks the agent (lib/agent_client.c),
  * hands the answer to render.c.
  *
- * Exit status: 0 ok; 1 pflinkd unreachable, silent, or answered an error;
- * 2 bad usage.  "pflinkctl health" is the DaemonSet's liveness probe: it
- * never waits longer than --timeout (default 2 s) in total.
+ * Exit status: 0 ok; 1 pflinkd unreachable, silent, or answered an error
+ * (or, for leaks and pf-health, findings); 2 bad usage.  "pflinkctl
+ * health" is the DaemonSet's liveness probe: it never waits longer than
+ * --timeout (default 2 s) in total, and never fails for a down PF (a
+ * restarted agent would not bring the link back): pf-health does.
  */
 #include "render.h"
 #include "pflink/agent_client.h"
