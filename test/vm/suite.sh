@@ -1151,6 +1151,7 @@ case_pf_down() {
 		"^pflink_vf_pf_usable\{$pa,pf_state=\"admin_down\",vf_pci_address=\"$va\",pod_namespace=\"vmtest\",pod=\"ctr-pfa\".*\} 0$"
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	note "the PF down was in /metrics after $ms ms (polled scrapes; scrapes within 1 s share a snapshot)"
+	note "$(grep -E '^pflink_(pf_link_up|vf_pf_usable|pf_health_findings)\{' "$T/pfd.prom" | sed 's/^/| /')"
 	check "... the other pod untouched: PF $q up, ctr-pfb's VF usable" \
 		pfd_has "^pflink_pf_link_up\{$pb,state=\"up\",operstate=\"up\"\} 1$" \
 		"^pflink_vf_pf_usable\{$pb,pf_state=\"up\",vf_pci_address=\"$vb\",pod_namespace=\"vmtest\",pod=\"ctr-pfb\".*\} 1$"
