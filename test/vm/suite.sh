@@ -1141,6 +1141,11 @@ case_pf_down() {
 	check "igb's speed from ethtool is in /metrics for PF $p" grep -qE "^pflink_pf_link_speed_bytes\{$pa\} [1-9]" "$T/pfd.prom"
 	check "pflinkctl pf-health exits 0 with both PFs up" pfd_health 0
 
+	# One pf-health call while nothing changes: what a poll itself costs
+	# in this guest, to read the times below against.
+	t0=$(date +%s%N)
+	pfd_health 0
+	note "one pflinkctl pf-health call with nothing changed: $((($(date +%s%N) - t0) / 1000000)) ms"
 	t0=$(date +%s%N)
 	ip link set "${PFDEV[$p]}" down
 	check "ip link set ${PFDEV[$p]} down: pflinkctl pf-health exits 1 (a snapshot of its own)" wait_for 30 pfd_health 1
