@@ -1148,6 +1148,7 @@ case_pf_down() {
 	note "one pflinkctl pf-health call with nothing changed: $((($(date +%s%N) - t0) / 1000000)) ms"
 	t0=$(date +%s%N)
 	ip link set "${PFDEV[$p]}" down
+	note "ip link set ${PFDEV[$p]} down itself took $((($(date +%s%N) - t0) / 1000000)) ms (igb's close; the kernel says so after it)"
 	check "ip link set ${PFDEV[$p]} down: pflinkctl pf-health exits 1 (a snapshot of its own)" wait_for 30 pfd_health 1
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	note "pflinkctl pf-health said so after $ms ms (polled; each poll a process start in the TCG guest)"
