@@ -7,6 +7,7 @@
 #include "request.h"
 #include "leaks.h"
 #include "pflink/numa.h"
+#include "pfhealth.h"
 #include "collect.h"
 #include "devlink/reps.h"
 #include "pflink/classify.h"
@@ -165,6 +166,26 @@ static cJSON *vf_of(struct agent *a, const char *pf, const char *vf)
 
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
  * AGENT_VFS_NONE none, N >= 0 only VF N (none if the PF lists no VF N). */
+/* A PF's "link" (pfhealth.h judges it; none without a netdev seen). */
+static void link_json(cJSON *o, const struct mx_link *l)
+{
+	enum pfh_state st = l ? pfh_state(l) : PFH_UNKNOWN;
+	cJSON *k;
+
+	if (!l || !l->known || !(k = json_add_obj(o, "link")))
+		return;
+	json_add_str(k, "state", pfh_state_name(st));
+	json_add_bool(k, "usable", st == PFH_UP);
+	json_add_bool(k, "adminUp", l->admin_up);
+	json_add_str(k, "operstate", pfh_operstate_name(l->operstate));
+	if (l->carrier >= 0)
+		json_add_bool(k, "carrier", l->carrier);
+	if (l->carrier_changes >= 0)
+		json_add_int(k, "carrierChanges", l->carrier_changes);
+	if (l->speed_mbps > 0)
+		json_add_int(k, "speedMbps", (long long)l->speed_mbps);
+}
+
 static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 {
 	const struct ag_dev *pfdev;
@@ -191,9 +212,10 @@ static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 	if ((esw = ag_dl_eswitch(a, fn.bdf)))
 		json_add_str(o, "eswitchMode", esw);
 	json_add_item(o, "netdevs", netdevs_of(a, fn.bdf));
+	pfdev = ag_first_dev(a, fn.bdf, NULL);
+	link_json(o, pfdev ? &pfdev->link : NULL);
 	if (vfs == AGENT_VFS_NONE)
 		return o;
-	pfdev = ag_first_dev(a, fn.bdf, NULL);
 	arr = json_add_arr(o, "vfs");
 	if (vfs >= 0) {
 		char bdf[PCI_BDF_LEN];
@@ -449,6 +471,79 @@ static cJSON *op_leaks(struct agent *a)
 	return o;
 }
 
+static void pod_members(cJSON *p, const struct mx_vf *v)
+{
+	json_add_str(p, "namespace", v->pod_ns);
+	json_add_str(p, "name", v->pod);
+	json_add_str(p, "uid", v->pod_uid);
+	json_add_str(p, "source", pod_source_name(v->pod_source));
+	json_add_str(p, "vf", v->bdf);
+	add_str(p, "interface", v->ifname);
+	add_str(p, "netdev", v->netdev);
+}
+
+/* Every PF's link and the findings of pfhealth.h, from a snapshot
+ * without counters (the same /metrics judges). */
+static cJSON *op_pf_health(struct agent *a)
+{
+	struct mx_snap *s = NULL;
+	struct pfh_finding *l = NULL;
+	unsigned n = 0, i, k, count[PFH_KINDS] = { 0 };
+	cJSON *o, *arr, *cnt;
+
+	if (ag_collect_all(a, false, &s) < 0 || pfh_find(s, &l, &n) < 0) {
+		mx_snap_free(s);
+		return error("out of memory");
+	}
+	o = answer(true);
+	arr = json_add_arr(o, "pfs");
+	for (i = 0; arr && i < s->n_pfs; i++) {
+		const struct mx_pf *p = &s->pfs[i];
+		cJSON *e = cJSON_CreateObject();
+		unsigned pods = 0;
+
+		if (!e)
+			break;
+		for (k = 0; k < s->n_vfs; k++)
+			pods += !strcmp(s->vfs[k].pf, p->bdf) && pfh_vf_in_pod(&s->vfs[k]);
+		json_add_str(e, "pf", p->bdf);
+		json_add_str(e, "netdev", p->netdev);
+		json_add_str(e, "state", pfh_state_name(pfh_state(&p->link)));
+		link_json(e, &p->link);
+		json_add_int(e, "podVfs", (long long)pods);
+		cJSON_AddItemToArray(arr, e);
+	}
+	arr = json_add_arr(o, "findings");
+	for (i = 0; arr && i < n; i++) {
+		cJSON *e = cJSON_CreateObject(), *pa, *p;
+		char words[2048];
+
+		if (!e)
+			break;
+		count[l[i].kind]++;
+		json_add_str(e, "kind", pfh_kind_name(l[i].kind));
+		json_add_str(e, "pf", l[i].pf->bdf);
+		json_add_str(e, "pfNetdev", l[i].pf->netdev);
+		json_add_str(e, "state", pfh_state_name(l[i].state));
+		pa = json_add_arr(e, "pods");
+		for (k = 0; pa && k < l[i].n_vfs; k++) {
+			if (!pfh_vf_in_pod(&l[i].vfs[k]) || !(p = cJSON_CreateObject()))
+				continue;
+			pod_members(p, &l[i].vfs[k]);
+			cJSON_AddItemToArray(pa, p);
+		}
+		pfh_words(&l[i], words, sizeof(words));
+		json_add_str(e, "detail", words);
+		cJSON_AddItemToArray(arr, e);
+	}
+	cnt = json_add_obj(o, "counts");
+	for (i = 0; cnt && i < PFH_KINDS; i++)
+		json_add_int(cnt, pfh_kind_name(i), (long long)count[i]);
+	free(l);
+	mx_snap_free(s);
+	return o;
+}
+
 /* The netns over the link budget, the first AG_OVER_LISTED of them. */
 static void over_budget_json(const struct agent *a, cJSON *arr)
 {
@@ -538,6 +633,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		json_add_int(o, "eventOverflows", (long long)(s.overflows));
 		json_add_int(o, "eventBuffer", (long long)(a->ev_rcvbuf));
 		json_add_int(o, "linkProbes", (long long)(s.probes));
+		json_add_int(o, "speedProbes", (long long)(a->stats.speed_probes));
 		json_add_int(o, "lastScanMs", (long long)(((s.last_scan_ns + 500000) / 1000000)));
 		json_add_int(o, "lastScanUs", (long long)(((s.last_scan_ns + 500) / 1000)));
 		json_add_int(o, "linkBudget", (long long)(a->o.link_budget));
@@ -608,6 +704,8 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		o = answer(true);
 		ag_dl_answer(a, o);
 		return o;
+	case AGENT_OP_PF_HEALTH:
+		return op_pf_health(a);
 	case AGENT_OP_N:
 		break;
 	}

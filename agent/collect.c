@@ -284,6 +284,8 @@ static int pf_begin(struct agent *a, struct ag_collect *c, const char *bdf)
 	esw = ag_dl_eswitch(a, fn.bdf);
 	pf_strscpy(p->eswitch, esw ? esw : "", sizeof(p->eswitch));
 	pfdev = ag_first_dev(a, fn.bdf, &ns);
+	if (pfdev)
+		p->link = pfdev->link;
 	/* (Not from a netns whose request socket is dumping: no counters
 	 * this time.) */
 	if (c->counters && pfdev && !ag_ns_busy(ns) &&

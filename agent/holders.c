@@ -71,6 +71,16 @@ unsigned ag_holders(const struct agent *a, const char *vf, const struct pf_recor
 		ag_holder_of_record(&h, rec);
 		pod_holders_add(out, &n, max, &h);
 	}
+	/* Every other live record naming the VF: two pods' records on one VF
+	 * are a double allocation even with no runtime to say so. */
+	for (i = 0; rec && i < a->n_att; i++) {
+		const struct pf_record *o = &a->att[i].rec;
+
+		if (o == rec || strcmp(o->vf, vf) || ag_netns_gone(a, o->netns))
+			continue;
+		ag_holder_of_record(&h, o);
+		pod_holders_add(out, &n, max, &h);
+	}
 	/* The netns each of its netdevs is in (a representor is its PF's). */
 	k = ag_index_find(a, vf, &i);
 	for (end = i + k; i < end; i++) {

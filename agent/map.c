@@ -246,6 +246,31 @@ static void ns_over_budget(struct agent *a, struct ag_ns *ns)
 	due_set(a, ns, true);
 }
 
+/* A PF's link health from a message (pfhealth.h).  Every RTM_NEWLINK
+ * repeats the whole state, and each PF event is followed by a query for
+ * its VF table: ethtool is asked for the speed only when the state
+ * changed, and only with a carrier (without one the speed is unknown). */
+static void pf_link_update(struct agent *a, struct ag_ns *ns, struct ag_dev *d, const struct nl_link *l)
+{
+	struct mx_link n = d->link;
+
+	n.known = true;
+	n.admin_up = l->flags & IFF_UP;
+	n.operstate = l->has_operstate ? l->operstate : -1;
+	n.carrier = l->has_carrier ? l->carrier : -1;
+	n.carrier_changes = l->has_carrier_changes ? (long long)l->carrier_changes : -1;
+	if (!d->link.known || n.admin_up != d->link.admin_up || n.operstate != d->link.operstate ||
+	    n.carrier != d->link.carrier) {
+		n.speed_mbps = -1;
+		if (n.admin_up && n.carrier != 0) {
+			a->stats.speed_probes++;
+			if (ethtool_speed_of(ns->ethfd, l->name, l->ifindex, &n.speed_mbps) < 0)
+				n.speed_mbps = -1;
+		}
+	}
+	d->link = n;
+}
+
 /* A link was seen (dump, event or query): record it if it is a PCI
  * function; takes the VF table.  Returns true when the map changed. */
 static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
@@ -316,6 +341,8 @@ static bool ns_upsert(struct agent *a, struct ag_ns *ns, struct ag_seen *e)
 			d->is_pf = d->is_vf = false;
 	}
 	nl_fmt_hex(l->switch_id, l->switch_id_len, d->swid);
+	if (d->is_pf)
+		pf_link_update(a, ns, d, l);
 	if (d->is_pf && e->has_vfs) {
 		free(d->vfc);
 		d->vfc = TAKE_PTR(e->vfs);

@@ -28,6 +28,7 @@ struct ag_dev {
 	bool is_pf, is_vf;		/* the function's own netdev, of a PF / a VF */
 	struct nl_vf *vfc;		/* a PF's IFLA_VFINFO_LIST, as last dumped */
 	unsigned n_vfc;
+	struct mx_link link;		/* a PF's link (pfhealth.h), from its messages */
 };
 
 struct ag_ns {
@@ -104,6 +105,7 @@ struct agent {
 		unsigned long long deferred;	/* drains cut at the event budget */
 		unsigned long long overflows;	/* ENOBUFS: events lost, netns dumped again */
 		unsigned long long probes;	/* ethtool calls made for links */
+		unsigned long long speed_probes;	/* ethtool speed asked: a PF's link changed */
 		unsigned ns_skipped, ns_denied, ns_userns;
 		int skip_err;
 	} stats;
@@ -221,8 +223,9 @@ const char *ag_host_path(const struct agent *a, const char *path, char *buf, siz
 bool ag_netns_gone(const struct agent *a, const char *path);
 /* ---- who holds a VF (holders.c) ------------------------------------- */
 
-/* The holders of VF vf, up to max into out (their number): rec when live,
- * then for each netns its netdevs are in the runtime's sandbox (else the
+/* The holders of VF vf, up to max into out (their number): rec when live
+ * (the VF's newest record, ag_attachment_of), every other live record of
+ * the VF, then for each netns its netdevs are in the runtime's sandbox (else the
  * cgroup of a process in it), for its device node the runtime's
  * containers given it (else the processes holding it open, by cgroup).
  * The by-BDF index must be current (ag_index). */

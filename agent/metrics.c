@@ -3,6 +3,7 @@
 #include "metrics.h"
 #include "leaks.h"
 #include "pflink/numa.h"
+#include "pfhealth.h"
 #include "request.h"
 #include "pflink/nl.h"
 
@@ -403,6 +404,68 @@ static int leak_series(FILE *f, const struct mx_snap *s)
 	return 0;
 }
 
+/* PF health (pfhealth.h): each PF's link, each pod VF's PF usable or not,
+ * VFs in pods forced down, and the findings by kind. */
+static int pfhealth_series(FILE *f, const struct mx_snap *s)
+{
+	struct pfh_finding *l = NULL;
+	unsigned n = 0, i, count[PFH_KINDS] = { 0 };
+	char val[24];
+	int r = pfh_find(s, &l, &n);
+
+	if (r < 0)
+		return r;
+	family(f, "pflink_pf_link_up", "gauge",
+	       "1 when the PF's netdev is usable (admin up, carrier, operstate up), else 0; state: up, admin_down, no_carrier, not_ready; operstate as the kernel names it.");
+	for (i = 0; i < s->n_pfs; i++) {
+		const struct mx_pf *p = &s->pfs[i];
+		enum pfh_state st = pfh_state(&p->link);
+
+		if (st != PFH_UNKNOWN)
+			sample(f, "pflink_pf_link_up", st == PFH_UP ? "1" : "0", "pf", p->bdf, "pf_netdev", p->netdev,
+			       "state", pfh_state_name(st), "operstate", pfh_operstate_name(p->link.operstate), NULL);
+	}
+	family(f, "pflink_pf_carrier_changes_total", "counter",
+	       "Carrier changes of the PF's netdev since it was made (IFLA_CARRIER_CHANGES).");
+	for (i = 0; i < s->n_pfs; i++)
+		if (s->pfs[i].link.known && s->pfs[i].link.carrier_changes >= 0)
+			sample(f, "pflink_pf_carrier_changes_total", u64(val, (unsigned long long)s->pfs[i].link.carrier_changes),
+			       "pf", s->pfs[i].bdf, "pf_netdev", s->pfs[i].netdev, NULL);
+	family(f, "pflink_pf_link_speed_bytes", "gauge",
+	       "The PF's link speed in bytes per second, as ethtool gave it when the link last changed; absent when unknown (no carrier).");
+	for (i = 0; i < s->n_pfs; i++)
+		if (s->pfs[i].link.known && s->pfs[i].link.speed_mbps > 0)
+			sample(f, "pflink_pf_link_speed_bytes", u64(val, (unsigned long long)s->pfs[i].link.speed_mbps * 125000ull),
+			       "pf", s->pfs[i].bdf, "pf_netdev", s->pfs[i].netdev, NULL);
+	family(f, "pflink_vf_pf_usable", "gauge",
+	       "For every VF in a pod whose PF's link is known: 1 when that PF is usable, 0 when it is not (pf_state says why): pflink_vf_pf_usable == 0 lists the pods behind a failed PF.");
+	for (i = 0; i < s->n_vfs; i++) {
+		const struct mx_vf *v = &s->vfs[i];
+		const struct mx_pf *p = pf_of(s, v->pf);
+		enum pfh_state st = p ? pfh_state(&p->link) : PFH_UNKNOWN;
+
+		if (pfh_vf_in_pod(v) && st != PFH_UNKNOWN)
+			sample(f, "pflink_vf_pf_usable", st == PFH_UP ? "1" : "0", "pf", v->pf, "pf_netdev", p->netdev,
+			       "pf_state", pfh_state_name(st), "vf_pci_address", v->bdf, "pod_namespace", v->pod_ns, "pod",
+			       v->pod, "pod_uid", v->pod_uid, "interface", v->ifname, NULL);
+	}
+	family(f, "pflink_vf_link_disabled", "gauge",
+	       "A VF in a pod whose link state its PF forces disable (IFLA_VF_LINK_STATE); always 1.");
+	for (i = 0; i < n; i++) {
+		count[l[i].kind]++;
+		if (l[i].kind == PFH_VF_LINK_DISABLED)
+			sample(f, "pflink_vf_link_disabled", "1", "pf", l[i].vfs->pf, "vf_pci_address", l[i].vfs->bdf,
+			       "pod_namespace", l[i].vfs->pod_ns, "pod", l[i].vfs->pod, "pod_uid", l[i].vfs->pod_uid,
+			       "interface", l[i].vfs->ifname, NULL);
+	}
+	family(f, "pflink_pf_health_findings", "gauge",
+	       "PF health findings, by kind (pf_down: a PF not usable with pods on it; vf_link_disabled).");
+	for (i = 0; i < PFH_KINDS; i++)
+		sample(f, "pflink_pf_health_findings", u64(val, count[i]), "kind", pfh_kind_name(i), NULL);
+	free(l);
+	return 0;
+}
+
 static void hist(FILE *f, const char *name, const struct mx_hist *h, const char *lk, const char *lv)
 {
 	char le[32], val[24], bname[128], sum[40];
@@ -573,6 +636,8 @@ int metrics_render(FILE *f, const struct mx_snap *s, const struct mx_render_opts
 		return -ENOMEM;
 	pf_series(f, s);
 	if (leak_series(f, s) < 0)
+		return -ENOMEM;
+	if (pfhealth_series(f, s) < 0)
 		return -ENOMEM;
 	agent_series(f, s, o);
 	return 0;

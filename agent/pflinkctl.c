@@ -4,9 +4,11 @@
  * program (--json).  Parses arguments, asks the agent (lib/agent_client.c),
  * hands the answer to render.c.
  *
- * Exit status: 0 ok; 1 pflinkd unreachable, silent, or answered an error;
- * 2 bad usage.  "pflinkctl health" is the DaemonSet's liveness probe: it
- * never waits longer than --timeout (default 2 s) in total.
+ * Exit status: 0 ok; 1 pflinkd unreachable, silent, or answered an error
+ * (or, for leaks and pf-health, findings); 2 bad usage.  "pflinkctl
+ * health" is the DaemonSet's liveness probe: it never waits longer than
+ * --timeout (default 2 s) in total, and never fails for a down PF (a
+ * restarted agent would not bring the link back): pf-health does.
  */
 #include "render.h"
 #include "pflink/agent_client.h"
@@ -52,6 +54,9 @@ static void usage(FILE *f)
 		"                VFs left configured, pods on CPUs of another NUMA node\n"
 		"                than their VF's; exit 1 when there is any\n"
 		"  devlink       devlink's instances: eswitch mode, ports, the netdev of each\n"
+		"  pf-health     each PF's link; PFs down with pods on them and VFs in pods\n"
+		"                forced down, with the pods; exit 1 when there is any (for\n"
+		"                a person or node-problem-detector; health ignores them)\n"
 		"\n"
 		"Options:\n"
 		"  -s, --socket PATH   pflinkd's socket (default %s)\n"
@@ -64,7 +69,7 @@ static void usage(FILE *f)
 		"  -V, --version       pflinkctl's version\n"
 		"\n"
 		"Exit status: 0 ok, 1 pflinkd unreachable or it answered an error\n"
-		"(or leaks found), 2 bad usage.\n",
+		"(or leaks or pf-health findings), 2 bad usage.\n",
 		prog, AGENT_CLIENT_DEFAULT_SOCKET, DEFAULT_TIMEOUT_MS);
 }
 
@@ -164,7 +169,7 @@ static bool want_color(bool no_color_flag)
 	return !no_color_flag && !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
-enum cmd { CMD_SHOW, CMD_PF, CMD_VF, CMD_POD, CMD_HEALTH, CMD_LEAKS, CMD_DEVLINK };
+enum cmd { CMD_SHOW, CMD_PF, CMD_VF, CMD_POD, CMD_HEALTH, CMD_LEAKS, CMD_DEVLINK, CMD_PF_HEALTH };
 
 int main(int argc, char **argv)
 {
@@ -253,6 +258,8 @@ int main(int argc, char **argv)
 		cmd = CMD_LEAKS;
 	} else if (!strcmp(cmdname, "devlink")) {
 		cmd = CMD_DEVLINK;
+	} else if (!strcmp(cmdname, "pf-health")) {
+		cmd = CMD_PF_HEALTH;
 	} else {
 		usage_error("unknown command '%s'", cmdname);
 	}
@@ -262,6 +269,7 @@ int main(int argc, char **argv)
 	case CMD_HEALTH:
 	case CMD_LEAKS:
 	case CMD_DEVLINK:
+	case CMD_PF_HEALTH:
 		if (optind != argc)
 			usage_error("%s takes no argument", cmdname);
 		req = new_request(cmd == CMD_SHOW ? "topology" : cmdname);
@@ -323,6 +331,11 @@ int main(int argc, char **argv)
 
 			leaks = cJSON_IsArray(l) ? (unsigned)cJSON_GetArraySize(l) : 0;
 		}
+		if (cmd == CMD_PF_HEALTH && !agent_err) {
+			const cJSON *l = cJSON_GetObjectItemCaseSensitive(resp, "findings");
+
+			leaks = cJSON_IsArray(l) ? (unsigned)cJSON_GetArraySize(l) : 0;
+		}
 	} else if (cmd == CMD_HEALTH) {
 		r = render_health(stdout, resp, &ro);
 	} else if (agent_err) {
@@ -346,6 +359,9 @@ int main(int argc, char **argv)
 			break;
 		case CMD_DEVLINK:
 			r = render_devlink(stdout, resp, &ro);
+			break;
+		case CMD_PF_HEALTH:
+			r = render_pf_health(stdout, resp, &ro, &leaks);
 			break;
 		case CMD_HEALTH:
 			break;
@@ -373,6 +389,7 @@ int main(int argc, char **argv)
 		}
 		return EXIT_FAIL;
 	}
-	/* Leaks are findings, not a failure to talk: status 1 for a script. */
+	/* Leaks and pf-health findings are findings, not a failure to talk:
+	 * status 1 for a script. */
 	return leaks ? EXIT_FAIL : 0;
 }

@@ -432,6 +432,42 @@ static void config_notes(struct table *t, struct row *r, const cJSON *cfg)
 		note(t, r, "link %s", str(cfg, "linkState"));
 }
 
+/* A PF whose link is not usable (pfhealth.h): the pods behind it lost
+ * their network.  Their VF rows say so too (vf_link_alert). */
+static const char *pf_link_down(const cJSON *pf)
+{
+	const cJSON *l = obj(pf, "link");
+
+	return l && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l, "usable")) ? str_or(l, "state", "down") : NULL;
+}
+
+static void pf_link_alert(struct table *t, struct row *r, const cJSON *pf)
+{
+	const char *st = pf_link_down(pf);
+	const cJSON *v;
+	unsigned pods = 0;
+
+	if (!st)
+		return;
+	cJSON_ArrayForEach(v, arr(pf, "vfs"))
+		pods += obj(v, "pod") != NULL && !has_str(v, "orphan");
+	if (pods)
+		cell(t, r, C_ALERT, ST_RED, "⚠ link %s: %u pod VF%s without network", st, pods, pods == 1 ? "" : "s");
+	else
+		cell(t, r, C_ALERT, ST_RED, "⚠ link %s", st);
+}
+
+/* A VF in a pod whose PF is down, or forced down itself. */
+static void vf_link_alert(struct table *t, struct row *r, const cJSON *vf, const char *pf_down)
+{
+	if (!obj(vf, "pod") || has_str(vf, "orphan"))
+		return;
+	if (pf_down)
+		cell(t, r, C_ALERT, ST_RED, "⚠ no network: PF link %s", pf_down);
+	else if (has_str(obj(vf, "config"), "linkState") && !strcmp(str(obj(vf, "config"), "linkState"), "disable"))
+		cell(t, r, C_ALERT, ST_RED, "⚠ no network: VF link forced disable");
+}
+
 static void pf_rows(struct table *t, const cJSON *pf, bool has_vfs)
 {
 	const cJSON *nd = nth_obj(arr(pf, "netdevs"), 0);
@@ -445,6 +481,7 @@ static void pf_rows(struct table *t, const cJSON *pf, bool has_vfs)
 	/* legacy is every SR-IOV PF's default: only the other mode is news. */
 	if (has_str(pf, "eswitchMode") && strcmp(str(pf, "eswitchMode"), "legacy"))
 		note(t, r, "%s", str(pf, "eswitchMode"));
+	pf_link_alert(t, r, pf);
 	more_netdevs(t, pf, has_vfs ? "│" : "", true);
 }
 
@@ -497,7 +534,7 @@ static void holder_notes(struct table *t, struct row *r, const cJSON *vf)
 }
 
 /* vf NULL: the agent knows the attachment but no longer finds its VF. */
-static void vf_rows(struct table *t, const cJSON *vf, bool last, int idx_width,
+static void vf_rows(struct table *t, const cJSON *vf, bool last, int idx_width, const char *pf_down,
 		    struct vf_tally *tally)
 {
 	const cJSON *nd = nth_obj(arr(vf, "netdevs"), 0);
@@ -520,6 +557,7 @@ static void vf_rows(struct table *t, const cJSON *vf, bool last, int idx_width,
 		note(t, r, "representor %s", str(vf, "representor"));
 	if (has_str(vf, "orphan"))
 		cell(t, r, C_ALERT, ST_RED, "⚠ orphan: %s", str(vf, "orphan"));
+	vf_link_alert(t, r, vf, pf_down);
 	more_netdevs(t, vf, last ? "" : "│", false);
 
 	if (tally) {
@@ -553,7 +591,7 @@ static void pf_block(struct table *t, const cJSON *pf, const cJSON *const *vfs, 
 	}
 	pf_rows(t, pf, nvfs > 0);
 	for (i = 0; i < nvfs; i++)
-		vf_rows(t, vfs[i], i + 1 == nvfs, w, tally);
+		vf_rows(t, vfs[i], i + 1 == nvfs, w, pf_link_down(pf), tally);
 }
 
 /* The objects of an array, as a pointer list (NULL array: none). */
@@ -870,6 +908,60 @@ int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsi
 		fprintf(f, "%u leak%s\n", n, n == 1 ? "" : "s");
 	else
 		fprintf(f, "%sno leaks%s\n", color ? sgr[ST_GREEN] : "", color ? SGR_RESET : "");
+	*count = n;
+	return 0;
+}
+
+int render_pf_health(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count)
+{
+	const cJSON *pfs = arr(answer, "pfs"), *fs = arr(answer, "findings"), *e, *p;
+	bool color = o && o->color;
+	unsigned n = 0;
+
+	if (!cJSON_IsArray(pfs) || !cJSON_IsArray(fs))
+		return -EBADMSG;
+	cJSON_ArrayForEach(e, pfs) {
+		_cleanup_free_ char *pf = clean(str_or(e, "pf", "?"), NULL);
+		_cleanup_free_ char *nd = clean(str_or(e, "netdev", ""), NULL);
+		_cleanup_free_ char *st = clean(str_or(e, "state", "?"), NULL);
+		const cJSON *l = obj(e, "link");
+		bool down = l && cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(l, "usable"));
+		char pods[24], sp[24] = "", cc[24] = "";
+
+		if (!pf || !nd || !st)
+			return -ENOMEM;
+		fprintf(f, "PF %-13s %-15s %s%-10s%s pod VFs %s", pf, nd[0] ? nd : "-",
+			down ? (color ? sgr[ST_RED] : "") : "", st, down && color ? SGR_RESET : "", num_s(e, "podVfs", pods));
+		if (l && num(l, "speedMbps", &(long long){ 0 }))
+			fprintf(f, "  %s Mb/s", num_s(l, "speedMbps", sp));
+		if (l && num(l, "carrierChanges", &(long long){ 0 }))
+			fprintf(f, "  carrier changes %s", num_s(l, "carrierChanges", cc));
+		fputc('\n', f);
+	}
+	cJSON_ArrayForEach(e, fs) {
+		_cleanup_free_ char *kind = clean(str_or(e, "kind", "?"), NULL);
+		_cleanup_free_ char *pf = clean(str_or(e, "pf", "-"), NULL);
+		_cleanup_free_ char *detail = clean(str_or(e, "detail", ""), NULL);
+
+		if (!kind || !pf || !detail)
+			return -ENOMEM;
+		fprintf(f, "%s%-16s%s %-13s %s\n", color ? sgr[ST_RED] : "", kind, color ? SGR_RESET : "", pf, detail);
+		cJSON_ArrayForEach(p, arr(e, "pods")) {
+			_cleanup_free_ char *ns = clean(str_or(p, "namespace", "?"), NULL);
+			_cleanup_free_ char *name = clean(str_or(p, "name", "?"), NULL);
+			_cleanup_free_ char *vf = clean(str_or(p, "vf", "?"), NULL);
+			_cleanup_free_ char *ifn = clean(str_or(p, "interface", ""), NULL);
+
+			if (!ns || !name || !vf || !ifn)
+				return -ENOMEM;
+			fprintf(f, "  pod %s/%s  VF %s%s%s\n", ns, name, vf, ifn[0] ? "  " : "", ifn);
+		}
+		n++;
+	}
+	if (n)
+		fprintf(f, "%u finding%s: pods without network\n", n, n == 1 ? "" : "s");
+	else
+		fprintf(f, "%sno PF down under a pod%s\n", color ? sgr[ST_GREEN] : "", color ? SGR_RESET : "");
 	*count = n;
 	return 0;
 }

@@ -40,6 +40,10 @@ int render_health(FILE *f, const cJSON *answer, const struct render_opts *o);
  * *count is that number. */
 int render_leaks(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count);
 
+/* op "pf-health": each PF's link, then one line per finding (kind, PF,
+ * words) and each pod it names; *count is the number of findings. */
+int render_pf_health(FILE *f, const cJSON *answer, const struct render_opts *o, unsigned *count);
+
 /* op "devlink": each instance with its eswitch mode, its ports (flavour,
  * PF and VF numbers, netdev, port name) under it. */
 int render_devlink(FILE *f, const cJSON *answer, const struct render_opts *o);

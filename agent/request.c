@@ -15,6 +15,7 @@ static const struct {
 	{ "health", AGENT_OP_HEALTH }, { "nudge", AGENT_OP_NUDGE }, { "topology", AGENT_OP_TOPOLOGY },
 	{ "pf", AGENT_OP_PF }, { "vf", AGENT_OP_VF }, { "pod", AGENT_OP_POD }, { "leaks", AGENT_OP_LEAKS },
 	{ "devlink", AGENT_OP_DEVLINK },
+	{ "pf-health", AGENT_OP_PF_HEALTH },
 };
 
 const char *agent_op_name(enum agent_op op)
@@ -104,6 +105,7 @@ int agent_req_parse(const char *buf, size_t len, struct agent_req *out, char *wh
 	case AGENT_OP_TOPOLOGY:
 	case AGENT_OP_LEAKS:
 	case AGENT_OP_DEVLINK:
+	case AGENT_OP_PF_HEALTH:
 	case AGENT_OP_N:
 		break;
 	}

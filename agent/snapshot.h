@@ -33,7 +33,7 @@ void mx_hist_observe(struct mx_hist *h, unsigned long long ns);
 
 /* The protocol's ops, for the answer histogram (request.h's enum agent_op
  * order; metrics.c names them). */
-#define MX_OPS 8
+#define MX_OPS 9
 
 /* ---- the snapshot ------------------------------------------------------ */
 
@@ -93,6 +93,18 @@ struct mx_vf {
 	struct mx_ctr vf_stats, netdev_stats;
 };
 
+/* A netdev's link as its last RTM_NEWLINK told it (dumps and events
+ * alike), and its speed as ethtool gave it when that link last changed;
+ * pfhealth.h judges it. */
+struct mx_link {
+	bool known;			/* a message about the netdev was seen */
+	bool admin_up;			/* IFF_UP */
+	int operstate;			/* IF_OPER_*; -1 the message had none */
+	int carrier;			/* IFLA_CARRIER: 0, 1; -1 none */
+	long long carrier_changes;	/* IFLA_CARRIER_CHANGES; -1 none */
+	int speed_mbps;			/* -1 unknown (no carrier, no ethtool) */
+};
+
 struct mx_pf {
 	char bdf[PCI_BDF_LEN];
 	char driver[64];
@@ -103,6 +115,7 @@ struct mx_pf {
 	char mac[MAC_STR_MAX];
 	char eswitch[12];		/* devlink's eswitch mode: "legacy", "switchdev"; "" */
 	bool vf_stats_asked;		/* its IFLA_VF_STATS were read for this snapshot */
+	struct mx_link link;		/* its netdev's (known false without one) */
 };
 
 /* A record whose sandbox netns no longer exists: DEL never ran. */

@@ -36,6 +36,39 @@ int ethtool_drvinfo_of(int sock, const char *ifname, int ifindex, struct ethtool
 	return 0;
 }
 
+static int speed(int sock, const char *ifname, int *mbps)
+{
+	/* GSET, not GLINKSETTINGS: one ioctl instead of the latter's
+	 * two-call handshake, and a speed fits its 32 bits. */
+	struct ethtool_cmd cmd = { .cmd = ETHTOOL_GSET };
+	struct ifreq ifr = { 0 };
+	__u32 s;
+
+	if (pf_strscpy(ifr.ifr_name, ifname, IFNAMSIZ) < 0)
+		return -ENAMETOOLONG;
+	ifr.ifr_data = (void *)&cmd;
+	if (ioctl(sock, SIOCETHTOOL, &ifr) < 0)
+		return -errno;
+	s = ethtool_cmd_speed(&cmd);
+	*mbps = s == 0 || s == (__u32)SPEED_UNKNOWN || s > 0x7fffffffu ? -1 : (int)s;
+	return 0;
+}
+
+int ethtool_speed_of(int sock, const char *ifname, int ifindex, int *mbps)
+{
+	int r, v = -1;
+
+	if (ifindex_of(sock, ifname) != ifindex)
+		return -ESTALE;
+	r = speed(sock, ifname, &v);
+	if (ifindex_of(sock, ifname) != ifindex)
+		return -ESTALE;
+	if (r < 0)
+		return r;
+	*mbps = v;
+	return 0;
+}
+
 int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out)
 {
 	struct ethtool_drvinfo drv = { .cmd = ETHTOOL_GDRVINFO };

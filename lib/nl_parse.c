@@ -86,6 +86,24 @@ static int link_attr(const struct nlattr *a, struct nl_link *l)
 		l->has_stats = true;
 		break;
 	}
+	case IFLA_OPERSTATE:
+		if (n < sizeof(uint8_t))
+			return -EINVAL;
+		l->operstate = *(const uint8_t *)nla_data(a);
+		l->has_operstate = true;
+		break;
+	case IFLA_CARRIER:
+		if (n < sizeof(uint8_t))
+			return -EINVAL;
+		l->carrier = *(const uint8_t *)nla_data(a) != 0;
+		l->has_carrier = true;
+		break;
+	case IFLA_CARRIER_CHANGES:
+		if (n < sizeof(uint32_t))
+			return -EINVAL;
+		memcpy(&l->carrier_changes, nla_data(a), sizeof(uint32_t));
+		l->has_carrier_changes = true;
+		break;
 	case IFLA_NUM_VF:
 		if (n < sizeof(uint32_t))
 			return -EINVAL;

@@ -25,6 +25,12 @@ int ethtool_drvinfo(int sock, const char *ifname, struct ethtool_info *out);
  * after the ioctl, whatever the ioctl said. */
 int ethtool_drvinfo_of(int sock, const char *ifname, int ifindex, struct ethtool_info *out);
 
+/* The link's speed in Mb/s (ETHTOOL_GSET, which the kernel answers from
+ * the driver's link settings), checked against ifindex as
+ * ethtool_drvinfo_of is; *mbps -1 when the driver does not know it (no
+ * carrier: SPEED_UNKNOWN).  -EOPNOTSUPP when the driver has no settings. */
+int ethtool_speed_of(int sock, const char *ifname, int ifindex, int *mbps);
+
 /* A link by name in the socket's netns: its ifindex and hardware address
  * (SIOCGIFINDEX, SIOCGIFHWADDR), the two ioctls a pod start needs instead
  * of a netlink socket and a whole RTM_NEWLINK.  -ENODEV: no such link;

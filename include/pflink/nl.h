@@ -34,6 +34,12 @@ struct nl_link {
 	 * so no rename can slip between the two ("pci", "0000:01:10.0"). */
 	char parent_bus[16];
 	char parent_dev[64];
+	/* The link's health: IFLA_OPERSTATE (IF_OPER_*, RFC 2863), IFLA_CARRIER,
+	 * IFLA_CARRIER_CHANGES; each with has_ when the message carried it. */
+	bool has_operstate, has_carrier, has_carrier_changes;
+	unsigned char operstate;
+	bool carrier;
+	unsigned carrier_changes;
 	unsigned num_vf;		/* IFLA_NUM_VF */
 	bool has_num_vf;		/* sent when asked with the VF filter */
 	/* IFLA_STATS64 (asked with NL_WANT_STATS): the link's own counters,

@@ -46,6 +46,7 @@ static void render_all(const cJSON *a, bool color)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	unsigned n;
 	int r;
 
 	if (!f)
@@ -59,6 +60,8 @@ static void render_all(const cJSON *a, bool color)
 	r = render_pod(f, a, "ns", "name", &o);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -ENOMEM);
 	r = render_health(f, a, &o);
+	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -ENOMEM);
+	r = render_pf_health(f, a, &o, &n);
 	FUZZ_CHECK(r == 0 || r == -EBADMSG || r == -ENOMEM);
 	fclose(f);
 	if (!color)

@@ -15,7 +15,8 @@ struct out {
 	int r;
 };
 
-enum view { V_TOPO, V_PF, V_VF, V_POD, V_HEALTH, V_DEVLINK };
+enum view { V_TOPO, V_PF, V_VF, V_POD, V_HEALTH, V_DEVLINK, V_PF_HEALTH };
+static unsigned findings;	/* render_pf_health's count */
 
 static struct out render(enum view v, const char *json, bool color)
 {
@@ -50,6 +51,9 @@ static struct out render(enum view v, const char *json, bool color)
 		break;
 	case V_DEVLINK:
 		o.r = render_devlink(f, a, &ro);
+		break;
+	case V_PF_HEALTH:
+		o.r = render_pf_health(f, a, &ro, &findings);
 		break;
 	}
 	fclose(f);
@@ -393,8 +397,55 @@ static void test_devlink(void)
 	free(o.text);
 }
 
+static void test_pf_health(void)
+{
+	struct out o;
+
+	T_SECTION("pf-health: each PF's link, each finding with its pods");
+	findings = 99;
+	o = render(V_PF_HEALTH, "{\"v\":1,\"ok\":true,\"pfs\":[{\"pf\":\"0000:01:00.0\",\"netdev\":\"enp1s0\","
+		   "\"state\":\"admin_down\",\"link\":{\"state\":\"admin_down\",\"usable\":false,\"carrierChanges\":3},"
+		   "\"podVfs\":1},{\"pf\":\"0000:02:00.0\",\"netdev\":\"\",\"state\":\"unknown\",\"podVfs\":0}],"
+		   "\"findings\":[{\"kind\":\"pf_down\",\"pf\":\"0000:01:00.0\",\"detail\":\"PF 0000:01:00.0 enp1s0 is admin_down\","
+		   "\"pods\":[{\"namespace\":\"team\",\"name\":\"web\\u001b[2J\",\"vf\":\"0000:01:10.0\",\"interface\":\"net1\"},7]}],"
+		   "\"counts\":{\"pf_down\":1,\"vf_link_disabled\":0}}", false);
+	CHECK_EQ_INT(o.r, 0);
+	CHECK_EQ_INT(findings, 1);
+	CHECK_HAS(o.text, "PF 0000:01:00.0  enp1s0          admin_down pod VFs 1  carrier changes 3\n");
+	CHECK_HAS(o.text, "PF 0000:02:00.0  -               unknown    pod VFs 0\n");
+	CHECK_HAS(o.text, "pf_down          0000:01:00.0  PF 0000:01:00.0 enp1s0 is admin_down\n");
+	CHECK_HAS(o.text, "  pod team/web?[2J  VF 0000:01:10.0  net1\n");
+	CHECK_HAS(o.text, "1 finding: pods without network\n");
+	free(o.text);
+	o = render(V_PF_HEALTH, "{\"v\":1,\"ok\":true,\"pfs\":[],\"findings\":[]}", false);
+	CHECK_EQ_INT(findings, 0);
+	CHECK_STR(o.text, "no PF down under a pod\n");
+	free(o.text);
+	o = render(V_PF_HEALTH, "{\"v\":1,\"ok\":true,\"pfs\":[]}", false);
+	CHECK_EQ_INT(o.r, -EBADMSG);
+	free(o.text);
+
+	T_SECTION("the tree marks a down PF, its pods, and a VF forced down");
+	o = render(V_PF, "{\"v\":1,\"ok\":true,\"pf\":" PFOBJ("0000:01:00.0", NETDEV("enp1s0", "host"),
+		   ",\"link\":{\"state\":\"no_carrier\",\"usable\":false},\"vfs\":["
+		   VFOBJ(0, "0000:01:10.0", NETDEV("net1", "/run/netns/a"), ",\"pod\":{\"namespace\":\"team\",\"name\":\"web-a\"}") ","
+		   VFOBJ(1, "0000:01:10.2", NETDEV("enp1s0v1", "host"), "") "]") "}", false);
+	CHECK_EQ_INT(o.r, 0);
+	CHECK_HAS(o.text, "⚠ link no_carrier: 1 pod VF without network\n");
+	CHECK_HAS(o.text, "team/web-a  ⚠ no network: PF link no_carrier\n");
+	CHECK_HASNT(o.text, "enp1s0v1  host          -  ⚠");
+	free(o.text);
+	o = render(V_PF, "{\"v\":1,\"ok\":true,\"pf\":" PFOBJ("0000:01:00.0", NETDEV("enp1s0", "host"),
+		   ",\"link\":{\"state\":\"up\",\"usable\":true},\"vfs\":["
+		   VFOBJ(0, "0000:01:10.0", NETDEV("net1", "/run/netns/a"), ",\"config\":{\"linkState\":\"disable\"},\"pod\":{\"namespace\":\"team\",\"name\":\"web-a\"}") "]") "}", false);
+	CHECK_HASNT(o.text, "⚠ link");
+	CHECK_HAS(o.text, "⚠ no network: VF link forced disable\n");
+	free(o.text);
+}
+
 int main(void)
 {
+	test_pf_health();
 	test_topology();
 	test_devlink();
 	test_config_notes();

@@ -19,31 +19,8 @@ tl_own_namespaces "$0" "$@"
 PFLINKD=$2 CTL=$3 RULES=$6 DASH=$7 HERE=$(cd "$(dirname "$0")" && pwd)
 tl_setup "$1" "$4" "$5"
 tl_fixture_extra
-SOCK=$T/pflinkd.sock MP=9478 PP=9090
-MURL=http://127.0.0.1:$MP/metrics PURL=http://127.0.0.1:$PP
-AGENT="" PROM=""
-ctl() { "$CTL" --socket "$SOCK" "$@"; }
-start_agent() {
-	LD_PRELOAD="$SHIM" "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" --state-dir "$STATE" --rescan-ms 300 \
-		--metrics-address 127.0.0.1:$MP --log-level info 2>>"$T/agent.log" &
-	AGENT=$!
-	for _ in $(seq 100); do ctl health >/dev/null 2>&1 && return 0; sleep 0.05; done
-	return 1
-}
-stop_all() {
-	[ -n "$PROM" ] && { kill "$PROM" 2>/dev/null; wait "$PROM" 2>/dev/null; }
-	[ -n "$AGENT" ] && { kill "$AGENT" 2>/dev/null; wait "$AGENT" 2>/dev/null; }
-	PROM="" AGENT=""
-}
-trap 'stop_all; tl_cleanup' EXIT
-until_ok() { for _ in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
-add() {	# add CID NETNS IFNAME POD [EXTRA-CONF]
-	local conf
-	conf=$(conf 1.1.0 "${5:-}" "$3" "$2" | jq -c --arg s "$SOCK" '.agentSocket=$s')
-	[ -n "${5:-}" ] && conf=$(jq -c '.prevResult.interfaces=[]' <<<"$conf")
-	CID=$1 pflink_run ADD "$2" "$3" "$conf" "K8S_POD_NAMESPACE=team;K8S_POD_NAME=$4;K8S_POD_UID=uid-$4"
-	expect_ok "pflink ADD of $4 ($1)"
-}
+MP=9478 PP=9090
+. "$(dirname "$0")/metrics_lib.sh"
 
 # --- the node: two igb PFs, VFs in two pod netns, one in the host, a
 #     vfio-pci VF (fixture extra) in a DPDK pod.
@@ -105,20 +82,7 @@ check "VF 0000:01:10.2 (web-c, no traffic sent): transmit_packets_total ${idle:-
 awk '!/^#/ { n = $0; sub(/[{ ].*/, "", n); sub(/_(bucket|sum|count)$/, "", n); if (!seen[n]++) print "    sample| " $0 }' "$T/m2"
 
 # --- a real Prometheus scrapes it
-mkdir -p "$T/prom"
-python3 -c 'import sys, yaml; print(yaml.safe_dump(yaml.safe_load(open(sys.argv[1]))["spec"]))' "$RULES" > "$T/rules.yml" ||
-	bad "rules extracted from $RULES"
-check "promtool check rules: the PrometheusRule's groups" eval "promtool check rules $T/rules.yml >/dev/null"
-cat > "$T/prometheus.yml" <<EOF
-global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}
-rule_files: ["$T/rules.yml"]
-scrape_configs:
-  - job_name: pflinkd
-    static_configs: [{targets: ["127.0.0.1:$MP"], labels: {node: node-1}}]
-EOF
-prometheus --config.file "$T/prometheus.yml" --storage.tsdb.path "$T/prom" --web.listen-address 127.0.0.1:$PP \
-	--log.level warn 2>>"$T/prometheus.log" &
-PROM=$!
+prom_start "$RULES" "$MP"
 check "Prometheus scrapes pflinkd (up == 1)" until_prom 'up{job="pflinkd"}' '.[0].value[1] == "1"'
 check "PromQL: which pod holds VF 0000:01:10.0 -> team/web-a" \
 	until_prom 'pflink_vf_info{vf_pci_address="0000:01:10.0"}' '.[0].metric.pod == "web-a" and .[0].metric.pod_namespace == "team" and .[0].metric.node == "node-1"'

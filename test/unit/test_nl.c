@@ -12,6 +12,7 @@
 #include "pflink/util.h"
 
 #include <fcntl.h>
+#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stddef.h>
@@ -184,6 +185,47 @@ static void test_stats64(void)
 	free(m);
 }
 
+/* IFLA_OPERSTATE, IFLA_CARRIER, IFLA_CARRIER_CHANGES: a PF's health. */
+static void test_link_state(void)
+{
+	char buf[1024] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh = nlm_put_header(buf);
+	struct ifinfomsg *ifm;
+	uint8_t oper = IF_OPER_LOWERLAYERDOWN, carrier = 0;
+	uint32_t changes = 7;
+	struct nl_link l;
+	size_t n;
+	char *m;
+
+	T_SECTION("IFLA_OPERSTATE, IFLA_CARRIER, IFLA_CARRIER_CHANGES");
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifm = nlm_put_extra(nlh, sizeof(*ifm));
+	ifm->ifi_index = 3;
+	ifm->ifi_flags = IFF_UP;
+	nla_put_strz(nlh, IFLA_IFNAME, "enp1s0");
+	nla_put(nlh, IFLA_OPERSTATE, &oper, sizeof(oper));
+	nla_put(nlh, IFLA_CARRIER, &carrier, sizeof(carrier));
+	nla_put(nlh, IFLA_CARRIER_CHANGES, &changes, sizeof(changes));
+	CHECK_EQ_INT(nl_link_parse(buf, nlh->nlmsg_len, &l), 0);
+	CHECK(l.has_operstate && l.operstate == IF_OPER_LOWERLAYERDOWN);
+	CHECK(l.has_carrier && !l.carrier);
+	CHECK(l.has_carrier_changes && l.carrier_changes == 7);
+	CHECK(l.flags & IFF_UP);
+	/* an empty IFLA_CARRIER_CHANGES is malformed */
+	nlh = nlm_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifm = nlm_put_extra(nlh, sizeof(*ifm));
+	ifm->ifi_index = 3;
+	nla_put_strz(nlh, IFLA_IFNAME, "enp1s0");
+	nla_put(nlh, IFLA_CARRIER_CHANGES, &changes, 0);
+	CHECK_EQ_INT(nl_link_parse(buf, nlh->nlmsg_len, &l), -EINVAL);
+	/* a real dump (of this machine's eth0) carries all three */
+	m = load("real-eth0", &n);
+	if (CHECK(m != NULL) && CHECK_EQ_INT(nl_link_parse(m, n, &l), 0))
+		CHECK(l.has_operstate && l.has_carrier && l.has_carrier_changes);
+	free(m);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -194,5 +236,6 @@ int main(int argc, char **argv)
 	test_pf_with_vfs();
 	test_no_vfs();
 	test_stats64();
+	test_link_state();
 	return t_done();
 }

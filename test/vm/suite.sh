@@ -6,7 +6,7 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# metrics errors vfio runtime agent-stress devlink vf-dirty numa
+# metrics pf-down errors vfio runtime agent-stress devlink vf-dirty numa
 # (default: all but numa, which needs a two-node VM: hack/vm-test.sh boots
 # one for it);
 # -x traces every command with a timestamp.
@@ -26,7 +26,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics devlink errors vfio runtime agent-stress vf-dirty)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics pf-down devlink errors vfio runtime agent-stress vf-dirty)
 for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -1096,6 +1096,99 @@ case_metrics() {
 }
 
 # -----------------------------------------------------------------------------
+# 11b. PF health -> pods on real igb: a pod on a VF of each PF; ip link set
+#      PF down -> the PF's series, the affected pod's pflink_vf_pf_usable,
+#      pflinkctl's tree and pflinkctl pf-health say so (how long it took is
+#      printed, never asserted), pflinkctl health still passes, the other
+#      pod is untouched; up again -> clear.
+# pfd_m: the agent's exposition now, in $T/pfd.prom
+pfd_m() { curl -sf --max-time 5 -o "$T/pfd.prom" "$MURL"; }
+# pfd_has ERE...: one fresh scrape has a line matching each
+pfd_has() {
+	local e
+	pfd_m || return 1
+	for e in "$@"; do grep -qE -- "$e" "$T/pfd.prom" || return 1; done
+}
+# pfd_health RC: pflinkctl pf-health (text in $T/pfd.txt) exits RC
+pfd_health() { ctl --no-color pf-health >"$T/pfd.txt" 2>&1; [ $? = "$1" ]; }
+case_pf_down() {
+	local p=${PFS[0]} q=${PFS[1]} va vb net=pfd n t0 ms
+	local pa pb
+	va=$(vf_n "$p" 3)
+	vb=$(vf_n "$q" 3)
+	pa="pf=\"$p\",pf_netdev=\"${PFDEV[$p]}\"" pb="pf=\"$q\",pf_netdev=\"${PFDEV[$q]}\""
+	begin "PF down -> pods: pflink_pf_link_up, pflink_vf_pf_usable, pflinkctl pf-health on real igb"
+	command -v curl >/dev/null || { CASE='' fail "curl not installed (hack/deps.sh --test)"; return; }
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$net/state"
+	for n in "${PFDEV[$p]}" "${PFDEV[$q]}"; do ip link set "$n" up; done
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
+		--metrics-address 127.0.0.1:9478 --log-level info 2>>"$T/agent.log" &
+	AGENT=$!
+	check "pflinkd starts with --metrics-address 127.0.0.1:9478" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	for n in a b; do ip netns add "$net-$n"; done
+	conflist "$net" "$va" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-a" "$IFN" ctr-pfa
+	check "pod ctr-pfa gets VF $va of PF $p (${PFDEV[$p]})" [ "$RC" = 0 ]
+	conflist "$net" "$vb" "\"agentSocket\": \"$AGSOCK\""
+	cni add "$net" "/run/netns/$net-b" "$IFN" ctr-pfb
+	check "pod ctr-pfb gets VF $vb of PF $q (${PFDEV[$q]})" [ "$RC" = 0 ]
+	check "both PFs up with carrier: pflink_pf_link_up 1, both pods' VFs usable" \
+		wait_for 30 pfd_has "^pflink_pf_link_up\{$pa,state=\"up\",operstate=\"up\"\} 1$" \
+		"^pflink_pf_link_up\{$pb,state=\"up\",operstate=\"up\"\} 1$" \
+		"^pflink_vf_pf_usable\{$pa,pf_state=\"up\",vf_pci_address=\"$va\",pod_namespace=\"vmtest\",pod=\"ctr-pfa\".*\} 1$" \
+		"^pflink_vf_pf_usable\{$pb,pf_state=\"up\",vf_pci_address=\"$vb\",pod_namespace=\"vmtest\",pod=\"ctr-pfb\".*\} 1$"
+	note "$(grep -E '^pflink_pf_(link_up|link_speed_bytes|carrier_changes_total)\{' "$T/pfd.prom" | tr '\n' ' ')"
+	check "igb's speed from ethtool is in /metrics for PF $p" grep -qE "^pflink_pf_link_speed_bytes\{$pa\} [1-9]" "$T/pfd.prom"
+	check "pflinkctl pf-health exits 0 with both PFs up" pfd_health 0
+
+	# One pf-health call while nothing changes: what a poll itself costs
+	# in this guest, to read the times below against.
+	t0=$(date +%s%N)
+	pfd_health 0
+	note "one pflinkctl pf-health call with nothing changed: $((($(date +%s%N) - t0) / 1000000)) ms"
+	t0=$(date +%s%N)
+	ip link set "${PFDEV[$p]}" down
+	note "ip link set ${PFDEV[$p]} down itself took $((($(date +%s%N) - t0) / 1000000)) ms (igb's close; the kernel says so after it)"
+	check "ip link set ${PFDEV[$p]} down: pflinkctl pf-health exits 1 (a snapshot of its own)" wait_for 30 pfd_health 1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	note "pflinkctl pf-health said so after $ms ms (polled; each poll a process start in the TCG guest)"
+	check "... PF series admin_down 0, ctr-pfa's VF not usable" \
+		wait_for 30 pfd_has "^pflink_pf_link_up\{$pa,state=\"admin_down\",operstate=\"down\"\} 0$" \
+		"^pflink_vf_pf_usable\{$pa,pf_state=\"admin_down\",vf_pci_address=\"$va\",pod_namespace=\"vmtest\",pod=\"ctr-pfa\".*\} 0$"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	note "the PF down was in /metrics after $ms ms (polled scrapes; scrapes within 1 s share a snapshot)"
+	note "$(grep -E '^pflink_(pf_link_up|vf_pf_usable|pf_health_findings)\{' "$T/pfd.prom" | sed 's/^/| /')"
+	check "... the other pod untouched: PF $q up, ctr-pfb's VF usable" \
+		pfd_has "^pflink_pf_link_up\{$pb,state=\"up\",operstate=\"up\"\} 1$" \
+		"^pflink_vf_pf_usable\{$pb,pf_state=\"up\",vf_pci_address=\"$vb\",pod_namespace=\"vmtest\",pod=\"ctr-pfb\".*\} 1$"
+	check "pflinkctl pf-health exits 1, naming PF $p and exactly pod vmtest/ctr-pfa" \
+		eval 'pfd_health 1 && grep -qE "^pf_down +$p .* is admin_down: 1 pod VF without network: vmtest/ctr-pfa$" "$T/pfd.txt" && ! grep -q ctr-pfb "$T/pfd.txt"'
+	sed 's/^/    | /' "$T/pfd.txt"
+	check "pflinkctl --json pf-health: one pf_down, pods [vmtest/ctr-pfa]" \
+		eval 'agq pf-health; [ $? -le 1 ] && jqf "$T/ag.json" "[.findings[] | select(.kind == \"pf_down\")] | length == 1 and ([.[0].pods[] | .namespace + \"/\" + .name] == [\"vmtest/ctr-pfa\"])"'
+	check "pflinkctl pf $p marks the PF and the pod" \
+		eval 'ctl --no-color pf "$p" > "$T/pfd-pf.txt" && grep -q "link admin_down: 1 pod VF without network" "$T/pfd-pf.txt" && grep -qE "vmtest/ctr-pfa.*no network: PF link admin_down" "$T/pfd-pf.txt"'
+	check "pflinkctl health (the liveness probe) still exits 0" ctl health
+
+	ip link set "${PFDEV[$p]}" up
+	check "ip link set ${PFDEV[$p]} up: up again, ctr-pfa's VF usable, no finding" \
+		wait_for 60 pfd_has "^pflink_pf_link_up\{$pa,state=\"up\",operstate=\"up\"\} 1$" \
+		"^pflink_vf_pf_usable\{$pa,pf_state=\"up\",vf_pci_address=\"$va\",pod_namespace=\"vmtest\",pod=\"ctr-pfa\".*\} 1$" \
+		'^pflink_pf_health_findings\{kind="pf_down"\} 0$'
+	check "pflinkctl pf-health exits 0 again" pfd_health 0
+	note "$(grep -E "^pflink_pf_(link_up|carrier_changes_total)\{$pa" "$T/pfd.prom" | tr '\n' ' ')"
+
+	cni del "$net" "/run/netns/$net-a" "$IFN" ctr-pfa
+	conflist "$net" "$vb" "\"agentSocket\": \"$AGSOCK\""
+	cni del "$net" "/run/netns/$net-b" "$IFN" ctr-pfb
+	stop_agent
+	check "no sanitizer report or crash in the agent log" not grep -qE 'Sanitizer|runtime error:' "$T/agent.log"
+	rm -rf "${AGSOCK%/*}"
+	drop_ns "$net-a" "$net-b"
+}
+
+# -----------------------------------------------------------------------------
 # 12. test/integration/agent_stress.sh on this kernel (6.1): it reports
 #     ENOBUFS before the events still queued (6.18 after them), so only
 #     here does an agent that applies them after its dump go wrong.
@@ -1350,6 +1443,7 @@ for c in "${CASES[@]}"; do
 	runtime) case_runtime ;;
 	agent-stress) case_agent_stress ;;
 	metrics) case_metrics ;;
+	pf-down) case_pf_down ;;
 	devlink) case_devlink ;;
 	vf-dirty) case_vf_dirty ;;
 	numa) case_numa ;;
