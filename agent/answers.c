@@ -22,32 +22,42 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-static void add_netdev(cJSON *arr, const struct ag_ns *ns, const struct ag_dev *d)
+/* A Netdev object (docs/agent-protocol.md), written as text: a VF
+ * seen in a thousand netns has a thousand of them. */
+static void add_netdev(struct json_text *t, const struct ag_ns *ns, const struct ag_dev *d)
 {
-	cJSON *o = cJSON_CreateObject();
-
-	if (!o)
-		return;
-	json_add_str(o, "name", d->name);
-	json_add_int(o, "ifindex", (long long)(d->ifindex));
-	json_add_str(o, "mac", d->mac);
-	json_add_str(o, "netns", ns->label);
-	json_add_int(o, "netnsInode", (long long)ns->id.ino);
-	json_add_str(o, "portName", d->port);
-	json_add_str(o, "switchId", d->swid);
-	cJSON_AddItemToArray(arr, o);
+	json_text_raw(t, "{\"name\":");
+	json_text_str(t, d->name);
+	json_text_raw(t, ",\"ifindex\":");
+	json_text_int(t, (long long)(d->ifindex));
+	json_text_raw(t, ",\"mac\":");
+	json_text_str(t, d->mac);
+	json_text_raw(t, ",\"netns\":");
+	json_text_str(t, ns->label);
+	json_text_raw(t, ",\"netnsInode\":");
+	json_text_int(t, (long long)ns->id.ino);
+	json_text_raw(t, ",\"portName\":");
+	json_text_str(t, d->port);
+	json_text_raw(t, ",\"switchId\":");
+	json_text_str(t, d->swid);
+	json_text_raw(t, "}");
 }
 
 /* Every netdev of a PCI function, across all netns. */
 static cJSON *netdevs_of(const struct agent *a, const char *bdf)
 {
-	cJSON *arr = cJSON_CreateArray();
+	struct json_text t = { 0 };
+	const char *sep = "[";
 	unsigned i, n = ag_index_find(a, bdf, &i);
 
-	for (n += i; arr && i < n; i++)
-		if (!classify_is_representor(a->idx[i].dev->kind))
-			add_netdev(arr, a->idx[i].ns, a->idx[i].dev);
-	return arr;
+	for (n += i; i < n; i++)
+		if (!classify_is_representor(a->idx[i].dev->kind)) {
+			json_text_raw(&t, sep);
+			add_netdev(&t, a->idx[i].ns, a->idx[i].dev);
+			sep = ",";
+		}
+	json_text_raw(&t, *sep == '[' ? "[]" : "]");
+	return json_text_take(&t);
 }
 
 /* One holder's members (docs/agent-protocol.md, Holder). */

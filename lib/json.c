@@ -72,9 +72,10 @@ cJSON *json_add_item(cJSON *o, const char *key, cJSON *item)
 	return item;
 }
 
-cJSON *json_add_int(cJSON *o, const char *key, long long v)
+/* v's digits, at the end of buf[24]: their start. */
+static const char *int_digits(char buf[24], long long v)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	char *p = buf + 24;
 	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
 
 	*--p = '\0';
@@ -83,7 +84,102 @@ cJSON *json_add_int(cJSON *o, const char *key, long long v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	return json_add_item(o, key, cJSON_CreateRaw(p));
+	return p;
+}
+
+cJSON *json_add_int(cJSON *o, const char *key, long long v)
+{
+	char buf[24];
+
+	return json_add_item(o, key, cJSON_CreateRaw(int_digits(buf, v)));
+}
+
+/* ---- text written directly ---------------------------------------------- */
+
+static char *text_room(struct json_text *t, size_t n)
+{
+	if (t->oom)
+		return NULL;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		char *s;
+
+		while (t->len + n + 1 > cap)
+			cap *= 2;
+		s = realloc(t->s, cap);
+		if (!s) {
+			t->oom = true;
+			return NULL;
+		}
+		t->s = s;
+		t->cap = cap;
+	}
+	return t->s + t->len;
+}
+
+void json_text_raw(struct json_text *t, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = text_room(t, n);
+
+	if (!p)
+		return;
+	memcpy(p, s, n + 1);
+	t->len += n;
+}
+
+void json_text_int(struct json_text *t, long long v)
+{
+	char buf[24];
+
+	json_text_raw(t, int_digits(buf, v));
+}
+
+void json_text_str(struct json_text *t, const char *s)
+{
+	/* Escaped as cJSON's print_string_ptr escapes: the answers' bytes
+	 * stay what they were when cJSON printed every string. */
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *c;
+	size_t n = 2;
+	char *p;
+
+	for (c = (const unsigned char *)s; *c; c++)
+		n += *c == '"' || *c == '\\' ? 2 : *c < 32 ? (strchr("\b\f\n\r\t", *c) ? 2 : 6) : 1;
+	if (!(p = text_room(t, n)))
+		return;
+	*p++ = '"';
+	for (c = (const unsigned char *)s; *c; c++) {
+		const char *e;
+
+		if (*c > 31 && *c != '"' && *c != '\\') {
+			*p++ = (char)*c;
+			continue;
+		}
+		*p++ = '\\';
+		if (*c == '"' || *c == '\\')
+			*p++ = (char)*c;
+		else if ((e = strchr("\b\f\n\r\t", *c)))
+			*p++ = "bfnrt"[e - "\b\f\n\r\t"];
+		else {
+			memcpy(p, "u00", 3);
+			p[3] = hex[*c >> 4];
+			p[4] = hex[*c & 15];
+			p += 5;
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
+	t->len += n;
+}
+
+cJSON *json_text_take(struct json_text *t)
+{
+	cJSON *o = t->oom || !t->s ? NULL : cJSON_CreateRaw(t->s);
+
+	free(t->s);
+	*t = (struct json_text){ 0 };
+	return o;
 }
 
 cJSON *json_add_str(cJSON *o, const char *key, const char *v)

@@ -361,29 +361,59 @@ static int virtfn_at(int devfd, const char *name, char vf[PCI_BDF_LEN])
 	return pci_bdf_parse(base, vf) < 0 ? -EINVAL : 0;
 }
 
+/* cb(name, arg) for every entry of the directory dfd is open on (its
+ * offset at the start), until cb answers non-zero: that answer, or
+ * -errno.  getdents64 on the stack, not readdir: opendir's 32 KiB buffer
+ * costs a fresh process more page faults than the directory holds
+ * entries (a plugin is a fresh process on every pod start), and pflinkd's
+ * malloc a consolidation of its free lists on every lookup. */
+static int foreach_dirent(int dfd, int (*cb)(const char *name, void *arg), void *arg)
+{
+	char buf[2048] __attribute__((aligned(8)));
+	long got;
+
+	while ((got = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
+		long off = 0;
+
+		while (off < got) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			int r;
+
+			off += de->d_reclen;
+			if ((r = cb(de->d_name, arg)))
+				return r;
+		}
+	}
+	return got < 0 ? -errno : 0;
+}
+
+struct vf_walk {
+	int devfd;
+	pci_vf_cb cb;
+	void *arg;
+};
+
+static int vf_entry(const char *name, void *arg)
+{
+	const struct vf_walk *w = arg;
+	char vf[PCI_BDF_LEN];
+	int n = virtfn_number(name);
+
+	if (n >= 0 && virtfn_at(w->devfd, name, vf) == 0)
+		return w->cb(n, vf, w->arg);
+	return 0;
+}
+
 static int foreach_vf_at(int devfd, pci_vf_cb cb, void *arg)
 {
-	struct dirent *de;
-	DIR *d;
-	int r, dfd = openat(devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct vf_walk w = { .cb = cb, .arg = arg };
+	_cleanup_close_ int dfd = openat(devfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
 
 	if (dfd < 0)
 		return -errno;
-	d = fdopendir(dfd);
-	if (!d) {
-		r = -errno;
-		close(dfd);
-		return r;
-	}
-	r = 0;
-	while (!r && (de = readdir(d))) {
-		char vf[PCI_BDF_LEN];
-		int n = virtfn_number(de->d_name);
-
-		if (n >= 0 && virtfn_at(dirfd(d), de->d_name, vf) == 0)
-			r = cb(n, vf, arg);
-	}
-	closedir(d);
+	w.devfd = dfd;
+	r = foreach_dirent(dfd, vf_entry, &w);
 	return r < 0 ? r : 0;
 }
 
@@ -397,38 +427,37 @@ int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg)
 	return foreach_vf_at(devfd, cb, arg);
 }
 
+struct netdev_names {
+	char (*names)[IF_NAMESIZE];
+	unsigned max, *n;
+};
+
+static int netdev_entry(const char *name, void *arg)
+{
+	const struct netdev_names *l = arg;
+	size_t len = strnlen(name, IF_NAMESIZE);
+
+	if (name[0] == '.')
+		return 0;
+	/* The kernel's names fit IFNAMSIZ; anything else is not one. */
+	if (len >= IF_NAMESIZE)
+		return -EINVAL;
+	if (*l->n == l->max)
+		return -E2BIG;
+	memcpy(l->names[(*l->n)++], name, len + 1);
+	return 0;
+}
+
 int pci_netdev_names(int rootfd, const char *bdf, char (*names)[IF_NAMESIZE], unsigned max, unsigned *n)
 {
 	_cleanup_close_ int netfd = -1;
-	/* getdents64 on the stack, not readdir: opendir's 32 KiB buffer
-	 * costs a fresh process more page faults than the directory holds
-	 * entries (a plugin is a fresh process on every pod start). */
-	char buf[2048] __attribute__((aligned(8)));
-	long got;
+	struct netdev_names l = { names, max, n };
 	int r = dev_open(rootfd, bdf, "net", O_RDONLY | O_DIRECTORY, &netfd);
 
 	*n = 0;
 	if (r < 0)
 		return r;
-	while ((got = syscall(SYS_getdents64, netfd, buf, sizeof(buf))) > 0) {
-		long off = 0;
-
-		while (off < got) {
-			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
-			size_t len = strnlen(de->d_name, IF_NAMESIZE);
-
-			off += de->d_reclen;
-			if (de->d_name[0] == '.')
-				continue;
-			/* The kernel's names fit IFNAMSIZ; anything else is not one. */
-			if (len >= IF_NAMESIZE)
-				return -EINVAL;
-			if (*n == max)
-				return -E2BIG;
-			memcpy(names[(*n)++], de->d_name, len + 1);
-		}
-	}
-	return got < 0 ? -errno : 0;
+	return foreach_dirent(netfd, netdev_entry, &l);
 }
 
 /* Routing ID (bus << 8 | devfn) and domain of a canonical BDF. */

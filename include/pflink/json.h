@@ -4,6 +4,7 @@
 #define PFLINK_JSON_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Parse buf[0..len) as exactly one JSON value: no NUL byte, nothing but
@@ -29,5 +30,21 @@ cJSON *json_add_obj(cJSON *o, const char *key);
 cJSON *json_add_arr(cJSON *o, const char *key);
 /* o[key] = item, taking it (freed here when it cannot be added). */
 cJSON *json_add_item(cJSON *o, const char *key, cJSON *item);
+
+/* JSON text written directly, for the parts of an answer repeated a
+ * thousand times (a 64-VF PF's netdevs at 1000 netns): a cJSON node per
+ * member costs two allocations and their frees, a raw node one for all.
+ * Strings are escaped byte for byte as cJSON prints them.  After an
+ * allocation failed, every call does nothing and take answers NULL. */
+struct json_text {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+void json_text_raw(struct json_text *t, const char *s);	/* s as it is */
+void json_text_str(struct json_text *t, const char *s);	/* s quoted */
+void json_text_int(struct json_text *t, long long v);
+/* A cJSON raw node of the text (NULL when out of memory); t is emptied. */
+cJSON *json_text_take(struct json_text *t);
 
 #endif

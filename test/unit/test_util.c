@@ -4,6 +4,7 @@
 
 #include "pflink/util.h"
 #include "pflink/log.h"
+#include "pflink/json.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -356,8 +357,84 @@ static void test_now(void)
 	CHECK(b - a < 10ull * 1000000000ull);
 }
 
+/* cJSON's own text of a string, then ours: the same bytes. */
+static void check_text_str(const char *in)
+{
+	cJSON *s = cJSON_CreateString(in);
+	char *want = s ? cJSON_PrintUnformatted(s) : NULL;
+	struct json_text t = { 0 };
+	cJSON *raw;
+
+	json_text_str(&t, in);
+	raw = json_text_take(&t);
+	CHECK(want && raw);
+	if (want && raw)
+		CHECK_STR(raw->valuestring, want);
+	CHECK(!t.s && !t.len);
+	free(want);
+	cJSON_Delete(s);
+	cJSON_Delete(raw);
+}
+
+static void test_json_text(void)
+{
+	struct json_text t = { 0 };
+	char one[2] = "", all[256], big[5000];
+	cJSON *o;
+	char *want;
+	int c;
+
+	T_SECTION("json_text");
+	/* Every byte on its own (controls, quote, backslash, DEL, UTF-8
+	 * halves), then all of them in one string, then one that grows the
+	 * buffer past its first size many times over. */
+	for (c = 1; c < 256; c++) {
+		one[0] = (char)c;
+		check_text_str(one);
+		all[c - 1] = (char)c;
+	}
+	all[255] = '\0';
+	check_text_str(all);
+	check_text_str("");
+	check_text_str("/run/netns/p\"o\\d\x01\x1f\x7f\xc3\xa9");
+	memset(big, '"', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	check_text_str(big);
+	/* Numbers as json_add_int prints them, raw text as it is: an object
+	 * written by hand prints as cJSON prints the same object. */
+	o = cJSON_CreateObject();
+	json_add_str(o, "name", "eth0");
+	json_add_int(o, "ifindex", -9223372036854775807ll - 1);
+	json_add_int(o, "ino", 4026531833ll);
+	want = cJSON_PrintUnformatted(o);
+	json_text_raw(&t, "{\"name\":");
+	json_text_str(&t, "eth0");
+	json_text_raw(&t, ",\"ifindex\":");
+	json_text_int(&t, -9223372036854775807ll - 1);
+	json_text_raw(&t, ",\"ino\":");
+	json_text_int(&t, 4026531833ll);
+	json_text_raw(&t, "}");
+	CHECK(want != NULL);
+	if (want)
+		CHECK_STR(t.s, want);
+	CHECK_EQ_INT((int)t.len, (int)strlen(want ? want : ""));
+	free(want);
+	/* The raw node prints as its text inside a tree. */
+	json_add_item(o, "netdevs", json_text_take(&t));
+	want = cJSON_PrintUnformatted(o);
+	CHECK(want && strstr(want, ",\"netdevs\":{\"name\":\"eth0\",\"ifindex\":-9223372036854775808,\"ino\":4026531833}}"));
+	free(want);
+	cJSON_Delete(o);
+	/* Nothing written: take answers NULL, as after a failed allocation. */
+	CHECK(json_text_take(&t) == NULL);
+	t.oom = true;
+	json_text_raw(&t, "x");
+	CHECK(!t.s && json_text_take(&t) == NULL);
+}
+
 int main(void)
 {
+	test_json_text();
 	test_strscpy();
 	test_safe_component();
 	test_ifname();
