@@ -106,8 +106,9 @@ static void holders_json(const struct agent *a, cJSON *o, const char *bdf, const
 	}
 }
 
+/* drv: the VF's driver as read already, NULL to read it here. */
 static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
-		      const char *bdf)
+		      const char *bdf, const char *known_drv)
 {
 	cJSON *o = cJSON_CreateObject(), *nds, *cfg;
 	const struct nl_vf *c;
@@ -122,7 +123,9 @@ static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfde
 		return NULL;
 	json_add_int(o, "index", (long long)(idx));
 	json_add_str(o, "pciAddress", bdf);
-	if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
+	if (known_drv)
+		memcpy(drv, known_drv, sizeof(drv));	/* a vf_row's, as long */
+	else if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
 		drv[0] = '\0';
 	json_add_str(o, "driver", drv);
 	first = ag_first_dev(a, bdf, &first_ns);
@@ -171,7 +174,39 @@ static cJSON *vf_of(struct agent *a, const char *pf, const char *vf)
 
 	if (pci_vf_index(a->sysfd, pf, vf, &idx) < 0)
 		return NULL;
-	return vf_json(a, pf, ag_first_dev(a, pf, NULL), idx, vf);
+	return vf_json(a, pf, ag_first_dev(a, pf, NULL), idx, vf, NULL);
+}
+
+/* A PF's VFs with their drivers, read in one pass (pci_foreach_vf_driver). */
+struct vf_rows {
+	struct vf_row {
+		int idx;
+		char bdf[PCI_BDF_LEN];
+		char drv[64];
+	} *v;
+	unsigned n, cap;
+};
+
+static int vf_row_add(int idx, const char *bdf, const char *drv, void *arg)
+{
+	struct vf_rows *l = arg;
+
+	if (pf_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) < 0)
+		return -ENOMEM;
+	l->v[l->n].idx = idx;
+	memcpy(l->v[l->n].bdf, bdf, PCI_BDF_LEN);
+	/* Longer than pci_driver takes: none, as pci_driver says then. */
+	if (pf_strscpy(l->v[l->n].drv, drv, sizeof(l->v[l->n].drv)) < 0)
+		l->v[l->n].drv[0] = '\0';
+	l->n++;
+	return 0;
+}
+
+static int vf_row_cmp(const void *x, const void *y)
+{
+	const struct vf_row *a = x, *b = y;
+
+	return (a->idx > b->idx) - (a->idx < b->idx);
 }
 
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
@@ -200,7 +235,7 @@ static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 {
 	const struct ag_dev *pfdev;
 	const char *esw;
-	struct ag_fn_list l = { 0 };
+	struct vf_rows l = { 0 };
 	struct pci_fn fn;
 	cJSON *o, *arr;
 	unsigned i;
@@ -233,15 +268,16 @@ static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 
 		/* One readlink, not a readdir of every virtfn. */
 		if (arr && pci_virtfn(a->sysfd, fn.bdf, vfs, bdf) == 0 &&
-		    (v = vf_json(a, fn.bdf, pfdev, vfs, bdf)))
+		    (v = vf_json(a, fn.bdf, pfdev, vfs, bdf, NULL)))
 			cJSON_AddItemToArray(arr, v);
 		return o;
 	}
 	/* readdir order is arbitrary: list, sort by index, then build. */
-	pci_foreach_vf(a->sysfd, fn.bdf, ag_fn_list_add, &l);
-	ag_fn_list_sort(&l, true);
+	pci_foreach_vf_driver(a->sysfd, fn.bdf, vf_row_add, &l);
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), vf_row_cmp);
 	for (i = 0; arr && i < l.n; i++) {
-		cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf);
+		cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf, l.v[i].drv);
 
 		if (v)
 			cJSON_AddItemToArray(arr, v);

@@ -141,15 +141,21 @@ void json_text_str(struct json_text *t, const char *s)
 	 * stay what they were when cJSON printed every string. */
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *c;
-	size_t n = 2;
+	size_t n = 2, plain;
 	char *p;
 
-	for (c = (const unsigned char *)s; *c; c++)
+	/* The run with nothing to escape (most strings: all of it) is copied. */
+	for (c = (const unsigned char *)s; *c > 31 && *c != '"' && *c != '\\'; c++)
+		;
+	plain = (size_t)(c - (const unsigned char *)s);
+	for (n += plain; *c; c++)
 		n += *c == '"' || *c == '\\' ? 2 : *c < 32 ? (strchr("\b\f\n\r\t", *c) ? 2 : 6) : 1;
 	if (!(p = text_room(t, n)))
 		return;
 	*p++ = '"';
-	for (c = (const unsigned char *)s; *c; c++) {
+	memcpy(p, s, plain);
+	p += plain;
+	for (c = (const unsigned char *)s + plain; *c; c++) {
 		const char *e;
 
 		if (*c > 31 && *c != '"' && *c != '\\') {

@@ -361,13 +361,13 @@ static int virtfn_at(int devfd, const char *name, char vf[PCI_BDF_LEN])
 	return pci_bdf_parse(base, vf) < 0 ? -EINVAL : 0;
 }
 
-/* cb(name, arg) for every entry of the directory dfd is open on (its
+/* cb(name, d_type, arg) for every entry of the directory dfd is open on (its
  * offset at the start), until cb answers non-zero: that answer, or
  * -errno.  getdents64 on the stack, not readdir: opendir's 32 KiB buffer
  * costs a fresh process more page faults than the directory holds
  * entries (a plugin is a fresh process on every pod start), and pflinkd's
  * malloc a consolidation of its free lists on every lookup. */
-static int foreach_dirent(int dfd, int (*cb)(const char *name, void *arg), void *arg)
+static int foreach_dirent(int dfd, int (*cb)(const char *name, unsigned char type, void *arg), void *arg)
 {
 	char buf[2048] __attribute__((aligned(8)));
 	long got;
@@ -380,7 +380,7 @@ static int foreach_dirent(int dfd, int (*cb)(const char *name, void *arg), void 
 			int r;
 
 			off += de->d_reclen;
-			if ((r = cb(de->d_name, arg)))
+			if ((r = cb(de->d_name, de->d_type, arg)))
 				return r;
 		}
 	}
@@ -393,11 +393,13 @@ struct vf_walk {
 	void *arg;
 };
 
-static int vf_entry(const char *name, void *arg)
+static int vf_entry(const char *name, unsigned char type, void *arg)
 {
 	const struct vf_walk *w = arg;
 	char vf[PCI_BDF_LEN];
 	int n = virtfn_number(name);
+
+	(void)type;
 
 	if (n >= 0 && virtfn_at(w->devfd, name, vf) == 0)
 		return w->cb(n, vf, w->arg);
@@ -432,10 +434,12 @@ struct netdev_names {
 	unsigned max, *n;
 };
 
-static int netdev_entry(const char *name, void *arg)
+static int netdev_entry(const char *name, unsigned char type, void *arg)
 {
 	const struct netdev_names *l = arg;
 	size_t len = strnlen(name, IF_NAMESIZE);
+
+	(void)type;
 
 	if (name[0] == '.')
 		return 0;
@@ -446,6 +450,89 @@ static int netdev_entry(const char *name, void *arg)
 		return -E2BIG;
 	memcpy(l->names[(*l->n)++], name, len + 1);
 	return 0;
+}
+
+/* The directories (not links) of a PF's parent whose names are PCI
+ * addresses, sorted: the only names a virtfn may lead to for its driver
+ * to be read beside the PF. */
+struct fn_dirs {
+	char (*v)[PCI_BDF_LEN];
+	unsigned n, cap;
+};
+
+static int fn_dir_entry(const char *name, unsigned char type, void *arg)
+{
+	struct fn_dirs *d = arg;
+	char canon[PCI_BDF_LEN];
+
+	if (type != DT_DIR || pci_bdf_parse(name, canon) < 0 || strcmp(canon, name))
+		return 0;
+	if (pf_grow((void **)&d->v, &d->cap, d->n, sizeof(*d->v)) < 0)
+		return -ENOMEM;
+	memcpy(d->v[d->n++], canon, PCI_BDF_LEN);
+	return 0;
+}
+
+static int bdf_cmp(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+struct vf_drv_walk {
+	int rootfd, devfd, parentfd;
+	struct fn_dirs dirs;
+	pci_vf_driver_cb cb;
+	void *arg;
+};
+
+static int vf_drv_entry(const char *name, unsigned char type, void *arg)
+{
+	const struct vf_drv_walk *w = arg;
+	char vf[PCI_BDF_LEN], text[PATH_MAX], drv[NAME_MAX + 1] = "";
+	int n = virtfn_number(name), r;
+	ssize_t len;
+
+	(void)type;
+
+	if (n < 0)
+		return 0;
+	len = readlinkat(w->devfd, name, text, sizeof(text) - 1);
+	if (len < 0)
+		return 0;
+	text[len] = '\0';
+	if (pci_bdf_parse(strrchr(text, '/') ? strrchr(text, '/') + 1 : text, vf) < 0)
+		return 0;
+	/* "../<vf>" and <vf> a directory beside the PF: its driver link read
+	 * from there cannot lead outside the root.  Anything else: the walk
+	 * from the root, as pci_driver takes it. */
+	if (w->parentfd >= 0 && !strncmp(text, "../", 3) && !strcmp(text + 3, vf) &&
+	    bsearch(vf, w->dirs.v, w->dirs.n, sizeof(*w->dirs.v), bdf_cmp))
+		r = dev_link_base(w->parentfd, strcat(strcpy(text, vf), "/driver"), drv, sizeof(drv));
+	else
+		r = pci_driver(w->rootfd, vf, drv, sizeof(drv));
+	if (r < 0)
+		drv[0] = '\0';
+	return w->cb(n, vf, drv, w->arg);
+}
+
+int pci_foreach_vf_driver(int rootfd, const char *pf, pci_vf_driver_cb cb, void *arg)
+{
+	struct vf_drv_walk w = { .rootfd = rootfd, .parentfd = -1, .cb = cb, .arg = arg };
+	_cleanup_close_ int devfd = -1, parentfd = -1;
+	int r = dev_open(rootfd, pf, NULL, O_RDONLY | O_DIRECTORY, &devfd);
+
+	if (r < 0)
+		return r;
+	w.devfd = devfd;
+	/* Without the parent's listing every VF takes the walk from the root. */
+	if (dev_open(rootfd, pf, "..", O_RDONLY | O_DIRECTORY, &parentfd) == 0 &&
+	    foreach_dirent(parentfd, fn_dir_entry, &w.dirs) == 0) {
+		qsort(w.dirs.v, w.dirs.n, sizeof(*w.dirs.v), bdf_cmp);
+		w.parentfd = parentfd;
+	}
+	r = foreach_dirent(devfd, vf_drv_entry, &w);
+	free(w.dirs.v);
+	return r < 0 ? r : 0;
 }
 
 int pci_netdev_names(int rootfd, const char *bdf, char (*names)[IF_NAMESIZE], unsigned max, unsigned *n)

@@ -70,6 +70,13 @@ int pci_virtfn(int rootfd, const char *pf, int idx, char vf_out[PCI_BDF_LEN]);
 typedef int (*pci_vf_cb)(int index, const char *vf, void *arg);
 int pci_foreach_vf(int rootfd, const char *pf, pci_vf_cb cb, void *arg);
 
+/* The same, with each VF's driver ("" when none is bound, as pci_driver
+ * reads it).  A VF that sits beside its PF in sysfs (virtfnN is
+ * "../<vf>", as the kernel makes it) costs one readlinkat beside the PF,
+ * not a walk from the root: pflinkd lists a PF's VFs on every lookup. */
+typedef int (*pci_vf_driver_cb)(int index, const char *vf, const char *driver, void *arg);
+int pci_foreach_vf_driver(int rootfd, const char *pf, pci_vf_driver_cb cb, void *arg);
+
 /* cb(bdf) for each function in bus/pci/devices; same return convention. */
 int pci_foreach_fn(int rootfd, int (*cb)(const char *bdf, void *arg), void *arg);
 

@@ -671,6 +671,124 @@ out:
 	free(tmp);
 }
 
+/* pci_foreach_vf_driver against pci_foreach_vf and pci_driver. */
+struct vf_seen {
+	unsigned n;
+	int idx[16];
+	char vf[16][PCI_BDF_LEN], drv[16][64];
+};
+
+static int seen_vf(int idx, const char *vf, void *arg)
+{
+	struct vf_seen *s = arg;
+
+	if (s->n == 16)
+		return -E2BIG;
+	s->idx[s->n] = idx;
+	memcpy(s->vf[s->n++], vf, PCI_BDF_LEN);
+	return 0;
+}
+
+static int seen_vf_drv(int idx, const char *vf, const char *drv, void *arg)
+{
+	struct vf_seen *s = arg;
+	int r = seen_vf(idx, vf, arg);
+
+	if (r == 0 && snprintf(s->drv[s->n - 1], sizeof(s->drv[0]), "%s", drv) >= (int)sizeof(s->drv[0]))
+		return -E2BIG;
+	return r;
+}
+
+static void test_vf_drivers(int fd)
+{
+	static const char *const pfs[] = { "0000:01:00.0", "0000:02:00.0", "0000:03:00.0" };
+	unsigned p, i, j;
+
+	T_SECTION("pci_foreach_vf_driver: the fixture, as pci_foreach_vf + pci_driver");
+	for (p = 0; p < sizeof(pfs) / sizeof(pfs[0]); p++) {
+		struct vf_seen a = { 0 }, b = { 0 };
+
+		CHECK_EQ_INT(pci_foreach_vf(fd, pfs[p], seen_vf, &a), 0);
+		CHECK_EQ_INT(pci_foreach_vf_driver(fd, pfs[p], seen_vf_drv, &b), 0);
+		CHECK(a.n > 0);
+		CHECK_EQ_INT((int)b.n, (int)a.n);
+		for (i = 0; i < a.n && i < b.n; i++) {
+			char want[64];
+
+			if (pci_driver(fd, a.vf[i], want, sizeof(want)) < 0)
+				want[0] = '\0';
+			for (j = 0; j < b.n && strcmp(b.vf[j], a.vf[i]); j++)
+				;
+			CHECK(j < b.n);
+			if (j < b.n) {
+				CHECK_EQ_INT(b.idx[j], a.idx[i]);
+				CHECK_STR(b.drv[j], want);
+			}
+		}
+	}
+	{
+		struct vf_seen b = { 0 };
+
+		CHECK_EQ_INT(pci_foreach_vf_driver(fd, "0000:99:00.0", seen_vf_drv, &b), -ENOENT);
+		CHECK_EQ_INT((int)b.n, 0);
+	}
+}
+
+/* A VF beside its PF read from there; a "VF" beside it that is a link
+ * out of the root, and a virtfn that leads elsewhere, through the root. */
+static void test_vf_drivers_private(void)
+{
+	char *tmp = t_mkdtemp(), root[1024], target[2048];
+	struct vf_seen b = { 0 };
+	int fd = -1, r;
+	unsigned i;
+
+	mk_root(tmp, root, sizeof(root));
+	mk(root, "bus/pci/drivers");
+	mk(root, "bus/pci/drivers/igbvf");
+	mk(root, "bus/pci/drivers/ixgbevf");
+	mk(root, "devices/pci0000:00/0000:05:00.0");
+	ln("../../../devices/pci0000:00/0000:05:00.0", root, "bus/pci/devices/0000:05:00.0");
+	/* virtfn0: beside the PF, bound */
+	mk(root, "devices/pci0000:00/0000:05:10.0");
+	ln("../../../devices/pci0000:00/0000:05:10.0", root, "bus/pci/devices/0000:05:10.0");
+	ln("../../../bus/pci/drivers/igbvf", root, "devices/pci0000:00/0000:05:10.0/driver");
+	ln("../0000:05:10.0", root, "devices/pci0000:00/0000:05:00.0/virtfn0");
+	/* virtfn1: beside the PF by name, but a link to a directory outside
+	 * the root whose driver says "outside": never read. */
+	mk(tmp, "outside");
+	mk(tmp, "outside/dev");
+	ln("/outside-driver/outside", tmp, "outside/dev/driver");
+	snprintf(target, sizeof(target), "%s/outside/dev", tmp);
+	ln(target, root, "devices/pci0000:00/0000:05:10.1");
+	ln("../0000:05:10.1", root, "devices/pci0000:00/0000:05:00.0/virtfn1");
+	/* virtfn2: on a bus of its own (not beside the PF), bound */
+	mk(root, "devices/pci0000:00/0000:00:03.0");
+	mk(root, "devices/pci0000:00/0000:00:03.0/0000:06:00.0");
+	ln("../../../devices/pci0000:00/0000:00:03.0/0000:06:00.0", root, "bus/pci/devices/0000:06:00.0");
+	ln("../../../../bus/pci/drivers/ixgbevf", root, "devices/pci0000:00/0000:00:03.0/0000:06:00.0/driver");
+	ln("../0000:00:03.0/0000:06:00.0", root, "devices/pci0000:00/0000:05:00.0/virtfn2");
+	/* virtfn3: beside the PF, no driver */
+	mk(root, "devices/pci0000:00/0000:05:10.3");
+	ln("../0000:05:10.3", root, "devices/pci0000:00/0000:05:00.0/virtfn3");
+
+	T_SECTION("pci_foreach_vf_driver: beside the PF, a link out, elsewhere, unbound");
+	r = pci_sysfs_open(root, &fd);
+	CHECK_EQ_INT(r, 0);
+	if (r == 0) {
+		CHECK_EQ_INT(pci_foreach_vf_driver(fd, "0000:05:00.0", seen_vf_drv, &b), 0);
+		CHECK_EQ_INT((int)b.n, 4);
+		for (i = 0; i < b.n; i++) {
+			const char *want = b.idx[i] == 0 ? "igbvf" : b.idx[i] == 2 ? "ixgbevf" : "";
+
+			CHECK_STR(b.drv[i], want);
+		}
+		close(fd);
+	}
+	t_rmrf(tmp);
+	free(tmp);
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -690,9 +808,11 @@ int main(int argc, char **argv)
 	test_physfn(fd);
 	test_vf_index(fd);
 	test_driver_uint(fd);
+	test_vf_drivers(fd);
 	test_describe(fd);
 	close(fd);
 	test_escape();
+	test_vf_drivers_private();
 	test_stride();
 	return t_done();
 }
