@@ -30,9 +30,31 @@ struct run {
 	int nsfd;
 	/* stateDir, deviceInfoDir, logFile as pf_path_trusted() made them. */
 	char paths[3][PATH_MAX];
+	/* At logLevel debug, how long each phase of the verb took
+	 * (hack/phases.sh): one line at the end, written after the last
+	 * stamp, so the log's own writes are in no phase. */
+	unsigned long long stamp;
+	char phases[256];
+	size_t phases_len;
 };
 
 #define logf_(r, lvl, ...) pf_logf((r)->log, lvl, __VA_ARGS__)
+
+/* The phase that ends now, in µs since the last one ended (debug only). */
+static void phase(struct run *r, const char *name)
+{
+	unsigned long long now;
+	int n;
+
+	if (!r->log || r->log->level < PF_LOG_DEBUG)
+		return;
+	now = pf_now_ns();
+	n = snprintf(r->phases + r->phases_len, sizeof(r->phases) - r->phases_len, " %s=%llu", name,
+		     (now - r->stamp) / 1000);
+	if (n > 0 && (size_t)n < sizeof(r->phases) - r->phases_len)
+		r->phases_len += (size_t)n;
+	r->stamp = now;
+}
 
 /* Fill the error and return -1: callers write "return fail(...)". */
 __attribute__((format(printf, 4, 5)))
@@ -480,7 +502,9 @@ static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf, bo
 
 	if (open_netns(r) < 0 || open_sysfs(r) < 0)
 		return -1;
+	phase(r, "open");
 	e = resolve_vf(r->nsfd, r->sysfd, r->req->ifname, vf, &st);
+	phase(r, "vf");
 	if (e < 0) {
 		/* No such interface, or not a PCI one (RS_NO_FN: a PCI
 		 * address sysfs does not know is an error of its own). */
@@ -541,6 +565,7 @@ static int cmd_add(struct run *r, char **out)
 			    "pflink is a meta-plugin and needs a prevResult: chain it after sriov-cni or host-device in a conflist");
 	if (resolve_all(r, &vf, &pf, true, NULL, NULL) < 0)
 		return -1;
+	phase(r, "pf");
 
 	record_fill(r, &s, &vf, &pf);
 	if (r->conf.devinfo_file)
@@ -572,6 +597,7 @@ static int cmd_add(struct run *r, char **out)
 			    path);
 	if (e < 0)
 		return fail(r, CNI_ERR_IO, strerror(-e), "cannot write device-info file %s", path);
+	phase(r, "devinfo");
 	snprintf(s.devinfo_path, sizeof(s.devinfo_path), "%s", path);
 	/* Multus' file is Multus': pflink merges into it and never removes
 	 * it, even when it made it (Multus reads it after the chain). */
@@ -591,6 +617,7 @@ static int cmd_add(struct run *r, char **out)
 			    r->req->ifname, r->conf.state_dir);
 	}
 	devinfo_undo_free(&undo);
+	phase(r, "record");
 	res = result_build_in(r->conf.prev_result, r->conf.cni_version, r->req->ifname, r->req->netns,
 			      same_netns, r, &vf, &pf);
 	if (!res || !(*out = cJSON_PrintUnformatted(res))) {
@@ -598,6 +625,8 @@ static int cmd_add(struct run *r, char **out)
 		return fail(r, CNI_ERR_IO, NULL, "out of memory building the result");
 	}
 	cJSON_Delete(res);
+	phase(r, "result");
+	logf_(r, PF_LOG_DEBUG, "ADD %s/%s: phases (µs):%s", r->req->container_id, r->req->ifname, r->phases);
 	logf_(r, PF_LOG_INFO, "ADD %s/%s: VF %s (index %d) of PF %s (%s)", r->req->container_id,
 	      r->req->ifname, vf.bdf, vf.vf_index, pf.bdf, pf.netdevs[0].name);
 	return 0;
@@ -807,7 +836,7 @@ static int cmd_version(struct run *r, const char *version, char **out)
 int pflink_cni_run(const struct pflink_req *req, struct pf_log *log, char **out,
 		   struct pflink_err *err, char version[16])
 {
-	struct run r = { .req = req, .log = log, .err = err, .sysfd = -1, .nsfd = -1 };
+	struct run r = { .req = req, .log = log, .err = err, .sysfd = -1, .nsfd = -1, .stamp = pf_now_ns() };
 	const char *cmd = req->command;
 	int ret;
 
@@ -836,6 +865,7 @@ int pflink_cni_run(const struct pflink_req *req, struct pf_log *log, char **out,
 		cni_conf_free(&r.conf);
 		return -1;
 	}
+	phase(&r, "parse");
 	if (!strcmp(cmd, "ADD"))
 		ret = cmd_add(&r, out);
 	else if (!strcmp(cmd, "CHECK"))
