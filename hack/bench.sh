@@ -369,6 +369,26 @@ agent_bench() {
 	ROWS="$ROWS$NS $tracked $pfs $vfs $START_US $scan $rss $hwm $idle $mmed $mp99 $mto $rmed $rp99 $rbad $kmed $kp99 $amed $ap99 $smed $sp99 $hmed $hp99
 "
 }
+# With BENCH_BEFORE: both pflinkds up at once, and the 64-VF lookup asked
+# of each in turn, 5 rounds of RTTN/5, so that both see the same load.
+declare -A AB
+med_of() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+lookup_ab() {	# lookup_ab NS
+	local out pa pb r m ma="" mb=""
+	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK.b" -- "$BEFORE/pflinkd" --socket "$SOCK.b" --sysfs "$SYS" \
+		--state-dir "$R/state.b" --rescan-ms 3600000 --log-level warning 2>>"$T/agent.log")
+	pb=${out#* }; pb=${pb%%$'\n'*}
+	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" \
+		--state-dir "$R/state" --rescan-ms 3600000 --log-level warning 2>>"$T/agent.log")
+	pa=${out#* }; pa=${pa%%$'\n'*}
+	for r in 1 2 3 4 5; do
+		read -r _ _ m _ < <("$RTT" rtt "$SOCK.b" $((RTTN / 5)) '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}'); mb="$mb $m"
+		read -r _ _ m _ < <("$RTT" rtt "$SOCK" $((RTTN / 5)) '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}'); ma="$ma $m"
+	done
+	kill "$pa" "$pb" 2>/dev/null; wait "$pa" "$pb" 2>/dev/null || true
+	# shellcheck disable=SC2086
+	AB[$1]="$(med_of $mb) $(med_of $ma) $(cut -d' ' -f1 /proc/loadavg)"
+}
 for NS in $NSS; do
 	echo "== agent at $NS netns" >&2
 	t0=$(date +%s%N); grow "$NS"; t1=$(date +%s%N)
@@ -377,6 +397,7 @@ for NS in $NSS; do
 	# warmer caches.
 	[ -z "$BEFORE" ] || agent_bench "$NS-before" "$BEFORE/pflinkd"
 	agent_bench "$NS"
+	[ -z "$BEFORE" ] || lookup_ab "$NS"
 	scrape_bench "$NS"
 done
 
@@ -558,6 +579,18 @@ stop_agent
 		echo "| $ns | $(us "$rm") | $(us "$rp") | $(us "$sm") | $(us "$sp") | $(us "$hm") | $(us "$hp") | $(us "$bm") | $(us "$bp") |"
 	done <<<"$ROWS"
 	echo
+	if [ -n "$BEFORE" ]; then
+		echo "Interleaved: both pflinkds up at once, \`pf\` of 0000:40:00.0 asked of each in turn,"
+		echo "5 rounds of $((RTTN / 5)); the median of the round medians (µs)."
+		echo
+		echo "| netns | before | this | this / before | load average (1 min) |"
+		echo "|---:|---:|---:|---:|---:|"
+		for ns in $NSS; do
+			read -r b a l <<<"${AB[$ns]}"
+			echo "| $ns | $(us "$b") | $(us "$a") | $(rat "$a" "$b") | $l |"
+		done
+		echo
+	fi
 	echo "Event-to-map (µs): from sending the move; the kernel's move alone (RTM_NEWLINK"
 	echo "to its ack); from the ack to the first answer showing the new netns."
 	echo
