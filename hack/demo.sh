@@ -32,6 +32,9 @@ say "an Intel 82576 port with 4 VFs (PF 0000:01:00.0, VFs 0000:01:10.{0,2,4,6})"
 bash test/fixtures/sysfs.sh standard "$D/sys" >/dev/null
 : > "$D/busmap"
 ip link add enp7s0f0 address 00:e0:ed:19:7f:e4 type veth peer name enp7s0f0-peer
+# Up with a carrier (both ends up), as a cabled port is: pflinkd marks a
+# PF whose link is down and the pods behind it.
+ip link set enp7s0f0-peer up && ip link set enp7s0f0 up
 echo "00:e0:ed:19:7f:e4 0000:01:00.0 igb" >> "$D/busmap"
 for i in 0 1 2 3; do
 	mac=$(printf '02:00:00:00:10:%02x' $i)
