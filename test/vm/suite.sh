@@ -951,6 +951,16 @@ case_runtime() {
 #     without DEL makes the leak series fire.
 MURL=http://127.0.0.1:9478/metrics PURL=http://127.0.0.1:9090
 # mval FILE SERIES-PREFIX: the value of the first line starting so
+# start_metrics_agent NET PORT: pflinkd on NET's state dir, /metrics on
+# 127.0.0.1:PORT; true once it answers health
+start_metrics_agent() {
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/$1/state"
+	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$1/state" --rescan-ms 500 \
+		--metrics-address "127.0.0.1:$2" --log-level info 2>>"$T/agent.log" &
+	AGENT=$!
+	wait_for 10 eval 'ctl health >/dev/null 2>&1'
+}
 mval() { awk -v p="$2" 'index($0, p) == 1 { print $NF; exit }' "$1"; }
 # shellcheck source=test/integration/prom.sh
 . "$HERE/../integration/prom.sh"
@@ -965,12 +975,7 @@ case_metrics() {
 	for t in curl prometheus promtool ping; do
 		command -v "$t" >/dev/null || { CASE='' fail "$t not installed (hack/deps.sh --test)"; return; }
 	done
-	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
-	mkdir -p "$T/$net/state"
-	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
-		--metrics-address 127.0.0.1:9478 --log-level info 2>>"$T/agent.log" &
-	AGENT=$!
-	check "pflinkd starts with --metrics-address 127.0.0.1:9478" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	check "pflinkd starts with --metrics-address 127.0.0.1:9478" start_metrics_agent "$net" 9478
 	for n in a b; do ip netns add "$net-$n"; done
 	conflist "$net" "$va" "\"agentSocket\": \"$AGSOCK\""
 	cni add "$net" "/run/netns/$net-a" "$IFN" ctr-mxa
@@ -1119,13 +1124,8 @@ case_pf_down() {
 	pa="pf=\"$p\",pf_netdev=\"${PFDEV[$p]}\"" pb="pf=\"$q\",pf_netdev=\"${PFDEV[$q]}\""
 	begin "PF down -> pods: pflink_pf_link_up, pflink_vf_pf_usable, pflinkctl pf-health on real igb"
 	command -v curl >/dev/null || { CASE='' fail "curl not installed (hack/deps.sh --test)"; return; }
-	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
-	mkdir -p "$T/$net/state"
 	for n in "${PFDEV[$p]}" "${PFDEV[$q]}"; do ip link set "$n" up; done
-	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$net/state" --rescan-ms 500 \
-		--metrics-address 127.0.0.1:9478 --log-level info 2>>"$T/agent.log" &
-	AGENT=$!
-	check "pflinkd starts with --metrics-address 127.0.0.1:9478" wait_for 10 eval 'ctl health >/dev/null 2>&1'
+	check "pflinkd starts with --metrics-address 127.0.0.1:9478" start_metrics_agent "$net" 9478
 	for n in a b; do ip netns add "$net-$n"; done
 	conflist "$net" "$va" "\"agentSocket\": \"$AGSOCK\""
 	cni add "$net" "/run/netns/$net-a" "$IFN" ctr-pfa
@@ -1301,21 +1301,12 @@ vf_set() {
 		shift 2
 	done
 }
-# start_dirty_agent NET: pflinkd on NET's state dir, /metrics on $DURL's port
-start_dirty_agent() {
-	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
-	mkdir -p "$T/$1/state"
-	"$PFLINKD" --socket "$AGSOCK" --state-dir "$T/$1/state" --rescan-ms 500 \
-		--metrics-address 127.0.0.1:9479 --log-level info 2>>"$T/agent.log" &
-	AGENT=$!
-	wait_for 10 eval 'ctl health >/dev/null 2>&1'
-}
 case_vf_dirty() {
 	local q=${PFS[1]} vf net=dirty cid=ctr-dirty pd n=3 s bad=""
 	vf=$(vf_n "$q" "$n")
 	pd=${PFDEV[$q]}
 	begin "a VF left dirty after DEL (igb's VF table)"
-	check "pflinkd starts with --metrics-address 127.0.0.1:9479" start_dirty_agent "$net"
+	check "pflinkd starts with --metrics-address 127.0.0.1:9479" start_metrics_agent "$net" 9479
 	vf_json "$pd" "$n"
 	note "igb's VF $n of $pd before any pod: $(jq -c . "$T/vf.json")"
 	check "igb's defaults for a VF never configured: MAC zero, no VLAN, rates 0, spoofchk on, trust off, link-state auto" \
@@ -1376,7 +1367,7 @@ case_numa() {
 		return
 	fi
 	note "node0 cpus $cpu0, node1 cpus $cpu1; $va numa_node 1, $vc numa_node $(cat "/sys/bus/pci/devices/$vc/numa_node")"
-	check "pflinkd starts" start_dirty_agent "$net"
+	check "pflinkd starts" start_metrics_agent "$net" 9479
 	for n in a b c; do ip netns add "$net-$n"; done
 	# One process per pod netns, pinned: the process pflinkd reads.
 	ip netns exec "$net-a" taskset -c "$cpu0" sleep 1000 & pa=$!
