@@ -135,10 +135,15 @@ if [ -n "$NIC" ] && [ -x "$PSTATIC" ]; then
 	NDPOD=bnd$TAG
 	ip netns add "$NDPOD"; echo "$NDPOD" >> "$NSLIST"
 	ndprev='{"cniVersion":"1.0.0","interfaces":[],"ips":[],"dns":{}}'
-	for m in agent direct; do
-		sock=$SOCK; [ $m = direct ] && sock=""
+	# sysfs: the same tree with the NIC under its PF's net/, as the kernel
+	# lists a PF's netdev on a node: the installed plugin's usual path.
+	SYSND=$T/sys-nd
+	cp -a "$SYS" "$SYSND"
+	bash test/fixtures/sysfs.sh net "$SYSND" "$NICBDF" "$NIC"
+	for m in sysfs agent direct; do
+		sock=$SOCK sys=$SYS; [ $m = direct ] && sock=""; [ $m = sysfs ] && sys=$SYSND
 		printf '{"cniVersion":"1.0.0","name":"b","type":"pflink","deviceID":"%s","sysfsRoot":"%s","stateDir":"%s","deviceInfoDir":"%s","agentSocket":"%s","prevResult":%s}' \
-			"${NICBDF%:*}:1f.7" "$SYS" "$R/state-nd-$m" "$R/devinfo" "$sock" "$ndprev" > "$T/conf-nd-$m.json"
+			"${NICBDF%:*}:1f.7" "$sys" "$R/state-nd-$m" "$R/devinfo" "$sock" "$ndprev" > "$T/conf-nd-$m.json"
 	done
 fi
 
@@ -199,7 +204,7 @@ if [ -n "$NIC" ] && [ -x "$PSTATIC" ]; then
 		SPECS="${SPECS:-} $T/spec/$name"
 	}
 	# CHECK's prevResult is the ADD's own result, as for the cases above.
-	for m in agent direct; do
+	for m in sysfs agent direct; do
 		res=$(env -i CNI_COMMAND=ADD CNI_CONTAINERID=cprep CNI_NETNS="/run/netns/$NDPOD" CNI_IFNAME=net1 \
 			CNI_PATH=/nonexistent PATH=/usr/sbin:/usr/bin:/sbin:/bin "$PSTATIC" < "$T/conf-nd-$m.json") ||
 			{ echo "nodev-static $m ADD failed: $res" >&2; exit 1; }
@@ -478,9 +483,9 @@ stop_agent
 	echo "|---|---:|---:|---:|---:|"
 	for c in pflink-sysfs-ADD pflink-sysfs-CHECK pflink-sysfs-DEL pflink-agent-ADD pflink-agent-CHECK pflink-agent-DEL pflink-direct-ADD pflink-direct-CHECK pflink-direct-DEL \
 		tuning-ADD tuning-CHECK tuning-DEL true true-shim \
-		nodev-agent-ADD nodev-static-agent-ADD nodev-direct-ADD nodev-static-direct-ADD \
-		nodev-agent-CHECK nodev-static-agent-CHECK nodev-direct-CHECK nodev-static-direct-CHECK \
-		nodev-agent-DEL nodev-static-agent-DEL nodev-direct-DEL nodev-static-direct-DEL \
+		nodev-sysfs-ADD nodev-static-sysfs-ADD nodev-agent-ADD nodev-static-agent-ADD nodev-direct-ADD nodev-static-direct-ADD \
+		nodev-sysfs-CHECK nodev-static-sysfs-CHECK nodev-agent-CHECK nodev-static-agent-CHECK nodev-direct-CHECK nodev-static-direct-CHECK \
+		nodev-sysfs-DEL nodev-static-sysfs-DEL nodev-agent-DEL nodev-static-agent-DEL nodev-direct-DEL nodev-static-direct-DEL \
 		before-sysfs-ADD before-sysfs-CHECK before-sysfs-DEL before-agent-ADD before-agent-CHECK before-agent-DEL \
 		before-direct-ADD before-direct-CHECK before-direct-DEL; do
 		[ -n "${MED[$c]:-}" ] || continue
@@ -500,7 +505,9 @@ stop_agent
 	echo "nodev-*: no shim anywhere. A netdev-less VF (vfio-pci) of the fixture tree whose"
 	echo "PF is this machine's own PCI NIC ${NIC:-(none found: skipped)} ${NICBDF:-}, found in the host"
 	echo "netns by the kernel's own answers; nodev-static-* is pflink-static, the same"
-	echo "objects linked with -static. stateDir and deviceInfoDir on: ${BENCH_STATE_FS:-tmpfs}."
+	echo "objects linked with -static; nodev-*-sysfs-*: the NIC listed under its PF's net/"
+	echo "(as on a node: named from sysfs, checked by netlink), -agent-/-direct-: not listed."
+	echo "stateDir and deviceInfoDir on: ${BENCH_STATE_FS:-tmpfs}."
 	[ -z "$BEFORE" ] || echo "before-*: BENCH_BEFORE's pflink ($BEFORE), the same configs, interleaved in the same run; agent rows <netns>-before: its pflinkd."
 	echo
 	echo "| ratio (medians unless p99) | value | target | |"
@@ -531,7 +538,7 @@ stop_agent
 	row "tuning ADD / pflink ADD (direct)" "${MED[tuning-ADD]}" "${MED[pflink-direct-ADD]}" ge 2
 	# The installed plugin (install-cni puts pflink-static on hosts), no
 	# test shim, against /bin/true without one: the headline figure.
-	for m in agent direct; do
+	for m in sysfs agent direct; do
 		row "nodev: pflink-static ADD ($m) / true" "${MED[nodev-static-$m-ADD]:-}" "${MED[true]}" le 1.1
 		row "nodev: pflink-static CHECK ($m) / true" "${MED[nodev-static-$m-CHECK]:-}" "${MED[true]}" le 1.3
 		row "nodev: pflink-static DEL ($m) / true" "${MED[nodev-static-$m-DEL]:-}" "${MED[true]}" le 1.15
