@@ -124,7 +124,7 @@ static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfde
 	json_add_int(o, "index", (long long)(idx));
 	json_add_str(o, "pciAddress", bdf);
 	if (known_drv)
-		memcpy(drv, known_drv, sizeof(drv));	/* a vf_row's, as long */
+		memcpy(drv, known_drv, sizeof(drv));	/* a cached row's, as long */
 	else if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
 		drv[0] = '\0';
 	json_add_str(o, "driver", drv);
@@ -177,38 +177,6 @@ static cJSON *vf_of(struct agent *a, const char *pf, const char *vf)
 	return vf_json(a, pf, ag_first_dev(a, pf, NULL), idx, vf, NULL);
 }
 
-/* A PF's VFs with their drivers, read in one pass (pci_foreach_vf_driver). */
-struct vf_rows {
-	struct vf_row {
-		int idx;
-		char bdf[PCI_BDF_LEN];
-		char drv[64];
-	} *v;
-	unsigned n, cap;
-};
-
-static int vf_row_add(int idx, const char *bdf, const char *drv, void *arg)
-{
-	struct vf_rows *l = arg;
-
-	if (pf_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) < 0)
-		return -ENOMEM;
-	l->v[l->n].idx = idx;
-	memcpy(l->v[l->n].bdf, bdf, PCI_BDF_LEN);
-	/* Longer than pci_driver takes: none, as pci_driver says then. */
-	if (pf_strscpy(l->v[l->n].drv, drv, sizeof(l->v[l->n].drv)) < 0)
-		l->v[l->n].drv[0] = '\0';
-	l->n++;
-	return 0;
-}
-
-static int vf_row_cmp(const void *x, const void *y)
-{
-	const struct vf_row *a = x, *b = y;
-
-	return (a->idx > b->idx) - (a->idx < b->idx);
-}
-
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
  * AGENT_VFS_NONE none, N >= 0 only VF N (none if the PF lists no VF N). */
 /* A PF's "link" (pfhealth.h judges it; none without a netdev seen). */
@@ -234,14 +202,15 @@ static void link_json(cJSON *o, const struct mx_link *l)
 static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 {
 	const struct ag_dev *pfdev;
+	const struct sfc_vf *v;
+	const struct pci_fn *fn;
 	const char *esw;
-	struct vf_rows l = { 0 };
-	struct pci_fn fn;
 	cJSON *o, *arr;
-	unsigned i;
+	unsigned i, n;
 
-	*err = pci_describe_pf(a->sysfd, pf, &fn);
-	if (*err == 0 && !fn.is_pf)
+	/* sysfs as the cache holds it: read once, kept until it changes. */
+	*err = sfc_pf(a->sfc, pf, &fn, &v, &n);
+	if (*err == 0 && !fn->is_pf)
 		*err = -ENOENT;
 	if (*err < 0)
 		return NULL;
@@ -250,40 +219,45 @@ static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	json_add_str(o, "pciAddress", fn.bdf);
-	json_add_str(o, "driver", fn.driver);
-	json_add_int(o, "numvfs", (long long)(fn.numvfs));
-	json_add_int(o, "totalvfs", (long long)(fn.totalvfs));
-	if ((esw = ag_dl_eswitch(a, fn.bdf)))
+	json_add_str(o, "pciAddress", fn->bdf);
+	json_add_str(o, "driver", fn->driver);
+	json_add_int(o, "numvfs", (long long)(fn->numvfs));
+	json_add_int(o, "totalvfs", (long long)(fn->totalvfs));
+	if ((esw = ag_dl_eswitch(a, fn->bdf)))
 		json_add_str(o, "eswitchMode", esw);
-	json_add_item(o, "netdevs", netdevs_of(a, fn.bdf));
-	pfdev = ag_first_dev(a, fn.bdf, NULL);
+	json_add_item(o, "netdevs", netdevs_of(a, fn->bdf));
+	pfdev = ag_first_dev(a, fn->bdf, NULL);
 	link_json(o, pfdev ? &pfdev->link : NULL);
 	if (vfs == AGENT_VFS_NONE)
 		return o;
 	arr = json_add_arr(o, "vfs");
-	if (vfs >= 0) {
-		char bdf[PCI_BDF_LEN];
-		cJSON *v;
+	/* Sorted by index; vfs >= 0: only that one. */
+	for (i = 0; arr && i < n; i++) {
+		cJSON *e;
 
-		/* One readlink, not a readdir of every virtfn. */
-		if (arr && pci_virtfn(a->sysfd, fn.bdf, vfs, bdf) == 0 &&
-		    (v = vf_json(a, fn.bdf, pfdev, vfs, bdf, NULL)))
-			cJSON_AddItemToArray(arr, v);
-		return o;
+		if (vfs >= 0 && v[i].idx != vfs)
+			continue;
+		if ((e = vf_json(a, fn->bdf, pfdev, v[i].idx, v[i].bdf, v[i].drv)))
+			cJSON_AddItemToArray(arr, e);
 	}
-	/* readdir order is arbitrary: list, sort by index, then build. */
-	pci_foreach_vf_driver(a->sysfd, fn.bdf, vf_row_add, &l);
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), vf_row_cmp);
-	for (i = 0; arr && i < l.n; i++) {
-		cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf, l.v[i].drv);
-
-		if (v)
-			cJSON_AddItemToArray(arr, v);
-	}
-	free(l.v);
 	return o;
+}
+
+/* The sysfs cache's counters (health). */
+static void sysfs_cache_json(const struct agent *a, cJSON *o)
+{
+	struct sfc_stats s;
+
+	if (!o)
+		return;
+	sfc_get_stats(a->sfc, &s);
+	json_add_str(o, "signal", sfc_signal_name(s.signal));
+	json_add_int(o, "pfs", (long long)s.pfs);
+	json_add_int(o, "hits", (long long)s.hits);
+	json_add_int(o, "misses", (long long)s.misses);
+	json_add_int(o, "drops", (long long)s.drops);
+	json_add_int(o, "overflows", (long long)s.overflows);
+	json_add_int(o, "stale", (long long)s.stale);
 }
 
 static cJSON *pf_json(struct agent *a, const char *pf, int vfs)
@@ -685,6 +659,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		json_add_int(o, "linkBudget", (long long)(a->o.link_budget));
 		json_add_int(o, "nsOverBudget", (long long)(s.ns_over_budget));
 		json_add_int(o, "nsUserns", (long long)(s.ns_userns));
+		sysfs_cache_json(a, json_add_obj(o, "sysfsCache"));
 		over_budget_json(a, json_add_arr(o, "overBudget"));
 		runtimes_json(a, o);
 		return o;
