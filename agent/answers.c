@@ -43,74 +43,107 @@ static void add_netdev(struct json_text *t, const struct ag_ns *ns, const struct
 	json_text_raw(t, "}");
 }
 
-/* Every netdev of a PCI function, across all netns. */
-static cJSON *netdevs_of(const struct agent *a, const char *bdf)
+/* ,"key":"v" and the like: the members after an object's first. */
+static void text_kv(struct json_text *t, const char *key, const char *v)
 {
-	struct json_text t = { 0 };
+	json_text_raw(t, ",\"");
+	json_text_raw(t, key);
+	json_text_raw(t, "\":");
+	json_text_str(t, v);
+}
+
+static void text_ki(struct json_text *t, const char *key, long long v)
+{
+	json_text_raw(t, ",\"");
+	json_text_raw(t, key);
+	json_text_raw(t, "\":");
+	json_text_int(t, v);
+}
+
+static void text_kb(struct json_text *t, const char *key, bool v)
+{
+	json_text_raw(t, ",\"");
+	json_text_raw(t, key);
+	json_text_raw(t, v ? "\":true" : "\":false");
+}
+
+/* Every netdev of a PCI function, across all netns, as a JSON array. */
+static void netdevs_text(struct json_text *t, const struct agent *a, const char *bdf)
+{
 	const char *sep = "[";
 	unsigned i, n = ag_index_find(a, bdf, &i);
 
 	for (n += i; i < n; i++)
 		if (!classify_is_representor(a->idx[i].dev->kind)) {
-			json_text_raw(&t, sep);
-			add_netdev(&t, a->idx[i].ns, a->idx[i].dev);
+			json_text_raw(t, sep);
+			add_netdev(t, a->idx[i].ns, a->idx[i].dev);
 			sep = ",";
 		}
-	json_text_raw(&t, *sep == '[' ? "[]" : "]");
+	json_text_raw(t, *sep == '[' ? "[]" : "]");
+}
+
+static cJSON *netdevs_of(const struct agent *a, const char *bdf)
+{
+	struct json_text t = { 0 };
+
+	netdevs_text(&t, a, bdf);
 	return json_text_take(&t);
 }
 
-/* One holder's members (docs/agent-protocol.md, Holder). */
-static void holder_members(cJSON *o, const struct pod_holder *h)
+/* One holder (docs/agent-protocol.md, Holder), an object. */
+static void holder_text(struct json_text *t, const struct pod_holder *h)
 {
-	json_add_str(o, "source", pod_source_name(h->src));
+	json_text_raw(t, "{\"source\":");
+	json_text_str(t, pod_source_name(h->src));
 	if (h->src == POD_SRC_RUNTIME)
-		json_add_str(o, "runtime", pod_runtime_name(h->rt));
-	json_add_str(o, "via", pod_via_name(h->via));
-	json_add_str(o, "namespace", h->ns);
-	json_add_str(o, "name", h->name);
-	json_add_str(o, "uid", h->uid);
-	json_add_str(o, "containerID", h->container_id);
+		text_kv(t, "runtime", pod_runtime_name(h->rt));
+	text_kv(t, "via", pod_via_name(h->via));
+	text_kv(t, "namespace", h->ns);
+	text_kv(t, "name", h->name);
+	text_kv(t, "uid", h->uid);
+	text_kv(t, "containerID", h->container_id);
 	if (h->container[0])
-		json_add_str(o, "container", h->container);
+		text_kv(t, "container", h->container);
+	json_text_raw(t, "}");
 }
 
 /* The VF's "pod" (pflink's record as before, else the first holder the
  * node names) with its source, and every live holder. */
-static void holders_json(const struct agent *a, cJSON *o, const char *bdf, const struct pf_record *att)
+static void holders_text(const struct agent *a, struct json_text *t, const char *bdf, const struct pf_record *att)
 {
 	struct pod_holder h[POD_HOLDERS_MAX];
 	const struct pod_holder *first;
 	unsigned n = ag_holders(a, bdf, att, h, POD_HOLDERS_MAX), i;
-	cJSON *arr, *p;
 
-	if (att && (p = json_add_obj(o, "pod"))) {
-		json_add_str(p, "namespace", att->pod_namespace);
-		json_add_str(p, "name", att->pod_name);
-		json_add_str(p, "uid", att->pod_uid);
-		json_add_str(p, "containerID", att->container_id);
-		json_add_str(p, "ifname", att->ifname);
-		json_add_str(p, "network", att->network);
-		json_add_str(p, "source", pod_source_name(POD_SRC_RECORD));
-	} else if ((first = pod_holders_first(h, n)) && (p = json_add_obj(o, "pod"))) {
-		holder_members(p, first);
+	if (att) {
+		json_text_raw(t, ",\"pod\":{\"namespace\":");
+		json_text_str(t, att->pod_namespace);
+		text_kv(t, "name", att->pod_name);
+		text_kv(t, "uid", att->pod_uid);
+		text_kv(t, "containerID", att->container_id);
+		text_kv(t, "ifname", att->ifname);
+		text_kv(t, "network", att->network);
+		text_kv(t, "source", pod_source_name(POD_SRC_RECORD));
+		json_text_raw(t, "}");
+	} else if ((first = pod_holders_first(h, n))) {
+		json_text_raw(t, ",\"pod\":");
+		holder_text(t, first);
 	}
-	arr = json_add_arr(o, "holders");
-	for (i = 0; arr && i < n; i++) {
-		cJSON *e = cJSON_CreateObject();
-
-		if (!e)
-			break;
-		holder_members(e, &h[i]);
-		cJSON_AddItemToArray(arr, e);
+	json_text_raw(t, ",\"holders\":[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			json_text_raw(t, ",");
+		holder_text(t, &h[i]);
 	}
+	json_text_raw(t, "]");
 }
 
-/* drv: the VF's driver as read already, NULL to read it here. */
-static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfdev, int idx,
-		      const char *bdf, const char *known_drv)
+/* A VF object (docs/agent-protocol.md), written as text: a 64-VF PF's
+ * answer is 64 of them.  drv: the VF's driver as read already, NULL to
+ * read it here. */
+static void vf_text(struct agent *a, struct json_text *t, const char *pf, const struct ag_dev *pfdev, int idx,
+		    const char *bdf, const char *known_drv)
 {
-	cJSON *o = cJSON_CreateObject(), *nds, *cfg;
 	const struct nl_vf *c;
 	const struct pf_record *att = ag_attachment_of(a, bdf);
 	const struct ag_dev *first = NULL;
@@ -119,40 +152,41 @@ static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfde
 	bool rep_devlink;
 	bool in_host = false;
 
-	if (!o)
-		return NULL;
-	json_add_int(o, "index", (long long)(idx));
-	json_add_str(o, "pciAddress", bdf);
+	json_text_raw(t, "{\"index\":");
+	json_text_int(t, (long long)idx);
+	text_kv(t, "pciAddress", bdf);
 	if (known_drv)
-		memcpy(drv, known_drv, sizeof(drv));	/* a vf_row's, as long */
+		memcpy(drv, known_drv, sizeof(drv));	/* a cached row's, as long */
 	else if (pci_driver(a->sysfd, bdf, drv, sizeof(drv)) < 0)
 		drv[0] = '\0';
-	json_add_str(o, "driver", drv);
+	text_kv(t, "driver", drv);
 	first = ag_first_dev(a, bdf, &first_ns);
-	nds = netdevs_of(a, bdf);
-	json_add_item(o, "netdevs", nds);
+	json_text_raw(t, ",\"netdevs\":");
+	netdevs_text(t, a, bdf);
 	c = ag_vf_config(pfdev, idx);
-	if (c && (cfg = json_add_obj(o, "config"))) {
+	if (c) {
 		char mac[MAC_STR_MAX];
 
 		nl_fmt_mac(c->mac, sizeof(c->mac), mac, sizeof(mac));
-		json_add_str(cfg, "mac", mac);
-		json_add_int(cfg, "vlan", (long long)(c->vlan));
-		json_add_int(cfg, "qos", (long long)(c->qos));
+		json_text_raw(t, ",\"config\":{\"mac\":");
+		json_text_str(t, mac);
+		text_ki(t, "vlan", (long long)c->vlan);
+		text_ki(t, "qos", (long long)c->qos);
 		if (c->spoofchk >= 0)
-			json_add_bool(cfg, "spoofchk", c->spoofchk);
+			text_kb(t, "spoofchk", c->spoofchk);
 		if (c->trust >= 0)
-			json_add_bool(cfg, "trust", c->trust);
+			text_kb(t, "trust", c->trust);
 		if (c->linkstate >= 0)
-			json_add_str(cfg, "linkState", nl_vf_link_state_name(c->linkstate));
+			text_kv(t, "linkState", nl_vf_link_state_name(c->linkstate));
+		json_text_raw(t, "}");
 	}
 	/* devlink's port table where it lists this PF's VF ports, else the
 	 * port names (devlink/reps.h). */
 	rep_devlink = ag_dl_representor(a, pf, pfdev, idx, rep);
-	json_add_str(o, "representor", rep);
+	text_kv(t, "representor", rep);
 	if (rep[0])
-		json_add_str(o, "representorFrom", rep_devlink ? "devlink" : "portName");
-	holders_json(a, o, bdf, att);
+		text_kv(t, "representorFrom", rep_devlink ? "devlink" : "portName");
+	holders_text(a, t, bdf, att);
 	if (first_ns && first_ns->host)
 		in_host = true;
 	{
@@ -163,8 +197,8 @@ static cJSON *vf_json(struct agent *a, const char *pf, const struct ag_dev *pfde
 		leak_orphan_words(orphan, att ? att->pod_namespace : "", att ? att->pod_name : "",
 				  first ? first->name : "", att ? att->netns : "", why, sizeof(why));
 	}
-	json_add_str(o, "orphan", why);
-	return o;
+	text_kv(t, "orphan", why);
+	json_text_raw(t, "}");
 }
 
 /* One VF of pf, or NULL when pf does not list it (any more). */
@@ -174,39 +208,10 @@ static cJSON *vf_of(struct agent *a, const char *pf, const char *vf)
 
 	if (pci_vf_index(a->sysfd, pf, vf, &idx) < 0)
 		return NULL;
-	return vf_json(a, pf, ag_first_dev(a, pf, NULL), idx, vf, NULL);
-}
+	struct json_text t = { 0 };
 
-/* A PF's VFs with their drivers, read in one pass (pci_foreach_vf_driver). */
-struct vf_rows {
-	struct vf_row {
-		int idx;
-		char bdf[PCI_BDF_LEN];
-		char drv[64];
-	} *v;
-	unsigned n, cap;
-};
-
-static int vf_row_add(int idx, const char *bdf, const char *drv, void *arg)
-{
-	struct vf_rows *l = arg;
-
-	if (pf_grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v)) < 0)
-		return -ENOMEM;
-	l->v[l->n].idx = idx;
-	memcpy(l->v[l->n].bdf, bdf, PCI_BDF_LEN);
-	/* Longer than pci_driver takes: none, as pci_driver says then. */
-	if (pf_strscpy(l->v[l->n].drv, drv, sizeof(l->v[l->n].drv)) < 0)
-		l->v[l->n].drv[0] = '\0';
-	l->n++;
-	return 0;
-}
-
-static int vf_row_cmp(const void *x, const void *y)
-{
-	const struct vf_row *a = x, *b = y;
-
-	return (a->idx > b->idx) - (a->idx < b->idx);
+	vf_text(a, &t, pf, ag_first_dev(a, pf, NULL), idx, vf, NULL);
+	return json_text_take(&t);
 }
 
 /* PF object; vfs: AGENT_VFS_ALL adds its VFs ordered by index,
@@ -234,14 +239,16 @@ static void link_json(cJSON *o, const struct mx_link *l)
 static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 {
 	const struct ag_dev *pfdev;
-	const char *esw;
-	struct vf_rows l = { 0 };
-	struct pci_fn fn;
-	cJSON *o, *arr;
-	unsigned i;
+	const struct sfc_vf *v;
+	const struct pci_fn *fn;
+	const char *esw, *sep = "";
+	struct json_text t = { 0 };
+	cJSON *o;
+	unsigned i, n;
 
-	*err = pci_describe_pf(a->sysfd, pf, &fn);
-	if (*err == 0 && !fn.is_pf)
+	/* sysfs as the cache holds it: read once, kept until it changes. */
+	*err = sfc_pf(a->sfc, pf, &fn, &v, &n);
+	if (*err == 0 && !fn->is_pf)
 		*err = -ENOENT;
 	if (*err < 0)
 		return NULL;
@@ -250,40 +257,46 @@ static cJSON *pf_json_err(struct agent *a, const char *pf, int vfs, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	json_add_str(o, "pciAddress", fn.bdf);
-	json_add_str(o, "driver", fn.driver);
-	json_add_int(o, "numvfs", (long long)(fn.numvfs));
-	json_add_int(o, "totalvfs", (long long)(fn.totalvfs));
-	if ((esw = ag_dl_eswitch(a, fn.bdf)))
+	json_add_str(o, "pciAddress", fn->bdf);
+	json_add_str(o, "driver", fn->driver);
+	json_add_int(o, "numvfs", (long long)(fn->numvfs));
+	json_add_int(o, "totalvfs", (long long)(fn->totalvfs));
+	if ((esw = ag_dl_eswitch(a, fn->bdf)))
 		json_add_str(o, "eswitchMode", esw);
-	json_add_item(o, "netdevs", netdevs_of(a, fn.bdf));
-	pfdev = ag_first_dev(a, fn.bdf, NULL);
+	json_add_item(o, "netdevs", netdevs_of(a, fn->bdf));
+	pfdev = ag_first_dev(a, fn->bdf, NULL);
 	link_json(o, pfdev ? &pfdev->link : NULL);
 	if (vfs == AGENT_VFS_NONE)
 		return o;
-	arr = json_add_arr(o, "vfs");
-	if (vfs >= 0) {
-		char bdf[PCI_BDF_LEN];
-		cJSON *v;
-
-		/* One readlink, not a readdir of every virtfn. */
-		if (arr && pci_virtfn(a->sysfd, fn.bdf, vfs, bdf) == 0 &&
-		    (v = vf_json(a, fn.bdf, pfdev, vfs, bdf, NULL)))
-			cJSON_AddItemToArray(arr, v);
-		return o;
+	/* Sorted by index; vfs >= 0: only that one. */
+	json_text_raw(&t, "[");
+	for (i = 0; i < n; i++) {
+		if (vfs >= 0 && v[i].idx != vfs)
+			continue;
+		json_text_raw(&t, sep);
+		vf_text(a, &t, fn->bdf, pfdev, v[i].idx, v[i].bdf, v[i].drv);
+		sep = ",";
 	}
-	/* readdir order is arbitrary: list, sort by index, then build. */
-	pci_foreach_vf_driver(a->sysfd, fn.bdf, vf_row_add, &l);
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), vf_row_cmp);
-	for (i = 0; arr && i < l.n; i++) {
-		cJSON *v = vf_json(a, fn.bdf, pfdev, l.v[i].idx, l.v[i].bdf, l.v[i].drv);
-
-		if (v)
-			cJSON_AddItemToArray(arr, v);
-	}
-	free(l.v);
+	json_text_raw(&t, "]");
+	json_add_item(o, "vfs", json_text_take(&t));
 	return o;
+}
+
+/* The sysfs cache's counters (health). */
+static void sysfs_cache_json(const struct agent *a, cJSON *o)
+{
+	struct sfc_stats s;
+
+	if (!o)
+		return;
+	sfc_get_stats(a->sfc, &s);
+	json_add_str(o, "signal", sfc_signal_name(s.signal));
+	json_add_int(o, "pfs", (long long)s.pfs);
+	json_add_int(o, "hits", (long long)s.hits);
+	json_add_int(o, "misses", (long long)s.misses);
+	json_add_int(o, "drops", (long long)s.drops);
+	json_add_int(o, "overflows", (long long)s.overflows);
+	json_add_int(o, "stale", (long long)s.stale);
 }
 
 static cJSON *pf_json(struct agent *a, const char *pf, int vfs)
@@ -482,11 +495,12 @@ static cJSON *op_leaks(struct agent *a)
 
 				json_add_int(e, "pods", (long long)l[i].pods);
 				for (k = 0; k < l[i].n_holders; k++) {
-					cJSON *h = cJSON_CreateObject();
+					struct json_text t = { 0 };
+					cJSON *h;
 
-					if (!h)
+					holder_text(&t, &l[i].holders[k]);
+					if (!(h = json_text_take(&t)))
 						break;
-					holder_members(h, &l[i].holders[k]);
 					cJSON_AddItemToArray(p, h);
 				}
 			}
@@ -685,6 +699,7 @@ cJSON *agent_answer(struct agent *a, const struct agent_req *req)
 		json_add_int(o, "linkBudget", (long long)(a->o.link_budget));
 		json_add_int(o, "nsOverBudget", (long long)(s.ns_over_budget));
 		json_add_int(o, "nsUserns", (long long)(s.ns_userns));
+		sysfs_cache_json(a, json_add_obj(o, "sysfsCache"));
 		over_budget_json(a, json_add_arr(o, "overBudget"));
 		runtimes_json(a, o);
 		return o;

@@ -1372,6 +1372,10 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 	r = pci_sysfs_open(a->o.sysfs, &a->sysfd);
 	if (r < 0)
 		goto fail;
+	snprintf(why, whylen, "out of memory");
+	r = sfc_open(a->sysfd, &a->sfc);
+	if (r < 0)
+		goto fail;
 	snprintf(why, whylen, "epoll");
 	a->nsep = epoll_create1(EPOLL_CLOEXEC);
 	if (a->nsep < 0) {
@@ -1445,6 +1449,7 @@ void agent_free(struct agent *a)
 	free(a->idx);
 	if (a->nsep >= 0)
 		close(a->nsep);
+	sfc_free(a->sfc);
 	if (a->sysfd >= 0)
 		close(a->sysfd);
 	free(a);

@@ -11,6 +11,7 @@
 #include "pods/cgroup.h"
 #include "pods/holder.h"
 #include "pods/index.h"
+#include "sysfs_cache.h"
 
 struct nl_handle;
 struct nl_vf;
@@ -82,6 +83,7 @@ struct ag_ref {
 struct agent {
 	struct agent_opts o;
 	int sysfd;
+	struct sfc *sfc;		/* what sysfs said of PFs (sysfs_cache.h) */
 	int nsep;			/* epoll over every netns' event socket */
 	struct netns_id host;
 	struct netns_id init_userns;	/* the host's user namespace */

@@ -44,7 +44,7 @@
 #define FD_ANSWER_RESERVE 16
 
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
-		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE, SRC_PODS };
+		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE, SRC_PODS, SRC_SYSFS };
 
 /* The runtime index's share of one turn of the loop: one bundle (a read,
  * a parse and its joins: tens of microseconds), the rest on the next
@@ -84,6 +84,7 @@ struct server {
 	int ep;
 	struct src listen, netns, mounts, settle, state, debounce, timer, sig, pods;
 	struct src devlink, dl_settle;	/* devlink's events (devlink/reps.h) */
+	struct src sysfs;		/* the sysfs cache's change signal (sysfs_cache.h) */
 	bool dl_settle_armed;
 	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
 	 * the snapshot being taken, a slice per turn of the loop. */
@@ -551,6 +552,8 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 	}
 	records_current(sv);
 	t0 = pf_now_ns();
+	/* Changes sysfs signalled before the request was sent: read now. */
+	sfc_sync(sv->a->sfc);
 	ans = agent_answer(sv->a, req);
 	mx_hist_observe(&sv->a->hist.answer[req->op], pf_now_ns() - t0);
 	if (req->op == AGENT_OP_HEALTH && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans, "ok"))) {
@@ -725,6 +728,10 @@ static int setup(struct server *sv)
 		if ((r = ep_add(sv, &sv->devlink, EPOLLIN)) < 0 || (r = ep_add(sv, &sv->dl_settle, EPOLLIN)) < 0)
 			return r;
 	}
+	/* Read while idle too: the signal must not overflow between requests. */
+	sv->sysfs = (struct src){ SRC_SYSFS, sfc_fd(a->sfc) };
+	if (sv->sysfs.fd >= 0 && (r = ep_add(sv, &sv->sysfs, EPOLLIN)) < 0)
+		return r;
 	/* After the signal mask: the HTTP thread inherits it. */
 	if (a->o.metrics_address) {
 		r = ag_http_start(a->o.metrics_address, &sv->http, sv->why, sizeof(sv->why));
@@ -801,7 +808,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	int r, running = 1, dump_wait = agent_dump_work(a);
 
 	sv.listen.fd = sv.mounts.fd = sv.settle.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
-	sv.metrics.fd = sv.devlink.fd = sv.dl_settle.fd = -1;
+	sv.metrics.fd = sv.devlink.fd = sv.dl_settle.fd = sv.sysfs.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
 		if (sv.why[0])
@@ -893,6 +900,9 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				break;
 			case SRC_PODS:
 				pods_index_events(a->pods);
+				break;
+			case SRC_SYSFS:
+				sfc_sync(a->sfc);
 				break;
 			}
 		}

@@ -379,7 +379,7 @@ agent_bench() {
 declare -A AB
 med_of() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 lookup_ab() {	# lookup_ab NS
-	local out pa pb r m ma="" mb=""
+	local out pa pb r m q ma="" mb="" qa="" qb=""
 	out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK.b" -- "$BEFORE/pflinkd" --socket "$SOCK.b" --sysfs "$SYS" \
 		--state-dir "$R/state.b" --rescan-ms 3600000 --log-level warning 2>>"$T/agent.log")
 	pb=${out#* }; pb=${pb%%$'\n'*}
@@ -387,12 +387,12 @@ lookup_ab() {	# lookup_ab NS
 		--state-dir "$R/state" --rescan-ms 3600000 --log-level warning 2>>"$T/agent.log")
 	pa=${out#* }; pa=${pa%%$'\n'*}
 	for r in 1 2 3 4 5; do
-		read -r _ _ m _ < <("$RTT" rtt "$SOCK.b" $((RTTN / 5)) '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}'); mb="$mb $m"
-		read -r _ _ m _ < <("$RTT" rtt "$SOCK" $((RTTN / 5)) '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}'); ma="$ma $m"
+		read -r _ _ m q _ < <("$RTT" rtt "$SOCK.b" $((RTTN / 5)) '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}'); mb="$mb $m" qb="$qb $q"
+		read -r _ _ m q _ < <("$RTT" rtt "$SOCK" $((RTTN / 5)) '{"v":1,"op":"pf","pciAddress":"0000:40:00.0"}'); ma="$ma $m" qa="$qa $q"
 	done
 	kill "$pa" "$pb" 2>/dev/null; wait "$pa" "$pb" 2>/dev/null || true
 	# shellcheck disable=SC2086
-	AB[$1]="$(med_of $mb) $(med_of $ma) $(cut -d' ' -f1 /proc/loadavg)"
+	AB[$1]="$(med_of $mb) $(med_of $ma) $(cut -d' ' -f1 /proc/loadavg) $(med_of $qb) $(med_of $qa)"
 }
 for NS in $NSS; do
 	echo "== agent at $NS netns" >&2
@@ -588,13 +588,13 @@ stop_agent
 	echo
 	if [ -n "$BEFORE" ]; then
 		echo "Interleaved: both pflinkds up at once, \`pf\` of 0000:40:00.0 asked of each in turn,"
-		echo "5 rounds of $((RTTN / 5)); the median of the round medians (µs)."
+		echo "5 rounds of $((RTTN / 5)); the median of the round medians, and of the round p99s (µs)."
 		echo
-		echo "| netns | before | this | this / before | load average (1 min) |"
-		echo "|---:|---:|---:|---:|---:|"
+		echo "| netns | before | this | this / before | p99 before | p99 this | this / before | load average (1 min) |"
+		echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 		for ns in $NSS; do
-			read -r b a l <<<"${AB[$ns]}"
-			echo "| $ns | $(us "$b") | $(us "$a") | $(rat "$a" "$b") | $l |"
+			read -r b a l qb qa <<<"${AB[$ns]}"
+			echo "| $ns | $(us "$b") | $(us "$a") | $(rat "$a" "$b") | $(us "$qb") | $(us "$qa") | $(rat "$qa" "$qb") | $l |"
 		done
 		echo
 	fi

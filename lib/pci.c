@@ -297,6 +297,11 @@ int pci_fn_exists(int rootfd, const char *bdf)
 	return dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, &fd);
 }
 
+int pci_fn_open(int rootfd, const char *bdf, int *fd_out)
+{
+	return dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, fd_out);
+}
+
 /* pci_physfn() for a VF whose directory is open as devfd. */
 static int physfn_at(int rootfd, int devfd, const char *vf, char pf_out[PCI_BDF_LEN])
 {

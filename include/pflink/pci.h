@@ -51,6 +51,10 @@ struct pci_fn {
 /* -ENOENT: no such PCI function under the root. */
 int pci_fn_exists(int rootfd, const char *bdf);
 
+/* The function's directory, opened O_PATH through the same choke point
+ * (for a watch on it: pflinkd's sysfs cache). */
+int pci_fn_open(int rootfd, const char *bdf, int *fd_out);
+
 /* The PF of a VF.  -ENOENT: no physfn (not a VF); -ENXIO: physfn names a
  * PF that is absent; -ELOOP: physfn loops; -EINVAL: physfn does not end in
  * a PCI address. */

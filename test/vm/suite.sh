@@ -6,7 +6,8 @@
 # the build dir (with pflink and cnitool in it):
 #     suite.sh BUILD_DIR [-x] [CASE...]
 # CASE: chain map direct pf-netns swap del-gone devinfo-file parallel agent
-# metrics pf-down errors vfio runtime agent-stress devlink vf-dirty numa
+# metrics pf-down errors vfio runtime agent-stress devlink vf-dirty sysfs-cache
+# numa
 # (default: all but numa, which needs a two-node VM: hack/vm-test.sh boots
 # one for it);
 # -x traces every command with a timestamp.
@@ -26,7 +27,7 @@ shift
 TRACE=0
 [ "${1:-}" = -x ] && { TRACE=1; shift; }
 CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics pf-down devlink errors vfio runtime agent-stress vf-dirty)
+[ ${#CASES[@]} -gt 0 ] || CASES=(chain map direct pf-netns swap del-gone devinfo-file parallel agent metrics pf-down devlink errors vfio runtime agent-stress vf-dirty sysfs-cache)
 for f in "$BUILD/pflink-static" "$BUILD/pflinkd" "$BUILD/pflinkctl" "$BUILD/cnitool" /usr/lib/cni/host-device; do
 	[ -x "$f" ] || { echo "$0: $f missing" >&2; exit 2; }
 done
@@ -1415,6 +1416,83 @@ case_numa() {
 	drop_ns "$net-a" "$net-b" "$net-c"
 }
 
+# -----------------------------------------------------------------------------
+# 18. pflinkd's sysfs cache on real sysfs (design-notes.md §28): its signal
+#     is the kernel's uevents; a VF unbound and bound again, sriov_numvfs
+#     to 0 and back, each between two `pflinkctl pf` lookups of a running
+#     pflinkd with no wait between the change and the lookup: each answer
+#     says what sysfs says.  Last: the PF's VFs are made anew.
+pfq() { agq pf "$1" && [ -s "$T/ag.json" ]; }
+# sysfs_says PF: the PF's numvfs and each VF's index, address and driver as
+# /sys says now, as jq's input for a comparison with an answer's
+sysfs_says() {
+	local p=$1 l n v d out=""
+	read -r n <"/sys/bus/pci/devices/$p/sriov_numvfs"
+	for l in /sys/bus/pci/devices/"$p"/virtfn*; do
+		[ -e "$l" ] || [ -L "$l" ] || continue
+		v=$(readlink "$l") && v=${v##*/}
+		d=$(readlink "/sys/bus/pci/devices/$v/driver" 2>/dev/null) && d=${d##*/} || d=""
+		out="$out{\"index\":${l##*virtfn},\"pciAddress\":\"$v\",\"driver\":\"$d\"},"
+	done
+	echo "{\"numvfs\":$n,\"vfs\":[${out%,}]}"
+}
+# answers_sysfs PF: the last answer ($T/ag.json) is what sysfs says
+answers_sysfs() {
+	local want
+	want=$(sysfs_says "$1") || return 1
+	jqf "$T/ag.json" '.pf.numvfs == $w.numvfs and ([.pf.vfs[] | {index, pciAddress, driver}] == ($w.vfs | sort_by(.index)))' \
+		--argjson w "$want"
+}
+case_sysfs_cache() {
+	local p=${PFS[1]} vf h0 d0 n
+	vf=$(vf_n "$p" 1)
+	begin "pflinkd's sysfs cache: uevents on real VFs"
+	AGSOCK=$(mktemp -d /tmp/pflinkd.XXXXXX)/pflinkd.sock
+	mkdir -p "$T/agent/state"
+	check "pflinkd starts" start_agent
+	agq health
+	check "the cache's signal is the kernel's uevents" jqf "$T/ag.json" '.sysfsCache.signal == "uevent"'
+	h0=$(jq -r .sysfsCache.hits "$T/ag.json")
+	check "pf $p: $SRIOV_NUMVFS VFs on igbvf, as sysfs says" \
+		eval 'pfq "$p" && answers_sysfs "$p" && jqf "$T/ag.json" "[.pf.vfs[].driver] | all(. == \"igbvf\")"'
+	check "pf $p again: as sysfs says" eval 'pfq "$p" && answers_sysfs "$p"'
+	agq health
+	check "... from the cache (hits above $h0)" jqf "$T/ag.json" '.sysfsCache.hits > ($h|tonumber)' --arg h "$h0"
+	d0=$(jq -r .sysfsCache.drops "$T/ag.json")
+
+	echo "$vf" >"/sys/bus/pci/devices/$vf/driver/unbind"
+	check "VF $vf unbound: the next lookup says no driver" \
+		eval 'pfq "$p" && answers_sysfs "$p" && jqf "$T/ag.json" ".pf.vfs[1].driver == \"\""'
+	agq health
+	check "... the cache was dropped by a uevent (drops above $d0)" \
+		jqf "$T/ag.json" '.sysfsCache.drops > ($d|tonumber)' --arg d "$d0"
+	check "VF $vf bound to igbvf again" bind_to "$vf" igbvf
+	check "... the next lookup says igbvf" \
+		eval 'pfq "$p" && answers_sysfs "$p" && jqf "$T/ag.json" ".pf.vfs[1].driver == \"igbvf\""'
+	check "... and the vf answer too" eval 'agq vf "$vf" && jqf "$T/ag.json" ".vf.driver == \"igbvf\" and .vf.index == 1"'
+
+	echo 0 >"/sys/bus/pci/devices/$p/sriov_numvfs"
+	check "sriov_numvfs 0: the next lookup lists no VF" \
+		eval 'pfq "$p" && answers_sysfs "$p" && jqf "$T/ag.json" ".pf.numvfs == 0 and .pf.vfs == []"'
+	check "... and again" eval 'pfq "$p" && jqf "$T/ag.json" ".pf.numvfs == 0 and .pf.vfs == []"'
+	n=$((SRIOV_NUMVFS - 1))
+	echo "$n" >"/sys/bus/pci/devices/$p/sriov_numvfs"
+	check "sriov_numvfs $n: the next lookup lists $n VFs, as sysfs says" \
+		eval 'pfq "$p" && answers_sysfs "$p" && jqf "$T/ag.json" ".pf.numvfs == ($n) and (.pf.vfs | length) == ($n)"'
+	echo 0 >"/sys/bus/pci/devices/$p/sriov_numvfs"
+	echo "$SRIOV_NUMVFS" >"/sys/bus/pci/devices/$p/sriov_numvfs"
+	check "sriov_numvfs $SRIOV_NUMVFS again: the next lookup says so" \
+		eval 'pfq "$p" && answers_sysfs "$p" && jqf "$T/ag.json" ".pf.numvfs == $SRIOV_NUMVFS"'
+	agq health
+	note "$(jq -c .sysfsCache "$T/ag.json")"
+	check "pflinkd still running" kill -0 "$AGENT"
+	stop_agent
+	rm -rf "${AGSOCK%/*}"
+	for ((n = 0; n < SRIOV_NUMVFS; n++)); do
+		wait_for 20 in_host "$(vf_n "$p" "$n")" || echo "    (warning: VF $n of $p has no netdev)"
+	done
+}
+
 START=$(date +%s%N)
 if [ "$TRACE" = 1 ]; then
 	PS4='+ ${EPOCHREALTIME} '
@@ -1439,6 +1517,7 @@ for c in "${CASES[@]}"; do
 	pf-down) case_pf_down ;;
 	devlink) case_devlink ;;
 	vf-dirty) case_vf_dirty ;;
+	sysfs-cache) case_sysfs_cache ;;
 	numa) case_numa ;;
 	*) CASE='' fail "unknown case '$c'" ;;
 	esac
