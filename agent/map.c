@@ -449,7 +449,9 @@ static void dump_free(struct agent *a, struct ag_ns *ns, bool drain)
 	ns_hold_events(a, ns, false);
 }
 
-static int dump_begin(struct agent *a, struct ag_ns *ns)
+/* sent: the request socket's first dump, asked when it was made
+ * (ns_socks). */
+static int dump_begin(struct agent *a, struct ag_ns *ns, bool sent)
 {
 	struct ag_dump *dp = calloc(1, sizeof(*dp));
 	int r;
@@ -461,7 +463,7 @@ static int dump_begin(struct agent *a, struct ag_ns *ns)
 	dp->tab->a = a;
 	dp->tab->ethfd = ns->ethfd;
 	pf_strscpy(dp->tab->label, ns->label, sizeof(dp->tab->label));
-	r = nl_link_dump_start(ns->req, NL_WANT_VFS, &dp->d);
+	r = sent ? nl_link_dump_sent(ns->req, NL_WANT_VFS, &dp->d) : nl_link_dump_start(ns->req, NL_WANT_VFS, &dp->d);
 	if (r < 0) {
 		free(dp->tab);
 		free(dp);
@@ -550,13 +552,13 @@ static void dump_finish(struct agent *a, struct ag_ns *ns)
  * dump leaves the map as it was, not empty.  Up to the link budget it is
  * done now; beyond, the netns is marked and the rest goes on in the
  * background (agent_dump_work).  0, or -EIO when the dump failed. */
-static int ns_dump(struct agent *a, struct ag_ns *ns)
+static int ns_dump(struct agent *a, struct ag_ns *ns, bool sent)
 {
 	int r;
 
 	if (ns->dump)
 		return 0;	/* one is on its way */
-	if (dump_begin(a, ns) < 0)
+	if (dump_begin(a, ns, sent) < 0)
 		return -EIO;
 	do
 		r = dump_slice(a, ns);
@@ -603,7 +605,7 @@ int agent_dump_work(struct agent *a)
 
 		if (!ns->dump && ns->dump_due && ns->next_dump_ns <= now) {
 			due_set(a, ns, false);
-			if (dump_begin(a, ns) < 0)
+			if (dump_begin(a, ns, false) < 0)
 				continue;
 			ns_hold_events(a, ns, true);
 		}
@@ -665,7 +667,7 @@ int ag_ns_events(struct agent *a, struct ag_ns *ns)
 			return 0;
 		}
 		ag_log(a, PF_LOG_WARNING, "netns %s: link events overflowed, rescanning", ns->label);
-		if (ns_dump(a, ns) < 0)
+		if (ns_dump(a, ns, false) < 0)
 			ag_log(a, PF_LOG_WARNING, "netns %s: rescan failed, the map keeps what it had", ns->label);
 		return 0;
 	}
@@ -772,11 +774,19 @@ static struct ag_ns *ns_find(struct agent *a, const struct netns_id *id)
 	return NULL;
 }
 
-/* The sockets a tracked netns needs, made inside it. */
+/* The sockets a tracked netns needs, made inside it, the netlink ones
+ * bound and the event socket subscribed by the thread that makes them: in
+ * a scan that is the batch's worker, so the group join -- whose kernel
+ * cost grows with every socket already joined, anywhere on the machine
+ * (nl.h: nl_sock_prepare_events) -- runs beside this thread's dumps
+ * rather than before each; the request socket is bound and its first
+ * dump sent there too (the kernel fills a small netns' whole answer in
+ * that sendto), and this thread only reads it (docs/design-notes.md,
+ * note 28). */
 static const struct netns_sock_req ns_socks[3] = {
-	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },	/* events */
-	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },	/* dumps and gets */
-	{ AF_INET, SOCK_DGRAM, 0, -1 },			/* ethtool */
+	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1, nl_sock_prepare_events, EVENT_RCVBUF },	/* events */
+	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1, nl_sock_prepare_dump, NL_WANT_VFS },	/* dumps and gets */
+	{ AF_INET, SOCK_DGRAM, 0, -1, NULL, 0 },						/* ethtool */
 };
 
 static int ns_reserve(struct agent *a)
@@ -815,18 +825,20 @@ static int ns_attach(struct agent *a, const struct netns_id *id, const char *lab
 	ns->host = netns_id_eq(id, &a->host);
 	pf_strscpy(ns->label, ns->host ? "host" : label, sizeof(ns->label));
 	ns->ethfd = req[2].fd;
-	r = nl_handle_open(req[0].fd, &ns->ev);
+	/* The event socket joined its group when it was made (ns_socks),
+	 * before the dump below: no change falls between the two. */
+	r = nl_handle_wrap(req[0].fd, &ns->ev);
 	if (r < 0) {
 		close(req[1].fd);
 		ns_free(a, ns);
 		return r;
 	}
-	r = nl_handle_open(req[1].fd, &ns->req);
-	/* Subscribe before the dump so no change falls between the two. */
-	if (r < 0 || (r = nl_link_subscribe(ns->ev, EVENT_RCVBUF, &got)) < 0) {
+	r = nl_handle_wrap(req[1].fd, &ns->req);
+	if (r < 0) {
 		ns_free(a, ns);
 		return r;
 	}
+	got = nl_link_rcvbuf(ns->ev);
 	/* Without CAP_NET_ADMIN the buffer stops at net.core.rmem_max: say so
 	 * once, a burst bigger than it costs that netns a rescan. */
 	if (got < 2 * EVENT_RCVBUF && a->ev_rcvbuf == 0)
@@ -841,7 +853,7 @@ static int ns_attach(struct agent *a, const struct netns_id *id, const char *lab
 		ns_free(a, ns);
 		return r;
 	}
-	r = ns_dump(a, ns);
+	r = ns_dump(a, ns, true);
 	if (r < 0) {
 		ns_free(a, ns);
 		return r;

@@ -93,10 +93,16 @@ static void make_sockets(struct sock_job *job)
 
 	for (i = 0; i < job->n; i++) {
 		struct netns_sock_req *r = &job->reqs[i];
+		int err = 0;
 
 		r->fd = socket(r->domain, r->type | SOCK_CLOEXEC, r->proto);
-		if (r->fd < 0) {
-			job->err = -errno;
+		if (r->fd < 0)
+			err = -errno;
+		else if (r->prep && (err = r->prep(r->fd, r->prep_arg)) < 0)
+			close(r->fd);
+		if (err < 0) {
+			job->err = err;
+			r->fd = -1;
 			while (i--) {
 				close(job->reqs[i].fd);
 				job->reqs[i].fd = -1;

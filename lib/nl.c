@@ -28,31 +28,72 @@ struct nl_handle {
 #define RX_START 32768u
 #define RX_MAX (4u << 20)
 
-int nl_handle_open(int fd, struct nl_handle **out)
+int nl_sock_prepare(int fd, int unused)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct nl_handle *h = calloc(1, sizeof(*h));
 	int one = 1;
+
+	(void)unused;
+	/* nl_pid 0: the kernel picks the port.  Answers are told apart by
+	 * sequence number, and only the kernel's are read (recv_one). */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
+	/* Without strict checking, old kernels ignore an IFLA_IFNAME filter
+	 * they do not understand; ask for it where it exists, ignore failure. */
+	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
+	return 0;
+}
+
+int nl_sock_prepare_events(int fd, int rcvbuf)
+{
+	int grp = RTNLGRP_LINK, fl;
+	/* Bound first: a bind() after the join, even with nl_groups 0, would
+	 * set the socket's first 32 groups to none (netlink_bind). */
+	int r = nl_sock_prepare(fd, 0);
+
+	if (r < 0)
+		return r;
+	/* The join recomputes the group's listener mask over every member
+	 * socket of NETLINK_ROUTE, in every netns, under netlink's global
+	 * table lock: O(members), so a scan of N netns pays O(N^2) here.
+	 * That is why a scan's worker thread does it (netns.h: prep). */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
+		return -errno;
+	/* A bigger buffer than the default (~200 KiB, a hundred or two link
+	 * events) rides out a burst (a pod start moves and renames links)
+	 * without ENOBUFS.  SO_RCVBUF is capped at net.core.rmem_max;
+	 * SO_RCVBUFFORCE (CAP_NET_ADMIN, which pflinkd has) is not. */
+	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -errno;
+	return 0;
+}
+
+int nl_handle_wrap(int fd, struct nl_handle **out)
+{
+	struct nl_handle *h = calloc(1, sizeof(*h));
 
 	if (!h) {
 		close(fd);
 		return -ENOMEM;
 	}
 	h->fd = fd;
-	/* nl_pid 0: the kernel picks the port.  Answers are told apart by
-	 * sequence number, and only the kernel's are read (recv_one). */
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		nl_handle_close(h);
-		return r;
-	}
-	/* Without strict checking, old kernels ignore an IFLA_IFNAME filter
-	 * they do not understand; ask for it where it exists, ignore failure. */
-	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	h->seq = (unsigned)time(NULL);
 	*out = h;
 	return 0;
+}
+
+int nl_handle_open(int fd, struct nl_handle **out)
+{
+	int r = nl_sock_prepare(fd, 0);
+
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return nl_handle_wrap(fd, out);
 }
 
 void nl_handle_close(struct nl_handle *h)
@@ -333,9 +374,14 @@ struct nl_dump {
 	bool intr, done;
 };
 
-int nl_link_dump_start(struct nl_handle *h, unsigned want, struct nl_dump **out)
+/* The sequence number of a dump sent by nl_sock_prepare_dump: a handle's
+ * own start at time(NULL) and only grow, so never meet it. */
+#define PREP_DUMP_SEQ 1u
+
+static int dump_new(struct nl_handle *h, unsigned want, bool sent, struct nl_dump **out)
 {
 	struct nl_dump *d = calloc(1, sizeof(*d));
+	struct nlmsghdr *req;
 	int r;
 
 	if (!d || !(d->buf = malloc(RX_START))) {
@@ -344,15 +390,39 @@ int nl_link_dump_start(struct nl_handle *h, unsigned want, struct nl_dump **out)
 	}
 	d->h = h;
 	d->cap = RX_START;
-	getlink_req(h, d->req, NLM_F_DUMP, want);
-	r = send_req(h, (struct nlmsghdr *)d->req);
-	if (r < 0) {
+	req = getlink_req(h, d->req, NLM_F_DUMP, want);
+	if (sent) {
+		req->nlmsg_seq = PREP_DUMP_SEQ;
+	} else if ((r = send_req(h, req)) < 0) {
 		d->done = true;
 		nl_link_dump_free(d, true);
 		return r;
 	}
 	*out = d;
 	return 0;
+}
+
+int nl_link_dump_start(struct nl_handle *h, unsigned want, struct nl_dump **out)
+{
+	return dump_new(h, want, false, out);
+}
+
+int nl_link_dump_sent(struct nl_handle *h, unsigned want, struct nl_dump **out)
+{
+	return dump_new(h, want, true, out);
+}
+
+int nl_sock_prepare_dump(int fd, int want)
+{
+	char req[REQ_BUF] = { 0 };
+	struct nl_handle h = { .fd = fd, .seq = PREP_DUMP_SEQ - 1 };
+	int r = nl_sock_prepare(fd, 0);
+
+	if (r < 0)
+		return r;
+	/* The kernel fills the first answer (for a pod's netns, all of it)
+	 * inside this sendto(): that work is now the preparing thread's. */
+	return send_req(&h, getlink_req(&h, req, NLM_F_DUMP, (unsigned)want));
 }
 
 int nl_link_dump_restart(struct nl_dump *d)
@@ -409,26 +479,15 @@ void nl_link_dump_free(struct nl_dump *d, bool drain)
 	free(d);
 }
 
-int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got)
+int nl_link_rcvbuf(const struct nl_handle *h)
 {
-	int fd = h->fd, grp = RTNLGRP_LINK, fl;
-	socklen_t len = sizeof(*got);
+	int got;
+	socklen_t len = sizeof(got);
 
-	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) < 0)
-		return -errno;
-	/* A bigger buffer than the default (~200 KiB, a hundred or two link
-	 * events) rides out a burst (a pod start moves and renames links)
-	 * without ENOBUFS.  SO_RCVBUF is capped at net.core.rmem_max;
-	 * SO_RCVBUFFORCE (CAP_NET_ADMIN, which pflinkd has) is not. */
-	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	/* The kernel reports twice what it was asked (bookkeeping overhead). */
-	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, got, &len) < 0)
-		*got = 0;
-	fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
-		return -errno;
-	return 0;
+	if (getsockopt(h->fd, SOL_SOCKET, SO_RCVBUF, &got, &len) < 0)
+		return 0;
+	return got;
 }
 
 void nl_link_drain(struct nl_handle *h)

@@ -19,8 +19,8 @@ const char *const resolve_default_netns_dirs[] = {
 static int ns_sockets(int nsfd, int *nlfd, int *ethfd)
 {
 	struct netns_sock_req req[2] = {
-		{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1 },
-		{ AF_INET, SOCK_DGRAM, 0, -1 },
+		{ .domain = AF_NETLINK, .type = SOCK_RAW, .proto = NETLINK_ROUTE, .fd = -1 },
+		{ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 },
 	};
 	int r = netns_sockets(nsfd, req, 2);
 

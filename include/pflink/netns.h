@@ -45,6 +45,12 @@ int netns_socket(int nsfd, int domain, int type, int proto, int *sock_out);
 struct netns_sock_req {
 	int domain, type, proto;
 	int fd;		/* out */
+	/* Optional: made ready by the thread that made it, before it is
+	 * handed over (0, or -errno: the sockets are closed).  A batch's
+	 * worker thus does what needs no netns -- netlink's bind and group
+	 * join (nl.h: nl_sock_prepare) -- beside the caller's own work. */
+	int (*prep)(int fd, int arg);
+	int prep_arg;
 };
 int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n);
 

@@ -83,6 +83,14 @@ int nl_link_vfs(const struct nl_link *l, struct nl_vf *out, unsigned max, unsign
  * right netns with netns_socket()); takes ownership of fd. */
 struct nl_handle;
 int nl_handle_open(int fd, struct nl_handle **out);
+/* The same in two steps, for a socket made by netns_sockets() whose prep
+ * hook (netns.h) is one of these: prepare binds it (a request socket);
+ * prepare_events also joins RTNLGRP_LINK, asks a receive buffer of rcvbuf
+ * bytes and makes it non-blocking (an event socket: nl_link_events).
+ * wrap takes a prepared socket (ownership of fd, closed on failure). */
+int nl_sock_prepare(int fd, int unused);
+int nl_sock_prepare_events(int fd, int rcvbuf);
+int nl_handle_wrap(int fd, struct nl_handle **out);
 void nl_handle_close(struct nl_handle *h);
 int nl_handle_fd(const struct nl_handle *h);
 static inline void nl_handle_closep(struct nl_handle **h)
@@ -131,14 +139,18 @@ int nl_link_dump(struct nl_handle *h, unsigned want, nl_link_cb cb, void *arg);
  * the dump is complete or drained. */
 struct nl_dump;
 int nl_link_dump_start(struct nl_handle *h, unsigned want, struct nl_dump **out);
+/* A dump already asked on a socket prepared by nl_sock_prepare_dump (a
+ * prep hook, netns.h: bound, and the dump of want sent), read as one
+ * that start sent.  Nothing else may be asked on the socket before it. */
+int nl_sock_prepare_dump(int fd, int want);
+int nl_link_dump_sent(struct nl_handle *h, unsigned want, struct nl_dump **out);
 int nl_link_dump_step(struct nl_dump *d, unsigned max, nl_link_cb cb, void *arg);
 int nl_link_dump_restart(struct nl_dump *d);
 void nl_link_dump_free(struct nl_dump *d, bool drain);
 
-/* Link events: join RTNLGRP_LINK on this handle, make it non-blocking and
- * give it a receive buffer of rcvbuf bytes; *got is the buffer the kernel
- * gave (capped at net.core.rmem_max without CAP_NET_ADMIN). */
-int nl_link_subscribe(struct nl_handle *h, int rcvbuf, int *got);
+/* The receive buffer the kernel gave an event socket (capped at
+ * net.core.rmem_max without CAP_NET_ADMIN), 0 when unknown. */
+int nl_link_rcvbuf(const struct nl_handle *h);
 
 /* Read every event queued on a subscribed handle, up to max messages
  * (0: no limit), without blocking; cb sees each RTM_NEWLINK/RTM_DELLINK.

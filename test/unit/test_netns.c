@@ -55,6 +55,20 @@ static ino_t sock_ns_ino(int s)
 	return ino;
 }
 
+/* prep hooks: one notes the socket it was given, one refuses. */
+static int prepped = -1;
+static int prep_note(int fd, int arg)
+{
+	prepped = fd + arg;
+	return 0;
+}
+
+static int prep_refuse(int fd, int arg)
+{
+	(void)fd;
+	return arg;
+}
+
 int main(void)
 {
 	char *dir, a[512], b[512], plain[512];
@@ -92,8 +106,8 @@ int main(void)
 	jobs[3] = (struct netns_job){ .path = plain, .id = ia, .n = 1 };
 	jobs[4] = (struct netns_job){ .path = b, .id = ib, .n = 1 };
 	for (i = 0; i < 5; i++) {
-		jobs[i].req[0] = (struct netns_sock_req){ AF_NETLINK, SOCK_RAW, 0, -1 };
-		jobs[i].req[1] = (struct netns_sock_req){ AF_INET, SOCK_DGRAM, 0, -1 };
+		jobs[i].req[0] = (struct netns_sock_req){ .domain = AF_NETLINK, .type = SOCK_RAW, .fd = -1 };
+		jobs[i].req[1] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
 	}
 	CHECK_EQ_INT(netns_batch_start(jobs, 5, &bt), 0);
 	CHECK_EQ_INT(netns_batch_wait(bt, 0), 0);
@@ -119,6 +133,27 @@ int main(void)
 	close(jobs[0].req[1].fd);
 	close(jobs[4].req[0].fd);
 	close(jobs[4].req[1].fd);
+
+	T_SECTION("prep hooks run on the made sockets; a refusal fails the job");
+	memset(jobs, 0, sizeof(jobs));
+	jobs[0] = (struct netns_job){ .path = a, .id = ia, .n = 2 };
+	jobs[1] = (struct netns_job){ .path = b, .id = ib, .n = 2 };
+	jobs[0].req[0] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1,
+						   .prep = prep_note, .prep_arg = 1000 };
+	jobs[0].req[1] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
+	jobs[1].req[0] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
+	jobs[1].req[1] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1,
+						   .prep = prep_refuse, .prep_arg = -EACCES };
+	CHECK_EQ_INT(netns_batch_start(jobs, 2, &bt), 0);
+	CHECK_EQ_INT(netns_batch_wait(bt, 0), 0);
+	CHECK_EQ_INT(netns_batch_wait(bt, 1), -EACCES);
+	netns_batch_end(bt);
+	CHECK(jobs[0].req[0].fd >= 0);
+	CHECK_EQ_INT(prepped, jobs[0].req[0].fd + 1000);
+	CHECK_EQ_INT(jobs[1].req[0].fd, -1);
+	CHECK_EQ_INT(jobs[1].req[1].fd, -1);
+	close(jobs[0].req[0].fd);
+	close(jobs[0].req[1].fd);
 
 	T_SECTION("empty batch");
 	CHECK_EQ_INT(netns_batch_start(jobs, 0, &bt), 0);
