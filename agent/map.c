@@ -782,7 +782,7 @@ static struct ag_ns *ns_find(struct agent *a, const struct netns_id *id)
  * rather than before each; the request socket is bound and its first
  * dump sent there too (the kernel fills a small netns' whole answer in
  * that sendto), and this thread only reads it (docs/design-notes.md,
- * note 28). */
+ * note 29). */
 static const struct netns_sock_req ns_socks[3] = {
 	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1, nl_sock_prepare_events, EVENT_RCVBUF },	/* events */
 	{ AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, -1, nl_sock_prepare_dump, NL_WANT_VFS },	/* dumps and gets */
