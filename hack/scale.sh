@@ -203,13 +203,20 @@ node_pods() {
 	[ "$bad" = 0 ]
 }
 # leaks_exact: of this node's PFs (0000:4x), the leaks op lists
-# vf_double_allocated of pod 0's VF (its record and dup-pod's sandbox) and
-# nothing else; the standard fixture tree's VFs (no netdev anywhere) are
-# vf_unseen and nothing else.
+# vf_double_allocated of pod 0's VF (its record and dup-pod's sandbox),
+# vf_unseen of each VF nobody was given (a fixture VF without a netdev),
+# and nothing else; the standard fixture tree's VFs (no netdev anywhere)
+# are vf_unseen and nothing else.
 leaks_exact() {
-	local out
+	local out want x p j
+	want="[\"vf_double_allocated $(vf_bdf 0 0)\""
+	for ((x = SCALE_PODS + SCALE_RT + SCALE_VFIO; x < SCALE_PFS * SCALE_VFS; x++)); do
+		read -r p j <<<"$(xvf $x)"
+		want+=",\"vf_unseen $(vf_bdf $p $j)\""
+	done
+	want+="]"
 	out=$(ask '{"v":1,"op":"leaks"}') && [ -n "$out" ] || return 1
-	jq -e --arg vf "$(vf_bdf 0 0)" '[.leaks[] | select(.pf | startswith("0000:4")) | "\(.kind) \(.vf)"] == ["vf_double_allocated " + $vf]
+	jq -e --argjson w "$want" '([.leaks[] | select(.pf | startswith("0000:4")) | "\(.kind) \(.vf)"] | sort) == ($w | sort)
 		and ([.leaks[] | select(.pf | startswith("0000:4") | not) | .kind] | unique) == ["vf_unseen"]' <<<"$out" >/dev/null ||
 		{ echo "leaks: $(jq -c '[.leaks[] | select(.pf | startswith("0000:4")) | {kind, vf, detail}]' <<<"$out" | cut -c1-1500)" >&2; return 1; }
 }
