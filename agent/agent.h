@@ -34,6 +34,9 @@ struct agent_opts {
 	bool track_userns;
 	/* The runtimes' bundle roots (pods/index.h); NULL: the default, "": not read. */
 	const char *containerd_root, *crio_root;
+	/* Find our nsfs mounts in mountinfo, never by listmount (the path of
+	 * kernels before 6.8; docs/design-notes.md §30). */
+	bool mountinfo;
 	struct pf_log *log;
 };
 

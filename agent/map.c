@@ -1108,7 +1108,7 @@ int agent_discover(struct agent *a)
 	int r;
 
 	a->gen++;
-	r = discover_walk(a->o.proc, disc_cb, &c, &a->stats.ns_denied);
+	r = discover_walk(a->o.proc, a->mounts, disc_cb, &c, &a->stats.ns_denied);
 	if (r < 0 || c.err < 0) {
 		disc_free(&c);
 		return r < 0 ? r : c.err;
@@ -1434,9 +1434,15 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 			goto fail;
 	}
 	snprintf(why, whylen, "procfs %s cannot be read (the host's /proc, --proc)", a->o.proc);
-	r = agent_discover(a);
+	r = discover_mounts_new(a->o.mountinfo, &a->mounts);
+	if (r == 0)
+		r = agent_discover(a);
 	if (r < 0)
 		goto fail;
+	/* Said once: which of the two ways this kernel lists our mounts
+	 * (the tests check the one they force). */
+	ag_log(a, PF_LOG_INFO, "netns discovery lists mounts by %s",
+	       discover_mounts_listed(a->mounts) ? "listmount" : "mountinfo");
 	why[0] = '\0';
 	*out = a;
 	return 0;
@@ -1457,6 +1463,7 @@ void agent_free(struct agent *a)
 	free(a->ns_idx);
 	ag_records_free(a);
 	pods_index_free(a->pods);
+	discover_mounts_free(a->mounts);
 	free(a->fdh);
 	free(a->idx);
 	if (a->nsep >= 0)

@@ -7,6 +7,7 @@
 #include "pflink/resolve.h"
 #include "pflink/classify.h"
 #include "pflink/record.h"
+#include "discover.h"
 #include "snapshot.h"
 #include "pods/cgroup.h"
 #include "pods/holder.h"
@@ -128,6 +129,7 @@ struct agent {
 	 * where no runtime root can be read, the processes holding a vfio
 	 * device open, by their cgroup (the last walk's). */
 	struct pods_index *pods;
+	struct discover_mounts *mounts;	/* our mounts as the last discovery found them */
 	struct ag_fdh {
 		char bdf[PCI_BDF_LEN];
 		struct pod_cgroup cg;

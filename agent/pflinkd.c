@@ -50,6 +50,8 @@ static void usage(FILE *f)
 		"  --track-userns-netns\n"
 		"                     also track netns owned by another user namespace\n"
 		"                     that discovery finds (default: only those pflink names)\n"
+		"  --mount-walk HOW   listmount|mountinfo: how netns mounts are found\n"
+		"                     (default listmount, mountinfo where the kernel lacks it)\n"
 		"  --log-level L      error|warning|info|debug (default info)\n"
 		"  -h, --help         this text\n", AGENT_LINK_BUDGET);
 }
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
 		{ "track-userns-netns", no_argument, NULL, 'u' },
 		{ "containerd-root", required_argument, NULL, 'C' },
 		{ "crio-root", required_argument, NULL, 'O' },
+		{ "mount-walk", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -98,6 +101,13 @@ int main(int argc, char **argv)
 		}
 		case 'C': o.containerd_root = optarg; break;
 		case 'O': o.crio_root = optarg; break;
+		case 'w':
+			if (strcmp(optarg, "listmount") && strcmp(optarg, "mountinfo")) {
+				fprintf(stderr, "pflinkd: --mount-walk must be listmount or mountinfo\n");
+				return 2;
+			}
+			o.mountinfo = !strcmp(optarg, "mountinfo");
+			break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);

@@ -12,6 +12,21 @@
 # initial scan), lookup latency during the churn, its CPU, and its memory
 # and descriptors before and after.  Prints a Markdown report.
 #
+# Beside pflink's pods, what the agent learns from the node itself
+# (docs/agent.md): SCALE_RT pods that pflink never saw, each a containerd
+# sandbox bundle (under a runtime root of this run's own) whose netns
+# holds a VF; SCALE_VFIO VFs bound to vfio-pci in the fixture tree, each
+# given to a container (its bundle lists /dev/vfio/GROUP); one more
+# sandbox naming the first runtime pod's netns under another pod's name
+# (vf_double_allocated).  PF 0 goes down (its host link set down) a third
+# into the churn and up again at two thirds.  Checked during and after:
+# those pods' names from the runtime, the vfio VFs' pods, PF 0 down while
+# down (with its pods) and up after, and the leaks exactly the one planted.
+# Measured too: the cost of a leaks, pf-health and health request, of a
+# /metrics scrape, the serving loop's time per discovery during the churn,
+# and how soon PF 0's state is seen.  SCALE_RT=0 SCALE_VFIO=0 is the run
+# without them.
+#
 #   sudo bash hack/scale.sh            # the issue's node: 2 x 128 VFs, 250 pods, 1000 netns, 10/s for 60 s
 #   sudo bash hack/scale.sh --reduced  # CI: 2 x 8 VFs, 12 pods, 60 netns, 5/s for 4 s; correctness only
 #
@@ -22,20 +37,27 @@
 # netns, netlink, the agent and the plugin are real.  Everything runs in
 # namespaces of its own (net, mount, pid), so the agent sees this node only.
 #
-# Environment: BUILD (default build-bench), and the SCALE_* above.
+# Environment: BUILD (default build-bench), the SCALE_* above, and
+# SCALE_AGENT_ARGS: more pflinkd options (e.g. --mount-walk mountinfo).
 set -u
 cd "$(dirname "$0")/.."
 REDUCED=0
 [ "${1:-}" = --reduced ] && REDUCED=1
 if [ $REDUCED = 1 ]; then
-	: "${SCALE_PFS:=2}" "${SCALE_VFS:=8}" "${SCALE_PODS:=12}" "${SCALE_NS:=60}" "${SCALE_RATE:=5}" "${SCALE_SECS:=4}"
+	: "${SCALE_PFS:=2}" "${SCALE_VFS:=8}" "${SCALE_PODS:=12}" "${SCALE_NS:=60}" "${SCALE_RATE:=5}" "${SCALE_SECS:=6}"
+	: "${SCALE_RT:=2}" "${SCALE_VFIO:=2}"
 else
 	: "${SCALE_PFS:=2}" "${SCALE_VFS:=128}" "${SCALE_PODS:=250}" "${SCALE_NS:=1000}" "${SCALE_RATE:=10}" "${SCALE_SECS:=60}"
+	: "${SCALE_RT:=3}" "${SCALE_VFIO:=3}"
 fi
 BUILD=${BUILD:-build-bench}
 . test/integration/lib.sh
 tl_skip_unless_root "hack/scale.sh" socat
-[ $((SCALE_PFS * SCALE_VFS)) -ge "$SCALE_PODS" ] || { echo "hack/scale.sh: $SCALE_PODS pods need as many VFs" >&2; exit 2; }
+for t in curl jq; do
+	command -v "$t" >/dev/null || { echo "FAIL: $t not installed (hack/deps.sh --test)"; echo "0 passed, 1 failed"; exit 1; }
+done
+[ $((SCALE_PFS * SCALE_VFS)) -ge $((SCALE_PODS + SCALE_RT + SCALE_VFIO)) ] ||
+	{ echo "hack/scale.sh: $SCALE_PODS + $SCALE_RT + $SCALE_VFIO pods need as many VFs" >&2; exit 2; }
 [ "$SCALE_NS" -ge "$SCALE_PODS" ] || { echo "hack/scale.sh: SCALE_NS < SCALE_PODS" >&2; exit 2; }
 # SCALE_NO_BUILD: the programs in BUILD are current (ctest runs it so).
 if [ -z "${TL_OWN_NS:-}" ] && [ -z "${SCALE_NO_BUILD:-}" ]; then
@@ -49,7 +71,7 @@ tl_setup "$BUILD/pflink" "$BUILD/test/libpflink_ethtool_shim.so" "$PWD/test/fixt
 PFLINKD=$BUILD/pflinkd RTT=$T/rtt
 cc -O2 -Wall -o "$RTT" test/bench/rtt.c || exit 1
 . test/fixtures/sysfs.sh
-SOCK=$T/pflinkd.sock
+SOCK=$T/pflinkd.sock MPORT=9481
 
 # Fixture and host netns: PF p (0000:(40+p):00.0) as host link pf<p>;
 # VF j of PF p at 0000:(40+p):(10+j/8).(j%8), MAC 02:5c:0p:00:jj:jj.
@@ -64,7 +86,10 @@ for ((p = 0; p < SCALE_PFS; p++)); do
 		echo "$(vf_mac $p $j) $(vf_bdf $p $j) mlx5_core" >> "$MAP"
 	done
 	echo "$(printf '02:5c:%02x:ff:00:00' $p) $pf mlx5_core" >> "$MAP"
-	ip link add "pf$p" address "$(printf '02:5c:%02x:ff:00:00' $p)" type veth peer name "pf${p}p"
+	# Up, with a carrier (its peer up too), as a cabled port is: a PF
+	# down under pods is a finding (pf-health).
+	ip link add "pf$p" address "$(printf '02:5c:%02x:ff:00:00' $p)" type veth peer name "pf${p}p" &&
+		ip link set "pf${p}p" up && ip link set "pf$p" up || exit 1
 done
 # The map is read again by the shim when it changes within a second of
 # its last read: date it back so every process reads it once.
@@ -85,6 +110,44 @@ for ((i = 0; i < SCALE_NS; i++)); do
 	fi
 done
 ip -batch "$T/ns.batch" && ip -batch "$T/link.batch" || exit 1
+
+# The node's own pods: VF x = SCALE_PODS + k (same spread over the PFs),
+# after pflink's.  Runtime pod k: netns rt<k> holding the VF as net1,
+# named only by its containerd sandbox bundle.  vfio VF k: bound to
+# vfio-pci, IOMMU group 100+k (/dev/vfio/100+k, 240:k), no netdev, given
+# to container vfio-<k> of pod vfio-pod<k>.  One more sandbox names pod
+# 0's netns (pflink's pod0) as pod dup-pod: two pods holding one VF.
+CTD=$T/ctd
+mkdir -p "$CTD"
+sid() { local h; h=$(printf '%02x' "$1"); printf "$h%.0s" $(seq 32); }	# a 64-hex container ID
+xvf() { echo $(( $1 % SCALE_PFS )) $(( $1 / SCALE_PFS )); }
+put_bundle() { mkdir -p "$CTD/$1" && printf '%s' "$2" > "$CTD/$1/config.json"; }
+rt_sandbox() {	# rt_sandbox NAME UID SID NETNS
+	jq -n --arg n "$1" --arg u "$2" --arg s "$3" --arg net "$4" '{ociVersion:"1.0.2-dev",
+		process:{args:["/pause"]}, annotations:{"io.kubernetes.cri.container-type":"sandbox",
+		"io.kubernetes.cri.sandbox-id":$s, "io.kubernetes.cri.sandbox-name":$n,
+		"io.kubernetes.cri.sandbox-namespace":"scale-rt", "io.kubernetes.cri.sandbox-uid":$u},
+		linux:{namespaces:[{type:"network",path:$net}]}}'
+}
+rt_vfio() {	# rt_vfio NAME UID SID MINOR GROUP
+	jq -n --arg n "$1" --arg u "$2" --arg s "$3" --argjson mi "$4" --arg g "$5" '{
+		annotations:{"io.kubernetes.cri.container-type":"container", "io.kubernetes.cri.container-name":"dpdk",
+		"io.kubernetes.cri.sandbox-id":$s, "io.kubernetes.cri.sandbox-name":$n,
+		"io.kubernetes.cri.sandbox-namespace":"scale-rt", "io.kubernetes.cri.sandbox-uid":$u},
+		linux:{devices:[{path:("/dev/vfio/"+$g),type:"c",major:240,minor:$mi}]}}'
+}
+rt_uid() { printf '5ca1e000-0000-4000-8000-%012d' "$1"; }
+for ((k = 0; k < SCALE_RT; k++)); do
+	read -r p j <<<"$(xvf $((SCALE_PODS + k)))"
+	ip netns add "rt$k" && ip link add name net1 address "$(vf_mac $p $j)" netns "rt$k" type veth peer name "rv$k" || exit 1
+	put_bundle "$(sid $((k + 1)))" "$(rt_sandbox "rt-pod$k" "$(rt_uid $k)" "$(sid $((k + 1)))" "/run/netns/rt$k")" || exit 1
+done
+put_bundle "$(sid 200)" "$(rt_sandbox dup-pod "$(rt_uid 200)" "$(sid 200)" /run/netns/sc0)" || exit 1
+for ((k = 0; k < SCALE_VFIO; k++)); do
+	read -r p j <<<"$(xvf $((SCALE_PODS + SCALE_RT + k)))"
+	fx_vfio_group "$SYS" "$(vf_bdf $p $j)" $((100 + k)) 240 "$k" || exit 1
+	put_bundle "$(sid $((k + 100)))" "$(rt_vfio "vfio-pod$k" "$(rt_uid $((k + 100)))" "$(sid $((k + 100)))" "$k" $((100 + k)))" || exit 1
+done
 t1=$(date +%s%N)
 echo "== node: $SCALE_PFS PFs x $SCALE_VFS VFs, $SCALE_PODS pods with a VF, $SCALE_NS netns (set up in $(( (t1 - t0) / 1000000 )) ms)" >&2
 
@@ -109,14 +172,82 @@ pod_cni() {
 
 # --- the agent's start: the initial scan of every netns
 out=$(LD_PRELOAD=$SHIM "$RTT" start "$SOCK" -- "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" --state-dir "$STATE" \
-	--log-level warning 2>>"$T/agent.log")
+	--containerd-root "$CTD" --crio-root "" --metrics-address "127.0.0.1:$MPORT" --log-level warning ${SCALE_AGENT_ARGS:-} 2>>"$T/agent.log")
 START_US=${out%% *}; out=${out#* }; AGENT=${out%%$'\n'*}
 [ "$START_US" != -1 ] || { echo "pflinkd did not start:" >&2; cat "$T/agent.log" >&2; exit 1; }
 health() { printf '{"v":1,"op":"health"}\n' | socat -t 5 - "UNIX-CONNECT:$SOCK"; }
 H=$(health)
-check "the agent tracks every netns (host + $SCALE_NS)" test "$(jq -r .netns <<<"$H")" = $((SCALE_NS + 1))
-check "... and sees $((SCALE_PFS * 1)) PFs and $SCALE_PODS VFs with netdevs" \
-	test "$(jq -r '"\(.pfs) \(.vfs)"' <<<"$H")" = "$SCALE_PFS $SCALE_PODS"
+check "the agent tracks every netns (host + $SCALE_NS + $SCALE_RT)" test "$(jq -r .netns <<<"$H")" = $((SCALE_NS + SCALE_RT + 1))
+check "... and sees $((SCALE_PFS * 1)) PFs and $((SCALE_PODS + SCALE_RT)) VFs with netdevs" \
+	test "$(jq -r '"\(.pfs) \(.vfs)"' <<<"$H")" = "$SCALE_PFS $((SCALE_PODS + SCALE_RT))"
+
+ask() { printf '%s\n' "$1" | socat -t 10 - "UNIX-CONNECT:$SOCK"; }
+# node_pods: the runtime's pods and the vfio VFs' as the agent names them
+# (the VF answers' pods), and the leaks: exactly the one planted.
+node_pods() {
+	local k p j out bad=0
+	for ((k = 0; k < SCALE_RT; k++)); do
+		read -r p j <<<"$(xvf $((SCALE_PODS + k)))"
+		out=$(ask "{\"v\":1,\"op\":\"vf\",\"pciAddress\":\"$(vf_bdf $p $j)\"}") && [ -n "$out" ] &&
+			jq -e --arg n "rt-pod$k" --arg ns "/run/netns/rt$k" '.vf.netdevs[0].netns == $ns and
+				.vf.pod.name == $n and .vf.pod.source == "runtime" and .vf.pod.via == "netns"' <<<"$out" >/dev/null ||
+			{ bad=$((bad + 1)); echo "runtime pod $k: ${out:0:1500}" >&2; }
+	done
+	for ((k = 0; k < SCALE_VFIO; k++)); do
+		read -r p j <<<"$(xvf $((SCALE_PODS + SCALE_RT + k)))"
+		out=$(ask "{\"v\":1,\"op\":\"vf\",\"pciAddress\":\"$(vf_bdf $p $j)\"}") && [ -n "$out" ] &&
+			jq -e --arg n "vfio-pod$k" '.vf.driver == "vfio-pci" and .vf.netdevs == [] and .vf.pod.name == $n and
+				.vf.pod.source == "runtime" and .vf.pod.via == "device"' <<<"$out" >/dev/null ||
+			{ bad=$((bad + 1)); echo "vfio VF $k: ${out:0:1500}" >&2; }
+	done
+	[ "$bad" = 0 ]
+}
+# leaks_exact: of this node's PFs (0000:4x), the leaks op lists
+# vf_double_allocated of pod 0's VF (its record and dup-pod's sandbox),
+# vf_unseen of each VF nobody was given (a fixture VF without a netdev),
+# and nothing else; the standard fixture tree's VFs (no netdev anywhere)
+# are vf_unseen and nothing else.
+leaks_exact() {
+	local out want x p j
+	want="[\"vf_double_allocated $(vf_bdf 0 0)\""
+	for ((x = SCALE_PODS + SCALE_RT + SCALE_VFIO; x < SCALE_PFS * SCALE_VFS; x++)); do
+		read -r p j <<<"$(xvf $x)"
+		want+=",\"vf_unseen $(vf_bdf $p $j)\""
+	done
+	want+="]"
+	out=$(ask '{"v":1,"op":"leaks"}') && [ -n "$out" ] || return 1
+	jq -e --argjson w "$want" '([.leaks[] | select(.pf | startswith("0000:4")) | "\(.kind) \(.vf)"] | sort) == ($w | sort)
+		and ([.leaks[] | select(.pf | startswith("0000:4") | not) | .kind] | unique) == ["vf_unseen"]' <<<"$out" >/dev/null ||
+		{ echo "leaks: $(jq -c '[.leaks[] | select(.pf | startswith("0000:4")) | {kind, vf, detail}]' <<<"$out" | cut -c1-1500)" >&2; return 1; }
+}
+# pf0_is STATE: pf-health says PF 0's netdev is STATE ("down": not up, and
+# a pf_down finding naming all its pods' VFs; "up": up and no finding).
+PF0=0000:40:00.0
+pf0_is() {
+	local out
+	out=$(ask '{"v":1,"op":"pf-health"}') && [ -n "$out" ] || return 1
+	if [ "$1" = down ]; then
+		jq -e --arg pf "$PF0" --argjson n "$2" '(.pfs[] | select(.pf == $pf) | .state) != "up" and
+			([.findings[] | select(.kind == "pf_down" and .pf == $pf) | [.pods[].vf] | unique | length] == [$n])' <<<"$out" >/dev/null
+	else
+		jq -e --arg pf "$PF0" '(.pfs[] | select(.pf == $pf) | .state) == "up" and
+			([.findings[] | select(.pf == $pf)] | length) == 0' <<<"$out" >/dev/null
+	fi || { echo "pf-health, PF 0 not $1: ${out:0:1500}" >&2; return 1; }
+}
+# until_ms CMD...: poll CMD (every 10 ms, for up to 10 s, then once more
+# with its words on stderr); prints how long it took
+until_ms() {
+	local t0
+	t0=$(date +%s%N)
+	while [ $(( $(date +%s%N) - t0 )) -lt 10000000000 ]; do
+		"$@" 2>/dev/null && { echo $(( ($(date +%s%N) - t0) / 1000000 )); return 0; }
+		sleep 0.01
+	done
+	"$@" >/dev/null
+	return 1
+}
+check "the runtime's pods and the vfio VFs' pods named from the node" until_ms node_pods
+
 
 # --- every pod's ADD
 declare -a GEN
@@ -126,6 +257,7 @@ t1=$(date +%s%N)
 ADD_MS=$(( (t1 - t0) / 1000000 ))
 check "$SCALE_PODS ADDs, each naming its VF's PF netdev" test "$WRONG" = 0
 check "$SCALE_PODS records" test "$(ls "$STATE" | wc -l)" = "$SCALE_PODS"
+check "leaks: vf_double_allocated of the VF two pods hold, and nothing else" until_ms leaks_exact
 sleep 1
 mem() { awk '/^VmRSS/ { print $2 }' "/proc/$AGENT/status"; }
 fds() { ls "/proc/$AGENT/fd" | wc -l; }
@@ -140,10 +272,37 @@ LOOKUP_VF=$(vf_bdf 0 0)
 "$RTT" paced "$SOCK" 100 "$SCALE_SECS" '{"v":1,"op":"pf","pciAddress":"0000:40:00.0","vfIndex":0}' '"netdevs":[{"name":"pf0"' \
 	> "$T/lookup.out" 2>"$T/lookup.err" &
 LOOKER=$!
+# disc: the discovery histogram's sum (s) and count, from /metrics
+metrics() { curl -sf --max-time 10 "http://127.0.0.1:$MPORT/metrics"; }
+disc() {
+	local m
+	m=$(metrics) && [ -n "$m" ] || { echo "0 0"; return 1; }
+	awk '/^pflink_agent_discovery_duration_seconds_sum/ { s = $2 } /^pflink_agent_discovery_duration_seconds_count/ { c = $2 }
+		END { print s + 0, c + 0 }' <<<"$m"
+}
+read -r DS0 DC0 <<<"$(disc)"
 C0=$(cpu) t0=$(date +%s%N)
 n=0 end=$(( $(date +%s%N) + SCALE_SECS * 1000000000 ))
+down_at=$(( t0 + SCALE_SECS * 1000000000 / 3 )) up_at=$(( t0 + 2 * SCALE_SECS * 1000000000 / 3 ))
+PF_DOWN_MS=- PF_UP_MS=- PFBAD=0
+# PF 0's VFs in pods: VF x is PF 0's when x % SCALE_PFS is 0 (pflink's
+# pods, the runtime's, the vfio containers').
+PF0_PODS=$(( (SCALE_PODS + SCALE_RT + SCALE_VFIO + SCALE_PFS - 1) / SCALE_PFS ))
 while [ "$(date +%s%N)" -lt "$end" ]; do
-	i=$(( (n * 7919) % SCALE_PODS ))	# spread over the pods
+	if [ "$down_at" != 0 ] && [ "$(date +%s%N)" -ge "$down_at" ]; then
+		down_at=0
+		ip link set pf0 down
+		PF_DOWN_MS=$(until_ms pf0_is down "$PF0_PODS") || { PFBAD=$((PFBAD + 1)); PF_DOWN_MS=-; }
+		node_pods || PFBAD=$((PFBAD + 1))
+	fi
+	if [ "$up_at" != 0 ] && [ "$(date +%s%N)" -ge "$up_at" ]; then
+		up_at=0
+		ip link set pf0 up
+		PF_UP_MS=$(until_ms pf0_is up) || { PFBAD=$((PFBAD + 1)); PF_UP_MS=-; }
+	fi
+	# spread over the pods but pod 0, whose netns dup-pod's sandbox names:
+	# a sandbox outlives no netns of its own on a node
+	i=$(( 1 + (n * 7919) % (SCALE_PODS - 1) ))
 	due=$(( t0 + n * 1000000000 / SCALE_RATE ))
 	now=$(date +%s%N)
 	[ "$now" -lt "$due" ] && sleep "$(awk -v d=$((due - now)) 'BEGIN { printf "%.3f", d / 1e9 }')"
@@ -155,6 +314,7 @@ while [ "$(date +%s%N)" -lt "$end" ]; do
 	n=$((n + 1))
 done
 t1=$(date +%s%N) C1=$(cpu)
+read -r DS1 DC1 <<<"$(disc)"
 wait "$LOOKER"
 read -r ln lbad lmed lp99 _ < "$T/lookup.out"
 CHURN_S=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.1f", d / 1e9 }')
@@ -162,6 +322,8 @@ RATE=$(awk -v n=$n -v d=$((t1 - t0)) 'BEGIN { printf "%.1f", n / (d / 1e9) }')
 CPU=$(awk -v t=$((C1 - C0)) -v hz="$(getconf CLK_TCK)" -v d=$((t1 - t0)) 'BEGIN { printf "%.2f", 100 * t / hz / (d / 1e9) }')
 check "$n pods deleted and made again, every DEL and ADD right" test "$WRONG" = 0
 check "$ln lookups during the churn, every one naming the PF's netdev" test "${lbad:-1}" = 0
+check "PF 0 reported down (its $PF0_PODS VFs in pods) while down, up after; the node's pods named meanwhile" \
+	test "$PFBAD" = 0 -a "$PF_DOWN_MS" != - -a "$PF_UP_MS" != -
 [ "${lbad:-1}" = 0 ] || sed 's/^/    /' "$T/lookup.err"
 sleep 2
 RSS1=$(mem) FD1=$(fds)
@@ -183,7 +345,29 @@ done < "$T/vfs.out"
 check "all $SCALE_PODS VFs: the agent has each in its pod's netns, with the pod" test "$bad_map:$i" = "0:$SCALE_PODS"
 check "$SCALE_PODS records, one per pod" test "$(ls "$STATE" | wc -l)" = "$SCALE_PODS"
 H=$(health)
-check "the agent still tracks host + $SCALE_NS netns" test "$(jq -r .netns <<<"$H")" = $((SCALE_NS + 1))
+check "the agent still tracks host + $SCALE_NS + $SCALE_RT netns" test "$(jq -r .netns <<<"$H")" = $((SCALE_NS + SCALE_RT + 1))
+check "after the churn: the runtime's pods and the vfio VFs' pods named from the node" until_ms node_pods
+check "after the churn: the leaks exactly the one planted" until_ms leaks_exact
+check "after the churn: PF 0 up, no PF health finding" until_ms pf0_is up
+
+# --- the cost of each question, on one connection (rtt: n failures median p99 mean max)
+for op in health leaks pf-health; do
+	"$RTT" rtt "$SOCK" 200 "{\"v\":1,\"op\":\"$op\"}" > "$T/cost.$op" 2>/dev/null || echo "- - - - - -" > "$T/cost.$op"
+done
+# a /metrics scrape: a new snapshot each (scrapes within a second share one)
+SCRAPES=$([ $REDUCED = 1 ] && echo 2 || echo 5)
+: > "$T/scrapes"
+for ((k = 0; k < SCRAPES; k++)); do
+	sleep 1.1
+	curl -sf --max-time 10 -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$MPORT/metrics" >> "$T/scrapes" || echo fail >> "$T/scrapes"
+done
+check "$SCRAPES /metrics scrapes answered" eval "! grep -q fail $T/scrapes"
+SCRAPE_MS=$(sort -n "$T/scrapes" | awk '{ v[NR] = $1 } END { printf "%.1f", 1000 * v[int((NR + 1) / 2)] }')
+COLLECT=$(metrics | awk '/^pflink_agent_collect_duration_seconds / { c = $2 } /^pflink_agent_collect_slice_max_seconds / { m = $2 }
+	END { printf "%.1f / %.2f", 1000 * c, 1000 * m }')
+DISC=$(awk -v s0="$DS0" -v s1="$DS1" -v c0="$DC0" -v c1="$DC1" 'BEGIN { n = c1 - c0
+	if (n > 0) printf "%.2f ms each, %d discoveries (%.0f ms in all)", 1000 * (s1 - s0) / n, n, 1000 * (s1 - s0); else print "-" }')
+cost() { read -r _ _ med p99 _ < "$T/cost.$1"; printf '%s / %s µs' "$med" "$p99"; }
 check "no descriptor more than before the churn" test "$FD1" -le "$FD0"
 kill "$AGENT"; wait "$AGENT" 2>/dev/null
 
@@ -204,6 +388,12 @@ kill "$AGENT"; wait "$AGENT" 2>/dev/null
 	echo "| agent CPU during churn | $CPU % of one core | < 5 % |"
 	echo "| agent RSS before / after churn | $RSS0 / $RSS1 KiB | no growth, < 8192 |"
 	echo "| agent descriptors before / after churn | $FD0 / $FD1 | no growth |"
+	echo "| the node's own pods: $SCALE_RT runtime-named (containerd bundles), $SCALE_VFIO vfio VFs held by containers, 1 VF held twice | named right during and after | |"
+	echo "| PF 0 down a third into the churn: seen down (pf-health, its $PF0_PODS VFs in pods) / up again after | $PF_DOWN_MS / $PF_UP_MS ms | |"
+	echo "| serving-loop time per discovery during the churn | $DISC | |"
+	echo "| health / leaks / pf-health request, median / p99 (200 on one connection) | $(cost health); $(cost leaks); $(cost pf-health) | |"
+	echo "| /metrics scrape (median of $SCRAPES, a new snapshot each): HTTP | $SCRAPE_MS ms | |"
+	echo "| ... its snapshot on the serving loop: all slices / the longest | $COLLECT ms | |"
 } > "$T/report.md"
 cat "$T/report.md"
 [ $REDUCED = 1 ] || cp "$T/report.md" "$BUILD/scale.md"

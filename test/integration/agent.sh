@@ -15,7 +15,7 @@ raw() { socat -t 7 - "UNIX-CONNECT:$SOCK"; }	# raw bytes to the agent
 
 start_agent() {
 	LD_PRELOAD="$SHIM" "$PFLINKD" --socket "$SOCK" --sysfs "$SYS" --state-dir "$STATE" \
-		--rescan-ms 300 --log-level debug 2>>"$T/agent.log" &
+		--rescan-ms 300 --log-level debug ${PFLINK_TEST_MOUNT_WALK:+--mount-walk "$PFLINK_TEST_MOUNT_WALK"} 2>>"$T/agent.log" &
 	AGENT=$!
 	for _ in $(seq 100); do ctl health >/dev/null 2>&1 && return 0; sleep 0.05; done
 	return 1
@@ -35,6 +35,12 @@ tl_dev "va1$TAG" 02:dd:01:10:02:00 0000:01:10.2 igbvf
 tl_dev "vb0$TAG" 02:dd:02:10:00:00 0000:02:10.0 igbvf
 
 check "pflinkd starts and answers health" start_agent
+# Our mounts by listmount on 6.8 and later; mountinfo before, or when the
+# old-kernel run of this test forces it (--mount-walk mountinfo).
+WALK=mountinfo
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+[ "${PFLINK_TEST_MOUNT_WALK:-}" != mountinfo ] && { [ "$kmaj" -gt 6 ] || { [ "$kmaj" = 6 ] && [ "${kmin%%[!0-9]*}" -ge 8 ]; }; } && WALK=listmount
+check "netns discovery lists mounts by $WALK" grep -q "netns discovery lists mounts by $WALK\$" "$T/agent.log"
 check "topology lists PF 0000:01:00.0 with its host netdev" \
 	jq_cmd "ctl --json show" --arg n "pfa$TAG" '.pfs[] | select(.pciAddress=="0000:01:00.0") | .netdevs[0].name==$n and .netdevs[0].netns=="host" and (.vfs|length)==4'
 check "VF 0 seen in the host netns" jq_cmd "vfq 0000:01:10.0" --arg n "va0$TAG" '.vf.netdevs[0].name==$n and .pf.pciAddress=="0000:01:00.0"'
