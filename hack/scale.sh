@@ -38,7 +38,8 @@
 # namespaces of its own (net, mount, pid), so the agent sees this node only.
 #
 # Environment: BUILD (default build-bench), the SCALE_* above, and
-# SCALE_AGENT_ARGS: more pflinkd options (e.g. --mount-walk mountinfo).
+# SCALE_AGENT_ARGS: more pflinkd options (e.g. --mount-walk mountinfo),
+# SCALE_TRIM_PROBE=1: RSS also after gdb makes the agent malloc_trim().
 set -u
 cd "$(dirname "$0")/.."
 REDUCED=0
@@ -327,6 +328,13 @@ check "PF 0 reported down (its $PF0_PODS VFs in pods) while down, up after; the 
 [ "${lbad:-1}" = 0 ] || sed 's/^/    /' "$T/lookup.err"
 sleep 2
 RSS1=$(mem) FD1=$(fds)
+# SCALE_TRIM_PROBE=1 (bench only, needs gdb): have the agent's malloc give
+# its free pages back (malloc_trim) and read RSS again, to tell memory
+# still in use from free heap that glibc keeps after a peak.
+RSS_TRIM=""
+if [ -n "${SCALE_TRIM_PROBE:-}" ] && command -v gdb >/dev/null; then
+	gdb -p "$AGENT" -batch -ex 'call (int)malloc_trim(0)' >/dev/null 2>&1 && RSS_TRIM=$(mem)
+fi
 
 # --- the end state: each pod's VF in its netns, in the agent's map too
 bad_map=0
@@ -387,6 +395,7 @@ kill "$AGENT"; wait "$AGENT" 2>/dev/null
 	echo "| wrong answers (ADD, DEL, lookups, end state) | $((WRONG + ${lbad:-0} + bad_map)) | 0 |"
 	echo "| agent CPU during churn | $CPU % of one core | < 5 % |"
 	echo "| agent RSS before / after churn | $RSS0 / $RSS1 KiB | no growth, < 8192 |"
+	[ -z "$RSS_TRIM" ] || echo "| ... after its free heap is given back (malloc_trim by gdb, SCALE_TRIM_PROBE) | $RSS_TRIM KiB | |"
 	echo "| agent descriptors before / after churn | $FD0 / $FD1 | no growth |"
 	echo "| the node's own pods: $SCALE_RT runtime-named (containerd bundles), $SCALE_VFIO vfio VFs held by containers, 1 VF held twice | named right during and after | |"
 	echo "| PF 0 down a third into the churn: seen down (pf-health, its $PF0_PODS VFs in pods) / up again after | $PF_DOWN_MS / $PF_UP_MS ms | |"
