@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * nljoin.c - what one RTNLGRP_LINK join costs as the machine's joined
  * netlink sockets grow: N netns made one after another, each given a
