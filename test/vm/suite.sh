@@ -1021,24 +1021,39 @@ case_metrics() {
 	check "pflink_pf_info says vf_stats=\"zero\" and no eswitch_mode for both igb PFs" \
 		eval '[ "$(grep -c "^pflink_pf_info{.*driver=\"igb\".*vf_stats=\"zero\",eswitch_mode=\"\"} 1" "$T/m0")" = 2 ]'
 
-	# paced pings (2 ms apart: the hub loses unpaced bursts)
+	# paced pings (2 ms apart: the hub loses unpaced bursts). One ping first
+	# so the neighbour entry exists: while ARP resolves, the kernel queues
+	# only a few packets (unres_qlen) and drops the rest of a paced burst
+	# before they reach the VF, which a fixed burst once showed as 287 of 300.
+	ip netns exec "$net-a" ping -q -c 1 -W 2 10.77.0.2 > /dev/null 2>&1
+	sleep 2.5 # one igbvf watchdog period: the warm-up ping is in the baseline
+	wait_for 10 eval 'curl -sf -o "$T/m0" "$MURL"'
 	for v in "${VFS[@]}"; do before[$v]=$(mval "$T/m0" "pflink_vf_transmit_packets_total{pf=\"${WANT_PF[$v]}\",vf_pci_address=\"$v\",source=\"netdev\"}"); done
 	base_rx=$(mval "$T/m0" "pflink_vf_receive_packets_total{pf=\"$q\",vf_pci_address=\"$vb\",source=\"netdev\"}")
-	ip netns exec "$net-a" ping -q -c "$sent" -i 0.002 -W 1 10.77.0.2 > "$T/ping.out" 2>&1
-	got=$(awk '/packets transmitted/ { print $4 }' "$T/ping.out")
-	note "ping: $(grep -E 'packets transmitted' "$T/ping.out")"
-	# igbvf refreshes its netdev counters from the hardware in its watchdog
-	# (every 2 s): read until they have caught up, a new snapshot each time.
-	for n in $(seq 10); do
-		sleep 1.2
-		curl -sf -o "$T/m1" "$MURL" || continue
-		tx_a=$(($(mval "$T/m1" "pflink_vf_transmit_packets_total{pf=\"$p\",vf_pci_address=\"$va\",source=\"netdev\"}") - ${before[$va]:-0}))
-		rx_b=$(($(mval "$T/m1" "pflink_vf_receive_packets_total{pf=\"$q\",vf_pci_address=\"$vb\",source=\"netdev\"}") - ${base_rx:-0}))
-		[ "$tx_a" -ge "$sent" ] && [ "$rx_b" -ge "${got:-$sent}" ] && break
+	# Rounds of $sent pings until VF a's counter moved by $sent (at most 4
+	# rounds): what is asserted is that the counter follows the traffic,
+	# not that the emulated hub never drops one.
+	local round sent_all=0 got_all=0
+	for round in 1 2 3 4; do
+		ip netns exec "$net-a" ping -q -c "$sent" -i 0.002 -W 1 10.77.0.2 > "$T/ping.out" 2>&1
+		got=$(awk '/packets transmitted/ { print $4 }' "$T/ping.out")
+		sent_all=$((sent_all + sent)) got_all=$((got_all + ${got:-0}))
+		note "ping (round $round): $(grep -E 'packets transmitted' "$T/ping.out")"
+		# igbvf refreshes its netdev counters from the hardware in its
+		# watchdog (every 2 s): read until they have caught up.
+		for n in $(seq 5); do
+			sleep 1.2
+			curl -sf -o "$T/m1" "$MURL" || continue
+			tx_a=$(($(mval "$T/m1" "pflink_vf_transmit_packets_total{pf=\"$p\",vf_pci_address=\"$va\",source=\"netdev\"}") - ${before[$va]:-0}))
+			rx_b=$(($(mval "$T/m1" "pflink_vf_receive_packets_total{pf=\"$q\",vf_pci_address=\"$vb\",source=\"netdev\"}") - ${base_rx:-0}))
+			[ "$tx_a" -ge "$sent" ] && [ "$rx_b" -ge "$got_all" ] && break
+		done
+		[ "$tx_a" -ge "$sent" ] && [ "$rx_b" -ge "$got_all" ] && break
 	done
+	got=$got_all
 	for v in "${VFS[@]}"; do after[$v]=$(mval "$T/m1" "pflink_vf_transmit_packets_total{pf=\"${WANT_PF[$v]}\",vf_pci_address=\"$v\",source=\"netdev\"}"); done
-	check "pings between the two pods' VFs come back: ${got:-?} of $sent (at least half)" [ "${got:-0}" -ge $((sent / 2)) ]
-	check "VF $va (ctr-mxa) sent >= $sent packets more ($tx_a)" [ "$tx_a" -ge "$sent" ]
+	check "pings between the two pods' VFs come back: ${got:-?} of $sent_all (at least half)" [ "${got:-0}" -ge $((sent_all / 2)) ]
+	check "VF $va (ctr-mxa) sent >= $sent packets more ($tx_a, $sent_all pinged)" [ "$tx_a" -ge "$sent" ]
 	check "VF $vb (ctr-mxb) received >= the ${got:-?} echo replies that came back, more ($rx_b)" [ "$rx_b" -ge "${got:-$sent}" ]
 	bad=""
 	for v in "${VFS[@]}"; do
