@@ -49,8 +49,24 @@ struct agent;
 int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t whylen);
 void agent_free(struct agent *a);
 
-/* Discover netns (new ones are scanned, vanished ones dropped). */
+/* Discover netns (new ones are scanned, vanished ones dropped), and
+ * wait until every new one is tracked. */
 int agent_discover(struct agent *a);
+/* The same for a loop that serves meanwhile: the walk and the drops now,
+ * the new netns entered by a worker thread and taken by
+ * agent_discover_step when agent_discover_fd is readable.  fd_limit > 0
+ * is the descriptor the worker's sockets must stay below (the map's
+ * share of RLIMIT_NOFILE, without the headroom the loop keeps).  While
+ * one runs, another start only sets agent_discover_again. */
+int agent_discover_start(struct agent *a, int fd_limit);
+/* Take what the worker has done (all of it, waiting, with wait); returns
+ * 1 when the discovery ended. */
+int agent_discover_step(struct agent *a, bool wait);
+bool agent_discover_busy(const struct agent *a);
+/* An eventfd readable when the worker has done more, or -1. */
+int agent_discover_fd(const struct agent *a);
+/* True (once) when a discovery was asked for while one ran. */
+bool agent_discover_again(struct agent *a);
 /* Track the netns at path now (pflink's nudge). */
 int agent_track_path(struct agent *a, const char *path);
 /* True when the netns at path is tracked already (its pending events are

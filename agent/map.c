@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -1026,52 +1027,19 @@ static void disc_count(struct agent *a, const char *label, int r, unsigned *adde
 	ag_log(a, PF_LOG_DEBUG, "netns %s: not tracked: %s", label, strerror(-r));
 }
 
-/* Track every collected netns; returns how many were added. */
-static unsigned disc_add(struct agent *a, struct disc_ctx *c)
-{
-	struct netns_batch *b = NULL;
+/* A discovery whose new netns the batch's worker is still entering: the
+ * serving loop takes each as it is done (agent_discover_step) and serves
+ * clients meanwhile, so a worker stuck behind RTNL (a netns being torn
+ * down holds it for milliseconds) never holds up an answer
+ * (docs/design-notes.md, note 31). */
+struct disc_run {
+	struct disc_ctx c;
 	struct netns_job *jobs;
-	unsigned i, added = 0;
-
-	/* The ones skipped for their owner are counted, not tracked. */
-	for (i = 0; i < c->n;) {
-		if (!c->v[i].userns) {
-			i++;
-			continue;
-		}
-		a->stats.ns_userns++;
-		free(c->v[i].path);
-		free(c->v[i].label);
-		c->v[i] = c->v[--c->n];
-	}
-	if (!c->n)
-		return 0;
-	jobs = calloc(c->n, sizeof(*jobs));
-	for (i = 0; jobs && i < c->n; i++) {
-		jobs[i].path = c->v[i].path;
-		jobs[i].id = c->v[i].id;
-		jobs[i].n = ARRAY_SIZE(ns_socks);
-		memcpy(jobs[i].req, ns_socks, sizeof(ns_socks));
-	}
-	if (!jobs || netns_batch_start(jobs, c->n, &b) < 0) {
-		/* No memory or no thread: one at a time still works. */
-		free(jobs);
-		for (i = 0; i < c->n; i++)
-			disc_count(a, c->v[i].label, ns_add(a, &c->v[i].id, c->v[i].path, c->v[i].label,
-							     c->v[i].bind), &added);
-		return added;
-	}
-	for (i = 0; i < c->n; i++) {
-		int r = netns_batch_wait(b, i);
-
-		if (r == 0)
-			r = ns_attach(a, &c->v[i].id, c->v[i].label, c->v[i].bind, jobs[i].req);
-		disc_count(a, c->v[i].label, r, &added);
-	}
-	netns_batch_end(b);
-	free(jobs);
-	return added;
-}
+	struct netns_batch *b;
+	unsigned next;			/* the first job not attached yet */
+	unsigned added, dropped;
+	unsigned long long t0, t1;
+};
 
 static void disc_free(struct disc_ctx *c)
 {
@@ -1100,18 +1068,128 @@ static void ns_cgroups(struct agent *a)
 	}
 }
 
-int agent_discover(struct agent *a)
+/* Every collected netns attached (or failed): what a discovery does last. */
+static void disc_end(struct agent *a, struct disc_run *d)
 {
-	struct disc_ctx c = { .a = a };
-	unsigned long long t0 = pf_now_ns(), t1;
-	unsigned i, added, dropped = 0;
+	unsigned i;
+
+	if (d->b)
+		netns_batch_end(d->b);
+	for (i = 0; i < d->c.n; i++) {
+		struct ag_ns *ns = d->c.v[i].pid ? ns_find(a, &d->c.v[i].id) : NULL;
+
+		if (ns) {
+			ns->walk_pid = d->c.v[i].pid;
+			ns->pid_gen = a->gen;
+		}
+	}
+	disc_free(&d->c);
+	free(d->jobs);
+	ns_cgroups(a);
+	/* The walk of every process's descriptors: at most once a rescan
+	 * period (and at once when a runtime root became readable: it ends). */
+	if (!a->fdscan_at || pf_now_ns() - a->fdscan_at >= (unsigned long long)a->o.rescan_ms * 1000000ull ||
+	    (a->n_fdh && pods_index_any_root(a->pods)))
+		ag_fd_holders_scan(a);
+	mx_hist_observe(&a->hist.discovery, pf_now_ns() - d->t0);
+	if (d->added || d->dropped)
+		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
+		       a->n_ns, d->added, d->dropped, (d->t1 - d->t0) / 1000, (pf_now_ns() - d->t1) / 1000);
+	free(d);
+}
+
+/* Attach the jobs the worker has done (up to job `upto` at least, waiting
+ * for it, when upto < n); at the end of the batch, end the discovery.
+ * Returns true when it ended. */
+static bool disc_take(struct agent *a, unsigned upto)
+{
+	struct disc_run *d = a->disc;
+	unsigned done = upto < d->c.n ? upto + 1 : 0;
+
+	if (d->b && d->next < done)
+		netns_batch_wait(d->b, done - 1);
+	done = d->b ? netns_batch_done(d->b) : d->c.n;
+	for (; d->next < done; d->next++) {
+		struct disc_new *n = &d->c.v[d->next];
+		int r = d->jobs[d->next].err;
+
+		if (r == 0)
+			r = ns_attach(a, &n->id, n->label, n->bind, d->jobs[d->next].req);
+		disc_count(a, n->label, r, &d->added);
+	}
+	if (d->next < d->c.n)
+		return false;
+	a->disc = NULL;
+	disc_end(a, d);
+	return true;
+}
+
+/* Start tracking every collected netns: a batch for the worker, taken by
+ * disc_take.  Without memory or a thread, one at a time, now. */
+static void disc_add(struct agent *a, struct disc_run *d, int fd_limit)
+{
+	struct disc_ctx *c = &d->c;
+	unsigned i;
+
+	/* The ones skipped for their owner are counted, not tracked. */
+	for (i = 0; i < c->n;) {
+		if (!c->v[i].userns) {
+			i++;
+			continue;
+		}
+		a->stats.ns_userns++;
+		free(c->v[i].path);
+		free(c->v[i].label);
+		c->v[i] = c->v[--c->n];
+	}
+	a->disc = d;
+	if (!c->n) {
+		disc_take(a, 0);
+		return;
+	}
+	d->jobs = calloc(c->n, sizeof(*d->jobs));
+	for (i = 0; d->jobs && i < c->n; i++) {
+		d->jobs[i].path = c->v[i].path;
+		d->jobs[i].id = c->v[i].id;
+		d->jobs[i].n = ARRAY_SIZE(ns_socks);
+		memcpy(d->jobs[i].req, ns_socks, sizeof(ns_socks));
+	}
+	if (d->jobs && netns_batch_start(d->jobs, c->n, fd_limit, a->disc_efd, &d->b) == 0)
+		return;
+	for (i = 0; i < c->n; i++)
+		disc_count(a, c->v[i].label, ns_add(a, &c->v[i].id, c->v[i].path, c->v[i].label, c->v[i].bind),
+			   &d->added);
+	d->b = NULL;
+	a->disc = NULL;
+	disc_end(a, d);
+}
+
+int agent_discover_start(struct agent *a, int fd_limit)
+{
+	struct disc_run *d;
+	unsigned i;
 	int r;
 
+	if (a->disc) {
+		/* Its netns are not in the map yet: a walk now would collect
+		 * them again.  Once it ends, the caller runs another. */
+		a->disc_again = true;
+		return 0;
+	}
+	a->disc_again = false;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->c.a = a;
+	d->t0 = pf_now_ns();
 	a->gen++;
-	r = discover_walk(a->o.proc, a->mounts, disc_cb, &c, &a->stats.ns_denied);
-	if (r < 0 || c.err < 0) {
-		disc_free(&c);
-		return r < 0 ? r : c.err;
+	r = discover_walk(a->o.proc, a->mounts, disc_cb, &d->c, &a->stats.ns_denied);
+	if (r < 0 || d->c.err < 0) {
+		if (r >= 0)
+			r = d->c.err;
+		disc_free(&d->c);
+		free(d);
+		return r;
 	}
 	/* Drop the lost first: their sockets hand fds back for the new. */
 	for (i = 0; i < a->n_ns;) {
@@ -1127,38 +1205,76 @@ int agent_discover(struct agent *a)
 		a->ns[i] = a->ns[--a->n_ns];
 		a->ns_idx_stale = true;
 		ns_free(a, ns);
-		dropped++;
+		d->dropped++;
 	}
 	/* A netns over budget is counted again now and then (dumps spaced by
 	 * dump_finish): its links may be gone. */
 	for (i = 0; i < a->n_ns; i++)
 		if (a->ns[i]->over_budget && !a->ns[i]->dump)
 			due_set(a, a->ns[i], true);
-	t1 = pf_now_ns();
+	d->t1 = pf_now_ns();
 	a->stats.ns_skipped = 0;
 	a->stats.ns_userns = 0;
 	a->stats.skip_err = 0;
-	added = disc_add(a, &c);
-	for (i = 0; i < c.n; i++) {
-		struct ag_ns *ns = c.v[i].pid ? ns_find(a, &c.v[i].id) : NULL;
-
-		if (ns) {
-			ns->walk_pid = c.v[i].pid;
-			ns->pid_gen = a->gen;
-		}
-	}
-	disc_free(&c);
-	ns_cgroups(a);
-	/* The walk of every process's descriptors: at most once a rescan
-	 * period (and at once when a runtime root became readable: it ends). */
-	if (!a->fdscan_at || pf_now_ns() - a->fdscan_at >= (unsigned long long)a->o.rescan_ms * 1000000ull ||
-	    (a->n_fdh && pods_index_any_root(a->pods)))
-		ag_fd_holders_scan(a);
-	mx_hist_observe(&a->hist.discovery, pf_now_ns() - t0);
-	if (added || dropped)
-		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
-		       a->n_ns, added, dropped, (t1 - t0) / 1000, (pf_now_ns() - t1) / 1000);
+	disc_add(a, d, fd_limit);
 	return 0;
+}
+
+int agent_discover_step(struct agent *a, bool wait)
+{
+	uint64_t v;
+
+	if (a->disc_efd >= 0 && read(a->disc_efd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: nothing new; the count is read from the batch anyway */
+	}
+	if (!a->disc)
+		return 0;
+	return disc_take(a, wait && a->disc->c.n ? a->disc->c.n - 1 : a->disc->c.n) ? 1 : 0;
+}
+
+bool agent_discover_again(struct agent *a)
+{
+	bool again = a->disc_again && !a->disc;
+
+	if (again)
+		a->disc_again = false;
+	return again;
+}
+
+bool agent_discover_busy(const struct agent *a)
+{
+	return a->disc != NULL;
+}
+
+int agent_discover_fd(const struct agent *a)
+{
+	return a->disc_efd;
+}
+
+int agent_discover(struct agent *a)
+{
+	int r;
+
+	agent_discover_step(a, true);
+	r = agent_discover_start(a, 0);
+	agent_discover_step(a, true);
+	a->disc_again = false;
+	return r;
+}
+
+/* A netns the running batch is entering: take the batch up to it. */
+static struct ag_ns *disc_wait_ns(struct agent *a, const struct netns_id *id)
+{
+	unsigned i;
+
+	if (!a->disc)
+		return NULL;
+	for (i = a->disc->next; i < a->disc->c.n; i++)
+		if (netns_id_eq(&a->disc->c.v[i].id, id)) {
+			disc_take(a, i);
+			return ns_find(a, id);
+		}
+	return NULL;
 }
 
 bool agent_track_known(struct agent *a, const char *path)
@@ -1199,6 +1315,8 @@ int agent_track_path(struct agent *a, const char *path)
 	if (r < 0)
 		return r;
 	ns = ns_find(a, &id);
+	if (!ns)
+		ns = disc_wait_ns(a, &id);
 	if (ns) {
 		/* Known: read what is pending so the answer is current. */
 		ag_ns_events(a, ns);
@@ -1361,6 +1479,8 @@ int agent_new(const struct agent_opts *o, struct agent **out, char *why, size_t 
 	if (!a)
 		return -ENOMEM;
 	a->o = *o;
+	/* Without it, discoveries wait for their worker (agent_discover). */
+	a->disc_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!a->o.socket)
 		a->o.socket = "/run/pflink/pflinkd.sock";
 	if (!a->o.sysfs)
@@ -1457,6 +1577,22 @@ void agent_free(struct agent *a)
 
 	if (!a)
 		return;
+	if (a->disc) {
+		/* Sockets the worker made that were never attached. */
+		struct disc_run *d = a->disc;
+
+		netns_batch_end(d->b);
+		d->b = NULL;
+		for (; d->next < d->c.n; d->next++)
+			for (i = 0; !d->jobs[d->next].err && i < d->jobs[d->next].n; i++)
+				close(d->jobs[d->next].req[i].fd);
+		a->disc = NULL;
+		disc_free(&d->c);
+		free(d->jobs);
+		free(d);
+	}
+	if (a->disc_efd >= 0)
+		close(a->disc_efd);
 	for (i = 0; i < a->n_ns; i++)
 		ns_free(a, a->ns[i]);
 	free(a->ns);

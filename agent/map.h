@@ -130,6 +130,9 @@ struct agent {
 	 * device open, by their cgroup (the last walk's). */
 	struct pods_index *pods;
 	struct discover_mounts *mounts;	/* our mounts as the last discovery found them */
+	struct disc_run *disc;		/* a discovery whose batch is running (map.c) */
+	int disc_efd;			/* its worker's "one more done" eventfd, -1 none */
+	bool disc_again;		/* a discovery was asked for meanwhile */
 	struct ag_fdh {
 		char bdf[PCI_BDF_LEN];
 		struct pod_cgroup cg;

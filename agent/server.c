@@ -44,7 +44,8 @@
 #define FD_ANSWER_RESERVE 16
 
 enum src_kind { SRC_LISTEN, SRC_CLIENT, SRC_NETNS, SRC_MOUNTS, SRC_SETTLE, SRC_STATE, SRC_DEBOUNCE, SRC_TIMER,
-		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE, SRC_PODS, SRC_SYSFS };
+		SRC_SIGNAL, SRC_METRICS, SRC_DEVLINK, SRC_DL_SETTLE, SRC_PODS, SRC_SYSFS,
+		SRC_DISC };
 
 /* The runtime index's share of one turn of the loop: one bundle (a read,
  * a parse and its joins: tens of microseconds), the rest on the next
@@ -85,6 +86,7 @@ struct server {
 	struct src listen, netns, mounts, settle, state, debounce, timer, sig, pods;
 	struct src devlink, dl_settle;	/* devlink's events (devlink/reps.h) */
 	struct src sysfs;		/* the sysfs cache's change signal (sysfs_cache.h) */
+	struct src disc;		/* a discovery's worker: one more netns entered */
 	bool dl_settle_armed;
 	/* /metrics (http.h): the HTTP thread's request for a snapshot, and
 	 * the snapshot being taken, a slice per turn of the loop. */
@@ -223,19 +225,53 @@ static void note_runtimes(struct server *sv)
 	}
 }
 
-/* Discovery, within the map's descriptor budget. */
-static int discover(struct server *sv)
+/* Discovery, within the map's descriptor budget.  The loop's own
+ * (a mount change, the timer) goes on in the background: the walk and the
+ * drops now, the new netns taken as the worker enters them (on_disc), so
+ * a worker waiting for RTNL delays no answer.  The budget is the limit
+ * agent_fd_map_mode sets, handed to the worker rather than kept lowered
+ * for the process while the loop serves.  A client's nudge waits for
+ * its end: it asked for a discovery's outcome. */
+static int discover_as(struct server *sv, bool wait)
 {
-	int r;
+	struct rlimit rl = { 0 };
+	int r, lim = 0;
 
+	/* The map's share, without the walk's floor (agent_fd_map_mode): a
+	 * floor taken while clients hold descriptors would let the worker
+	 * fill them once the clients are gone, and leave the loop none. */
+	if (!wait && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT_MAX)
+		lim = (int)(rl.rlim_cur - fd_headroom(rl.rlim_cur));
 	agent_fd_map_mode(true);
-	r = agent_discover(sv->a);
+	if (wait) {
+		r = agent_discover(sv->a);
+	} else {
+		r = agent_discover_start(sv->a, lim);
+		if (r == 0 && agent_discover_fd(sv->a) < 0)
+			agent_discover_step(sv->a, true);
+	}
 	agent_fd_map_mode(false);
 	if (r < 0)
 		set_error(sv, "netns discovery failed: %s", strerror(-r));
-	else
+	else if (!agent_discover_busy(sv->a))
 		note_skipped(sv);
 	return r;
+}
+
+static int discover(struct server *sv)
+{
+	return discover_as(sv, false);
+}
+
+/* The worker has entered more netns: take them; at the end, what the
+ * discovery found, and another if one was asked for meanwhile. */
+static void on_disc(struct server *sv)
+{
+	if (agent_discover_step(sv->a, false) <= 0)
+		return;
+	note_skipped(sv);
+	if (agent_discover_again(sv->a))
+		discover(sv);
 }
 
 static int ep_add(struct server *sv, struct src *s, unsigned events)
@@ -544,7 +580,7 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 	} else if (req->op == AGENT_OP_NUDGE) {
 		char msg[300];
 
-		r = discover(sv);
+		r = discover_as(sv, true);
 		if (r < 0) {
 			snprintf(msg, sizeof(msg), "discovery failed: %s", strerror(-r));
 			return err_answer(msg);
@@ -732,6 +768,10 @@ static int setup(struct server *sv)
 	sv->sysfs = (struct src){ SRC_SYSFS, sfc_fd(a->sfc) };
 	if (sv->sysfs.fd >= 0 && (r = ep_add(sv, &sv->sysfs, EPOLLIN)) < 0)
 		return r;
+	/* The agent's own: without it, discoveries wait for their worker. */
+	sv->disc = (struct src){ SRC_DISC, agent_discover_fd(a) };
+	if (sv->disc.fd >= 0 && (r = ep_add(sv, &sv->disc, EPOLLIN)) < 0)
+		return r;
 	/* After the signal mask: the HTTP thread inherits it. */
 	if (a->o.metrics_address) {
 		r = ag_http_start(a->o.metrics_address, &sv->http, sv->why, sizeof(sv->why));
@@ -808,7 +848,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 	int r, running = 1, dump_wait = agent_dump_work(a);
 
 	sv.listen.fd = sv.mounts.fd = sv.settle.fd = sv.state.fd = sv.debounce.fd = sv.timer.fd = sv.sig.fd = -1;
-	sv.metrics.fd = sv.devlink.fd = sv.dl_settle.fd = sv.sysfs.fd = -1;
+	sv.metrics.fd = sv.devlink.fd = sv.dl_settle.fd = sv.sysfs.fd = sv.disc.fd = -1;
 	r = setup(&sv);
 	if (r < 0) {
 		if (sv.why[0])
@@ -903,6 +943,9 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 				break;
 			case SRC_SYSFS:
 				sfc_sync(a->sfc);
+				break;
+			case SRC_DISC:
+				on_disc(&sv);
 				break;
 			}
 		}

@@ -10,8 +10,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include <linux/nsfs.h>
 
 int netns_open(const char *path, int *fd_out)
@@ -157,6 +159,7 @@ int netns_sockets(int nsfd, struct netns_sock_req *reqs, unsigned n)
 struct netns_batch {
 	struct netns_job *jobs;
 	unsigned n, done;
+	int fd_limit, notify_fd;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t t;
@@ -170,6 +173,29 @@ static int enter(const struct netns_job *job)
 	if (r < 0)
 		return r;
 	return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+}
+
+/* The caller's descriptor budget, while it serves others meanwhile: what
+ * RLIMIT_NOFILE would refuse at fd_limit, refused here instead, so the
+ * process-wide limit need not stay lowered for as long as the batch runs
+ * (descriptors go lowest first, so one at or above the limit means every
+ * one below is taken).  The sockets are closed; the job fails EMFILE. */
+static bool over_limit(struct netns_job *job, int fd_limit)
+{
+	unsigned k;
+	bool over = false;
+
+	if (fd_limit <= 0)
+		return false;
+	for (k = 0; k < job->n; k++)
+		over |= job->req[k].fd >= fd_limit;
+	if (!over)
+		return false;
+	for (k = 0; k < job->n; k++) {
+		close(job->req[k].fd);
+		job->req[k].fd = -1;
+	}
+	return true;
 }
 
 static void *batch_thread(void *arg)
@@ -191,15 +217,25 @@ static void *batch_thread(void *arg)
 			make_sockets(&sj);
 			job->err = sj.err;
 		}
+		if (!job->err && over_limit(job, b->fd_limit))
+			job->err = -EMFILE;
 		pthread_mutex_lock(&b->mu);
 		b->done = i + 1;
 		pthread_cond_signal(&b->cv);
 		pthread_mutex_unlock(&b->mu);
+		if (b->notify_fd >= 0) {
+			uint64_t one = 1;
+
+			/* An eventfd: it cannot fill up short of 2^64 - 1. */
+			if (write(b->notify_fd, &one, sizeof(one)) < 0) {
+				/* nothing to do: the caller also polls done */
+			}
+		}
 	}
 	return NULL;
 }
 
-int netns_batch_start(struct netns_job *jobs, unsigned n, struct netns_batch **out)
+int netns_batch_start(struct netns_job *jobs, unsigned n, int fd_limit, int notify_fd, struct netns_batch **out)
 {
 	struct netns_batch *b = calloc(1, sizeof(*b));
 	int r;
@@ -208,6 +244,8 @@ int netns_batch_start(struct netns_job *jobs, unsigned n, struct netns_batch **o
 		return -ENOMEM;
 	b->jobs = jobs;
 	b->n = n;
+	b->fd_limit = fd_limit;
+	b->notify_fd = notify_fd;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	r = pthread_create(&b->t, NULL, batch_thread, b);
@@ -228,6 +266,16 @@ int netns_batch_wait(struct netns_batch *b, unsigned i)
 		pthread_cond_wait(&b->cv, &b->mu);
 	pthread_mutex_unlock(&b->mu);
 	return b->jobs[i].err;
+}
+
+unsigned netns_batch_done(struct netns_batch *b)
+{
+	unsigned done;
+
+	pthread_mutex_lock(&b->mu);
+	done = b->done;
+	pthread_mutex_unlock(&b->mu);
+	return done;
 }
 
 void netns_batch_end(struct netns_batch *b)

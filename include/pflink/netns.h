@@ -69,7 +69,14 @@ struct netns_job {
 	int err;		/* out: 0, or why this netns has no sockets */
 };
 struct netns_batch;
-int netns_batch_start(struct netns_job *jobs, unsigned n, struct netns_batch **out);
+/* fd_limit > 0: a job whose sockets got a descriptor at or above it fails
+ * EMFILE (its sockets closed), as if RLIMIT_NOFILE were fd_limit for the
+ * worker alone.  notify_fd >= 0: an eventfd the worker adds 1 to after
+ * each job, for a caller that polls rather than waits. */
+int netns_batch_start(struct netns_job *jobs, unsigned n, int fd_limit, int notify_fd,
+		      struct netns_batch **out);
+/* How many jobs are done (0..n), without waiting. */
+unsigned netns_batch_done(struct netns_batch *b);
 /* Wait for job i (taken in order) and return its err.  The sockets of a
  * job with err == 0 are the caller's to keep or close. */
 int netns_batch_wait(struct netns_batch *b, unsigned i);

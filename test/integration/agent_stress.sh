@@ -146,6 +146,71 @@ check "... each file changed read once ($((L2 - L1)) reads for 51 writes of 2 fi
 rm "$STATE/c10_net1.json"
 check "a removed record is gone" until_ok eval "[ \"\$(hf attachments)\" = 199 ]"
 
+# --- background discovery: 600 netns, each held by a process (no mount
+# event), appear while the agent is stopped; the discovery its timer then
+# runs enters them on a worker thread while the loop goes on answering.
+# An answer counting some but not all of them shows the loop served in the
+# middle of that batch (an agent that waits for its worker cannot give
+# one); a nudge naming one of them mid-batch must not track it twice.
+stop_agent
+HN=600
+ulimit -n 4096	# 600 netns hold 1800 sockets
+check "agent starts" start_agent
+N0=$(hf netns)
+# health as fast as one client can ask, from before the stop until all
+# are counted: the poller is running when the agent goes on
+cat > "$T/poll.py" <<'PY'
+import json, socket, sys, time
+sock, lo, hi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+seen, end = set(), time.monotonic() + 60
+while time.monotonic() < end:
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sock)
+    s.sendall(b'{"v":1,"op":"health"}\n')
+    buf = b""
+    while not buf.endswith(b"\n"):
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+    s.close()
+    ans = json.loads(buf)
+    if "netns" not in ans:
+        print("no netns in %r" % buf[:300], file=sys.stderr)
+        continue
+    n = ans["netns"]
+    if not seen:
+        open(sys.argv[4], "w").write("ready\n")
+    if n not in seen:
+        print("%.1f ms: %d" % (time.monotonic() * 1000, n), file=sys.stderr)
+    seen.add(n)
+    if n >= hi:
+        break
+print(len([n for n in seen if lo < n < hi]), max(seen))
+PY
+python3 "$T/poll.py" "$SOCK" "$N0" $((N0 + HN)) "$T/poll.ready" > "$T/mid.out" 2> "$T/poll.err" &
+POLLER=$!
+check "the poller is asking" until_ok test -s "$T/poll.ready"
+kill -STOP "$AGENT"
+HELD=()
+for i in $(seq $HN); do unshare -n sleep 600 & HELD+=($!); done
+own=$(readlink /proc/self/ns/net)
+entered() { local p; for p in "${HELD[@]}"; do [ "$(readlink "/proc/$p/ns/net")" != "$own" ] || return 1; done; }
+check "$HN processes, each in a netns of its own" until_ok entered
+kill -CONT "$AGENT"
+printf '{"v":1,"op":"nudge","netns":"/proc/%s/ns/net"}\n' "${HELD[99]}" | raw > "$T/nudge.out"
+check "a nudge naming the 100th of them is answered ok" jq_file "$T/nudge.out" .ok
+wait "$POLLER"
+read -r MID MAX < "$T/mid.out"
+[ "${MID:-0}" -ge 1 ] && [ "${MAX:-0}" = $((N0 + HN)) ] || sed "s/^/    poller: /" "$T/poll.err"
+check "all $HN tracked, none twice (netns $MAX = $N0 + $HN)" test "${MAX:-0}" = $((N0 + HN))
+check "answers came in the middle of the batch ($MID counts between $N0 and $((N0 + HN)))" test "${MID:-0}" -ge 1
+discover_now() { jq_cmd "printf '{\"v\":1,\"op\":\"nudge\"}\n' | raw" .ok; }
+check "a discovery after it leaves the count exact" eval 'discover_now && [ "$(hf netns)" = '$((N0 + HN))' ]'
+kill "${HELD[@]}" 2>/dev/null
+wait "${HELD[@]}" 2>/dev/null
+check "they are dropped once their processes are gone" until_ok eval "[ \"\$(hf netns)\" = $N0 ]"
+
 check "agent alive after all of it" ctl health
 check "no sanitizer report from pflinkd" eval "! grep -qE 'Sanitizer|runtime error:' $T/agent.log"
 tl_summary

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -109,7 +110,7 @@ int main(void)
 		jobs[i].req[0] = (struct netns_sock_req){ .domain = AF_NETLINK, .type = SOCK_RAW, .fd = -1 };
 		jobs[i].req[1] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
 	}
-	CHECK_EQ_INT(netns_batch_start(jobs, 5, &bt), 0);
+	CHECK_EQ_INT(netns_batch_start(jobs, 5, 0, -1, &bt), 0);
 	CHECK_EQ_INT(netns_batch_wait(bt, 0), 0);
 	CHECK_EQ_INT(netns_batch_wait(bt, 1), -ENOENT);
 	CHECK_EQ_INT(netns_batch_wait(bt, 2), -ESTALE);
@@ -144,7 +145,7 @@ int main(void)
 	jobs[1].req[0] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
 	jobs[1].req[1] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1,
 						   .prep = prep_refuse, .prep_arg = -EACCES };
-	CHECK_EQ_INT(netns_batch_start(jobs, 2, &bt), 0);
+	CHECK_EQ_INT(netns_batch_start(jobs, 2, 0, -1, &bt), 0);
 	CHECK_EQ_INT(netns_batch_wait(bt, 0), 0);
 	CHECK_EQ_INT(netns_batch_wait(bt, 1), -EACCES);
 	netns_batch_end(bt);
@@ -155,8 +156,44 @@ int main(void)
 	close(jobs[0].req[0].fd);
 	close(jobs[0].req[1].fd);
 
+	T_SECTION("a descriptor budget fails the job over it, and an eventfd counts every job");
+	{
+		int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), low = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		uint64_t count = 0;
+
+		CHECK(efd >= 0 && low >= 0);
+		close(low);
+		memset(jobs, 0, sizeof(jobs));
+		jobs[0] = (struct netns_job){ .path = a, .id = ia, .n = 1 };
+		jobs[1] = (struct netns_job){ .path = b, .id = ib, .n = 2 };	/* its second socket is over */
+		jobs[2] = (struct netns_job){ .path = "/nonexistent/netns", .id = ia, .n = 1 };
+		for (i = 0; i < 3; i++) {
+			jobs[i].req[0] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
+			jobs[i].req[1] = (struct netns_sock_req){ .domain = AF_INET, .type = SOCK_DGRAM, .fd = -1 };
+		}
+		/* low: job 0's socket; low + 1: job 1's first; its second
+		 * (low + 2) is at the limit. */
+		CHECK_EQ_INT(netns_batch_start(jobs, 3, low + 2, efd, &bt), 0);
+		CHECK_EQ_INT(netns_batch_wait(bt, 0), 0);
+		CHECK_EQ_INT(netns_batch_wait(bt, 1), -EMFILE);
+		CHECK_EQ_INT(netns_batch_wait(bt, 2), -ENOENT);
+		CHECK_EQ_INT(netns_batch_done(bt), 3);
+		netns_batch_end(bt);
+		CHECK_EQ_INT(jobs[0].req[0].fd, low);
+		CHECK_EQ_INT(jobs[1].req[0].fd, -1);
+		CHECK_EQ_INT(jobs[1].req[1].fd, -1);
+		/* job 1's sockets were closed: the next descriptor is low + 1 */
+		i = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		CHECK_EQ_INT(i, low + 1);
+		close(i);
+		CHECK(read(efd, &count, sizeof(count)) == sizeof(count));
+		CHECK_EQ_INT((int)count, 3);
+		close(jobs[0].req[0].fd);
+		close(efd);
+	}
+
 	T_SECTION("empty batch");
-	CHECK_EQ_INT(netns_batch_start(jobs, 0, &bt), 0);
+	CHECK_EQ_INT(netns_batch_start(jobs, 0, 0, -1, &bt), 0);
 	netns_batch_end(bt);
 
 	umount2(a, MNT_DETACH);
