@@ -16,7 +16,8 @@
 # BENCH_RTT (lookups, default 1000), BUILD (build dir, default build-bench),
 # BENCH_BEFORE (a build dir of another commit, e.g. the one before a change:
 # its pflink runs interleaved with this one's in the same plugin run, as
-# before-*, and its pflinkd is measured beside this one at every netns
+# before-*, its pflink-static beside this one's as before-nodev-static-*,
+# and its pflinkd is measured beside this one at every netns
 # count, as <netns>-before: before and after in one run).
 #
 # As in the root tests, veth links stand in for PFs and VFs, their PCI
@@ -214,6 +215,11 @@ if [ -n "$NIC" ] && [ -x "$PSTATIC" ]; then
 		for c in ADD CHECK DEL; do
 			ndspec "nodev-$m-$c" $c "$m$([ $c = CHECK ] && echo -check)" "$PFLINK"
 			ndspec "nodev-static-$m-$c" $c "$m$([ $c = CHECK ] && echo -check)" "$PSTATIC"
+			# BENCH_BEFORE's installed plugin right after this one's: the
+			# same attachment, so each finds what the other left (an ADD
+			# over the record of the one before, a DEL of nothing left).
+			[ -z "$BEFORE" ] || [ ! -x "$BEFORE/pflink-static" ] ||
+				ndspec "before-nodev-static-$m-$c" $c "$m$([ $c = CHECK ] && echo -check)" "$BEFORE/pflink-static"
 		done
 	done
 fi
@@ -487,7 +493,10 @@ stop_agent
 		nodev-sysfs-CHECK nodev-static-sysfs-CHECK nodev-agent-CHECK nodev-static-agent-CHECK nodev-direct-CHECK nodev-static-direct-CHECK \
 		nodev-sysfs-DEL nodev-static-sysfs-DEL nodev-agent-DEL nodev-static-agent-DEL nodev-direct-DEL nodev-static-direct-DEL \
 		before-sysfs-ADD before-sysfs-CHECK before-sysfs-DEL before-agent-ADD before-agent-CHECK before-agent-DEL \
-		before-direct-ADD before-direct-CHECK before-direct-DEL; do
+		before-direct-ADD before-direct-CHECK before-direct-DEL \
+		before-nodev-static-sysfs-ADD before-nodev-static-sysfs-CHECK before-nodev-static-sysfs-DEL \
+		before-nodev-static-agent-ADD before-nodev-static-agent-CHECK before-nodev-static-agent-DEL \
+		before-nodev-static-direct-ADD before-nodev-static-direct-CHECK before-nodev-static-direct-DEL; do
 		[ -n "${MED[$c]:-}" ] || continue
 		echo "| $c | $N | ${FAILS[$c]} | $(us "${MED[$c]}") | $(us "${P99[$c]}") |"
 	done
@@ -508,7 +517,7 @@ stop_agent
 	echo "objects linked with -static; nodev-*-sysfs-*: the NIC listed under its PF's net/"
 	echo "(as on a node: named from sysfs, checked by netlink), -agent-/-direct-: not listed."
 	echo "stateDir and deviceInfoDir on: ${BENCH_STATE_FS:-tmpfs}."
-	[ -z "$BEFORE" ] || echo "before-*: BENCH_BEFORE's pflink ($BEFORE), the same configs, interleaved in the same run; agent rows <netns>-before: its pflinkd."
+	[ -z "$BEFORE" ] || echo "before-*: BENCH_BEFORE's pflink ($BEFORE), the same configs, interleaved in the same run; before-nodev-static-*: its pflink-static, run right after this one's on the same attachment (so both ADDs find the record of the runs before them, both DELs nothing left to remove); agent rows <netns>-before: its pflinkd."
 	echo
 	echo "| ratio (medians unless p99) | value | target | |"
 	echo "|---|---:|---:|---|"
@@ -542,6 +551,9 @@ stop_agent
 		row "nodev: pflink-static ADD ($m) / true" "${MED[nodev-static-$m-ADD]:-}" "${MED[true]}" le 1.1
 		row "nodev: pflink-static CHECK ($m) / true" "${MED[nodev-static-$m-CHECK]:-}" "${MED[true]}" le 1.3
 		row "nodev: pflink-static DEL ($m) / true" "${MED[nodev-static-$m-DEL]:-}" "${MED[true]}" le 1.15
+		for c in ADD CHECK DEL; do
+			row "nodev: before's pflink-static $c ($m) / true" "${MED[before-nodev-static-$m-$c]:-}" "${MED[true]}" le 1.3
+		done
 	done
 	row "nodev: pflink ADD (agent) / true" "${MED[nodev-agent-ADD]:-}" "${MED[true]}" le 1.3
 	row "nodev: pflink-static / pflink, ADD (agent)" "${MED[nodev-static-agent-ADD]:-}" "${MED[nodev-agent-ADD]:-}" le 1

@@ -275,16 +275,29 @@ static int dev_link_base(int devfd, const char *name, char *out, size_t len)
 	return pf_strscpy(out, base, len) < 0 ? -EINVAL : 0;
 }
 
-int pci_sysfs_open(const char *root, int *rootfd_out)
+int pci_sysfs_open_root(const char *root, int *rootfd_out)
 {
-	_cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_close_ int probe = -1;
-	int r;
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	r = sysfs_open(fd, "bus/pci/devices", O_PATH | O_DIRECTORY, &probe);
-	if (r < 0)
+	*rootfd_out = fd;
+	return 0;
+}
+
+int pci_sysfs_probe(int rootfd)
+{
+	_cleanup_close_ int probe = -1;
+
+	return sysfs_open(rootfd, "bus/pci/devices", O_PATH | O_DIRECTORY, &probe);
+}
+
+int pci_sysfs_open(const char *root, int *rootfd_out)
+{
+	_cleanup_close_ int fd = -1;
+	int r = pci_sysfs_open_root(root, &fd);
+
+	if (r < 0 || (r = pci_sysfs_probe(fd)) < 0)
 		return r;
 	*rootfd_out = TAKE_FD(fd);
 	return 0;
@@ -302,10 +315,12 @@ int pci_fn_open(int rootfd, const char *bdf, int *fd_out)
 	return dev_open(rootfd, bdf, NULL, O_PATH | O_DIRECTORY, fd_out);
 }
 
-/* pci_physfn() for a VF whose directory is open as devfd. */
-static int physfn_at(int rootfd, int devfd, const char *vf, char pf_out[PCI_BDF_LEN])
+/* pci_physfn() for a VF whose directory is open as devfd.  pfdir_out
+ * (may be NULL): the PF's directory, the one bus/pci/devices names,
+ * opened O_PATH, for the caller to read the PF through. */
+static int physfn_at(int rootfd, int devfd, const char *vf, char pf_out[PCI_BDF_LEN], int *pfdir_out)
 {
-	_cleanup_close_ int pffd = -1;
+	_cleanup_close_ int pffd = -1, pfdir = -1;
 	char base[NAME_MAX + 1], pf[PCI_BDF_LEN];
 	int r;
 
@@ -325,9 +340,11 @@ static int physfn_at(int rootfd, int devfd, const char *vf, char pf_out[PCI_BDF_
 		return -EINVAL;
 	/* physfn resolved to some directory; it must also be the PF that
 	 * bus/pci/devices knows under that name. */
-	if (pci_fn_exists(rootfd, pf) < 0)
+	if (pci_fn_open(rootfd, pf, &pfdir) < 0)
 		return -ENXIO;
 	memcpy(pf_out, pf, PCI_BDF_LEN);
+	if (pfdir_out)
+		*pfdir_out = TAKE_FD(pfdir);
 	return 0;
 }
 
@@ -338,7 +355,7 @@ int pci_physfn(int rootfd, const char *vf, char pf_out[PCI_BDF_LEN])
 
 	if (r < 0)
 		return r;
-	return physfn_at(rootfd, devfd, vf, pf_out);
+	return physfn_at(rootfd, devfd, vf, pf_out, NULL);
 }
 
 /* N of a virtfnN entry name, or -1. */
@@ -612,18 +629,13 @@ static int match_vf(int idx, const char *vf, void *arg)
 	return 1;
 }
 
-int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
+/* pci_vf_index() with the PF's directory open as devfd; want canonical. */
+static int vf_index_at(int devfd, const char *pf, const char *want, int *idx_out)
 {
-	_cleanup_close_ int devfd = -1;
-	char want[PCI_BDF_LEN], got[PCI_BDF_LEN], name[32];
+	char got[PCI_BDF_LEN], name[32];
 	struct find_vf f = { .want = want, .idx = -1 };
 	int r, guess;
 
-	if (pci_bdf_parse(vf, want) < 0)
-		return -EINVAL;
-	r = dev_open(rootfd, pf, NULL, O_PATH | O_DIRECTORY, &devfd);
-	if (r < 0)
-		return r;
 	/* virtfnN is the truth; the capability's arithmetic only says which
 	 * N to read first.  A PF with 64 VFs would otherwise cost a readdir
 	 * and, on average, 32 readlinks on every pod start. */
@@ -642,6 +654,20 @@ int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
 		return -ENOENT;
 	*idx_out = f.idx;
 	return 0;
+}
+
+int pci_vf_index(int rootfd, const char *pf, const char *vf, int *idx_out)
+{
+	_cleanup_close_ int devfd = -1;
+	char want[PCI_BDF_LEN];
+	int r;
+
+	if (pci_bdf_parse(vf, want) < 0)
+		return -EINVAL;
+	r = dev_open(rootfd, pf, NULL, O_PATH | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	return vf_index_at(devfd, pf, want, idx_out);
 }
 
 static int foreach_listed_fn(int rootfd, const char *rel, int (*cb)(const char *bdf, void *arg), void *arg);
@@ -749,14 +775,13 @@ int pci_read_uint(int rootfd, const char *bdf, const char *attr, unsigned *out)
 	return read_uint_at(devfd, attr, out);
 }
 
-int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out)
+static int read_int_at(int devfd, const char *attr, int *out)
 {
-	_cleanup_close_ int devfd = -1;
 	char buf[32], *end;
 	long v;
-	int r = open_for_attr(rootfd, bdf, attr, &devfd);
+	int r = read_attr_at(devfd, attr, buf, sizeof(buf));
 
-	if (r < 0 || (r = read_attr_at(devfd, attr, buf, sizeof(buf))) < 0)
+	if (r < 0)
 		return r;
 	errno = 0;
 	v = strtol(buf, &end, 10);
@@ -765,6 +790,16 @@ int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out)
 		return -EINVAL;
 	*out = (int)v;
 	return 0;
+}
+
+int pci_read_int(int rootfd, const char *bdf, const char *attr, int *out)
+{
+	_cleanup_close_ int devfd = -1;
+	int r = open_for_attr(rootfd, bdf, attr, &devfd);
+
+	if (r < 0)
+		return r;
+	return read_int_at(devfd, attr, out);
 }
 
 /* One small sysfs file under the root, parsed as a cpulist. */
@@ -807,56 +842,87 @@ int pci_numa_nodes(int rootfd, struct numa_node *out, unsigned max, unsigned *n)
 	return 0;
 }
 
-static int describe(int rootfd, const char *bdf, bool physfn, struct pci_fn *out, bool *fn_failed)
+/* The facts of the function whose directory devfd is (bdf canonical).
+ * With extra, a VF's PF is described too, through the directory
+ * physfn_at() opened for it (extra->pf.bdf "" when not a VF), and the VF's
+ * numa_node read if asked: one open of each directory for everything a plugin
+ * asks of sysfs on a pod start. */
+static int describe_at(int rootfd, int devfd, const char *bdf, bool physfn, struct pci_fn *out,
+		       struct pci_vf_extra *extra)
 {
-	_cleanup_close_ int devfd = -1;
+	_cleanup_close_ int pfdir = -1;
 	struct pci_fn fn = { .vf_index = -1 };
 	int r;
 
-	*fn_failed = true;
-	if (pci_bdf_parse(bdf, fn.bdf) < 0)
-		return -EINVAL;
-	/* One open of the device directory for everything below. */
-	r = dev_open(rootfd, fn.bdf, NULL, O_PATH | O_DIRECTORY, &devfd);
-	if (r < 0)
-		return r;
-	*fn_failed = false;
+	memcpy(fn.bdf, bdf, PCI_BDF_LEN);
 	if (dev_link_base(devfd, "driver", fn.driver, sizeof(fn.driver)) < 0)
 		fn.driver[0] = '\0';
-	if (read_uint_at(devfd, "sriov_totalvfs", &fn.totalvfs) == 0) {
+	r = physfn ? physfn_at(rootfd, devfd, fn.bdf, fn.pf, extra ? &pfdir : NULL) : -ENOENT;
+	if (r != 0 && r != -ENOENT)
+		return r;
+	/* A VF has no SR-IOV capability of its own (the kernel shows
+	 * sriov_* on PFs only): pci_describe_vf() does not look for it on
+	 * one, a failed sysfs lookup on every pod start. */
+	if (!(extra && r == 0) && read_uint_at(devfd, "sriov_totalvfs", &fn.totalvfs) == 0) {
 		fn.is_pf = true;
 		if (read_uint_at(devfd, "sriov_numvfs", &fn.numvfs) < 0)
 			fn.numvfs = 0;
 	}
-	r = physfn ? physfn_at(rootfd, devfd, fn.bdf, fn.pf) : -ENOENT;
 	if (r == 0) {
 		fn.is_vf = true;
-		if (pci_vf_index(rootfd, fn.pf, fn.bdf, &fn.vf_index) < 0)
+		if ((pfdir >= 0 ? vf_index_at(pfdir, fn.pf, fn.bdf, &fn.vf_index) :
+				  pci_vf_index(rootfd, fn.pf, fn.bdf, &fn.vf_index)) < 0)
 			fn.vf_index = -1;
-	} else if (r != -ENOENT) {
-		return r;
+	}
+	if (extra) {
+		memset(&extra->pf, 0, sizeof(extra->pf));
+		/* The PF's own physfn is not looked for: a PF has none. */
+		if (pfdir >= 0 && describe_at(rootfd, pfdir, fn.pf, false, &extra->pf, NULL) < 0)
+			memset(&extra->pf, 0, sizeof(extra->pf));
+		if (!extra->numa || read_int_at(devfd, "numa_node", &extra->numa_node) < 0 ||
+		    extra->numa_node < -1)
+			extra->numa_node = -1;
 	}
 	*out = fn;
 	return 0;
+}
+
+static int describe(int rootfd, const char *bdf, bool physfn, struct pci_fn *out, bool *fn_failed,
+		    struct pci_vf_extra *extra)
+{
+	_cleanup_close_ int devfd = -1;
+	char canon[PCI_BDF_LEN];
+	int r;
+
+	*fn_failed = true;
+	if (pci_bdf_parse(bdf, canon) < 0)
+		return -EINVAL;
+	/* One open of the device directory for everything below. */
+	r = dev_open(rootfd, canon, NULL, O_PATH | O_DIRECTORY, &devfd);
+	if (r < 0)
+		return r;
+	*fn_failed = false;
+	return describe_at(rootfd, devfd, canon, physfn, out, extra);
 }
 
 int pci_describe(int rootfd, const char *bdf, struct pci_fn *out)
 {
 	bool fn_failed;
 
-	return describe(rootfd, bdf, true, out, &fn_failed);
+	return describe(rootfd, bdf, true, out, &fn_failed, NULL);
 }
 
-int pci_describe_vf(int rootfd, const char *bdf, struct pci_fn *out, bool *fn_failed)
+int pci_describe_vf(int rootfd, const char *bdf, struct pci_fn *out, struct pci_vf_extra *extra,
+		    bool *fn_failed)
 {
-	return describe(rootfd, bdf, true, out, fn_failed);
+	return describe(rootfd, bdf, true, out, fn_failed, extra);
 }
 
 int pci_describe_pf(int rootfd, const char *bdf, struct pci_fn *out)
 {
 	bool fn_failed;
 
-	return describe(rootfd, bdf, false, out, &fn_failed);
+	return describe(rootfd, bdf, false, out, &fn_failed, NULL);
 }
 
 /* "M:m" (a dev file, or the name of a dev/char entry) as two numbers. */

@@ -51,7 +51,7 @@ static int link_by_netlink(int nsfd, const char *ifname, struct vf_info *out)
 	return 0;
 }
 
-int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
+int resolve_vf(int nsfd, int sysfd, const char *ifname, bool numa, struct vf_info *out,
 	       enum resolve_step *step)
 {
 	_cleanup_close_ int ethfd = -1;
@@ -99,19 +99,21 @@ int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
 			return -EINVAL;
 		memcpy(out->vdpa, out->eth.bus_info, sizeof(out->vdpa) - 1);
 	}
-	return resolve_vf_pci(sysfd, out->bdf, out, step);
+	return resolve_vf_pci(sysfd, out->bdf, numa, out, step);
 }
 
-int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve_step *step)
+int resolve_vf_pci(int sysfd, const char *bdf, bool numa, struct vf_info *out, enum resolve_step *step)
 {
-	struct pci_fn vf, pf;
+	struct pci_fn vf;
+	struct pci_vf_extra x = { .numa = numa };
 	bool fn_failed;
 	int r;
 
 	*step = RS_NO_FN;
+	out->numa_node = -1;
 	if (pci_bdf_parse(bdf, out->bdf) < 0)
 		return -EINVAL;
-	r = pci_describe_vf(sysfd, out->bdf, &vf, &fn_failed);
+	r = pci_describe_vf(sysfd, out->bdf, &vf, &x, &fn_failed);
 	if (r < 0 && fn_failed)
 		return r;
 	if (r == 0)
@@ -130,14 +132,16 @@ int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve
 	/* A VF the PF no longer lists (SR-IOV being torn down) still has a
 	 * PF; the index is then unknown (-1) rather than an error. */
 	out->vf_index = vf.vf_index;
-	/* The PF's own facts, while its directory is warm: the result and
-	 * the record carry them, whoever names the PF's netdev. */
-	if (pci_describe_pf(sysfd, out->pf, &pf) == 0) {
-		memcpy(out->pf_driver, pf.driver, sizeof(out->pf_driver));
-		out->pf_numvfs = pf.numvfs;
-		out->pf_totalvfs = pf.totalvfs;
-		out->pf_sriov = pf.is_pf;
+	/* The PF's own facts, read through the directory the physfn check
+	 * opened: the result and the record carry them, whoever names the
+	 * PF's netdev. */
+	if (x.pf.bdf[0]) {
+		memcpy(out->pf_driver, x.pf.driver, sizeof(out->pf_driver));
+		out->pf_numvfs = x.pf.numvfs;
+		out->pf_totalvfs = x.pf.totalvfs;
+		out->pf_sriov = x.pf.is_pf;
 	}
+	out->numa_node = x.numa_node;
 	*step = RS_OK;
 	return 0;
 }

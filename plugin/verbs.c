@@ -205,15 +205,31 @@ static int open_netns(struct run *r)
 	return 0;
 }
 
+static int sysfs_error(struct run *r, int e)
+{
+	return fail(r, CNI_ERR_IO, strerror(-e),
+		    "sysfsRoot %s has no readable bus/pci/devices: set sysfsRoot to the host's sysfs",
+		    r->conf.sysfs_root);
+}
+
+/* The root only: whether it has bus/pci/devices is asked when resolving
+ * the VF fails (sysfs_probe()), as every look of that resolution starts
+ * there.  Two system calls fewer on every pod start. */
 static int open_sysfs(struct run *r)
 {
-	int e = pci_sysfs_open(r->conf.sysfs_root, &r->sysfd);
+	int e = pci_sysfs_open_root(r->conf.sysfs_root, &r->sysfd);
 
-	if (e < 0)
-		return fail(r, CNI_ERR_IO, strerror(-e),
-			    "sysfsRoot %s has no readable bus/pci/devices: set sysfsRoot to the host's sysfs",
-			    r->conf.sysfs_root);
-	return 0;
+	return e < 0 ? sysfs_error(r, e) : 0;
+}
+
+/* After a failure to resolve the VF: a sysfsRoot without bus/pci/devices
+ * is the error to report, before any about the pod's interface (the
+ * order the errors had when the root was checked on open). */
+static int sysfs_probe(struct run *r)
+{
+	int e = pci_sysfs_probe(r->sysfd);
+
+	return e < 0 ? sysfs_error(r, e) : 0;
 }
 
 /* Turn a failed resolve_vf() into the error a person can act on. */
@@ -383,8 +399,7 @@ static void record_fill(struct run *r, struct pf_record *s, const struct vf_info
 	memcpy(s->vf_mac, vf->mac, sizeof(s->vf_mac));
 	snprintf(s->vf_driver, sizeof(s->vf_driver), "%s", vf->pci_driver);
 	s->vf_index = vf->vf_index;
-	if (pci_read_int(r->sysfd, vf->bdf, "numa_node", &s->vf_numa_node) < 0 || s->vf_numa_node < -1)
-		s->vf_numa_node = -1;
+	s->vf_numa_node = vf->numa_node;	/* read with the VF's other facts */
 	memcpy(s->pf, pf->bdf, sizeof(s->pf));
 	memcpy(s->pf_netdev, pf->netdevs[0].name, sizeof(s->pf_netdev));
 	memcpy(s->pf_mac, pf->netdevs[0].mac, sizeof(s->pf_mac));
@@ -392,6 +407,12 @@ static void record_fill(struct run *r, struct pf_record *s, const struct vf_info
 	memcpy(s->representor, pf->representor, sizeof(s->representor));
 	s->created = (long long)time(NULL);
 	pod_args(r, s);
+}
+
+/* ADD records the VF's NUMA node; CHECK compares nothing with it. */
+static bool want_numa(const struct run *r)
+{
+	return !strcmp(r->req->command, "ADD");
 }
 
 /* Where a VF the pod holds without a netdev is named: the config's
@@ -450,7 +471,9 @@ static int vf_without_netdev(struct run *r, int e, enum resolve_step st, struct 
 	enum resolve_step st2;
 	int x = netdevless_address(r, known, bdf, &from);
 
-	if (x == -1)
+	/* A config that names the VF badly is said so first; after that, a
+	 * sysfsRoot without bus/pci/devices before anything sysfs answers. */
+	if (x == -1 || (x < 0 && sysfs_probe(r) < 0))
 		return -1;
 	if (x < 0) {
 		if (st == RS_LINK && e == -ENODEV && strcmp(r->req->command, "CHECK"))
@@ -460,7 +483,9 @@ static int vf_without_netdev(struct run *r, int e, enum resolve_step st, struct 
 		return vf_error(r, e, st, vf);
 	}
 	pf_strscpy(v.ifname, ifn, sizeof(v.ifname));
-	x = resolve_vf_pci(r->sysfd, bdf, &v, &st2);
+	x = resolve_vf_pci(r->sysfd, bdf, want_numa(r), &v, &st2);
+	if (x < 0 && sysfs_probe(r) < 0)
+		return -1;
 	if (x < 0 && st2 == RS_NO_FN)
 		return fail(r, PFLINK_ERR_NOT_PCI, strerror(-x),
 			    "%s names PCI function %s, which %s/bus/pci/devices does not list (interface %s is not in netns %s): is it the VF's address, and sysfsRoot the host's sysfs?",
@@ -503,7 +528,7 @@ static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf, bo
 	if (open_netns(r) < 0 || open_sysfs(r) < 0)
 		return -1;
 	phase(r, "open");
-	e = resolve_vf(r->nsfd, r->sysfd, r->req->ifname, vf, &st);
+	e = resolve_vf(r->nsfd, r->sysfd, r->req->ifname, want_numa(r), vf, &st);
 	phase(r, "vf");
 	if (e < 0) {
 		/* No such interface, or not a PCI one (RS_NO_FN: a PCI
@@ -512,7 +537,7 @@ static int resolve_all(struct run *r, struct vf_info *vf, struct pf_info *pf, bo
 			      (st == RS_ETHTOOL && (e == -EOPNOTSUPP || e == -ENODEV));
 
 		if (!netdevless || !absent)
-			return vf_error(r, e, st, vf);
+			return sysfs_probe(r) < 0 ? -1 : vf_error(r, e, st, vf);
 		if (vf_without_netdev(r, e, st, vf, known, was_driver) < 0)
 			return -1;
 		return find_pf(r, vf, pf);

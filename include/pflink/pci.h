@@ -31,6 +31,11 @@ bool pci_bdf_eq(const char *a, const char *b);
 
 /* Open the sysfs root (a directory containing bus/pci/devices). */
 int pci_sysfs_open(const char *root, int *rootfd_out);
+/* The same in two steps: the root alone (O_PATH), and the check that it
+ * has bus/pci/devices, which a caller whose first look is beneath
+ * bus/pci/devices anyway can leave to the moment that look fails. */
+int pci_sysfs_open_root(const char *root, int *rootfd_out);
+int pci_sysfs_probe(int rootfd);
 
 /* Paths beneath the root resolve with openat2(RESOLVE_IN_ROOT); where the
  * kernel (before 5.6) or a seccomp profile answers ENOSYS, with the same
@@ -138,10 +143,21 @@ int pci_numa_nodes(int rootfd, struct numa_node *out, unsigned max, unsigned *n)
  * absent (-ENOENT) or its physfn is broken (the pci_physfn errors). */
 int pci_describe(int rootfd, const char *bdf, struct pci_fn *out);
 
+/* What pci_describe_vf() reads beside the VF's own facts. */
+struct pci_vf_extra {
+	bool numa;		/* in: read numa_node too */
+	struct pci_fn pf;	/* pci_describe_pf() of the VF's PF; pf.bdf "" if none */
+	int numa_node;		/* the VF's numa_node (if asked), -1 if none or unreadable */
+};
+
 /* pci_describe(), saying where a failure came from: *fn_failed is true
  * when the function could not be opened at all (absent, or its entry
- * broken), false when its physfn is broken. */
-int pci_describe_vf(int rootfd, const char *bdf, struct pci_fn *out, bool *fn_failed);
+ * broken), false when its physfn is broken.  Into *extra, the PF (read
+ * through the directory the physfn check opened, not opened again) and
+ * the VF's numa_node if extra->numa.  A VF's is_pf is false without a look: the kernel
+ * shows sriov_* on PFs only. */
+int pci_describe_vf(int rootfd, const char *bdf, struct pci_fn *out, struct pci_vf_extra *extra,
+		    bool *fn_failed);
 
 /* pci_describe() of a function known to be a PF (the physfn of a VF):
  * without its own physfn, which a PF does not have. */

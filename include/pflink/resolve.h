@@ -38,6 +38,7 @@ struct vf_info {
 	char pf[PCI_BDF_LEN];
 	char pci_driver[64];
 	int vf_index;			/* -1: the PF has no virtfnN for it */
+	int numa_node;			/* the VF's if asked, -1 if none or unreadable */
 	/* The PF's sysfs facts, read with the VF's (resolve_vf_pci). */
 	char pf_driver[64];
 	unsigned pf_numvfs, pf_totalvfs;
@@ -67,15 +68,16 @@ struct pf_info {
 
 /* Steps 1-5 in the pod netns nsfd.  On failure *step says where; out holds
  * what was learned up to there (an explicit exception to the rule that
- * outputs are written only on success: messages need it). */
-int resolve_vf(int nsfd, int sysfd, const char *ifname, struct vf_info *out,
+ * outputs are written only on success: messages need it).  numa: read
+ * the VF's numa_node too (else it is -1). */
+int resolve_vf(int nsfd, int sysfd, const char *ifname, bool numa, struct vf_info *out,
 	       enum resolve_step *step);
 
 /* Steps 4-5 for a VF known by its PCI address (a VF with no netdev: its
  * address comes from the config or the device plugin): RS_NO_FN, RS_NOT_VF
  * or RS_PHYSFN on failure.  out's PCI fields are filled as far as known;
  * the caller has set the rest (memset, vf_index -1). */
-int resolve_vf_pci(int sysfd, const char *bdf, struct vf_info *out, enum resolve_step *step);
+int resolve_vf_pci(int sysfd, const char *bdf, bool numa, struct vf_info *out, enum resolve_step *step);
 
 /* Step 6 in the caller's netns from the names sysfs lists under the PF
  * (pf->bdf), each checked with the kernel: 0 with pf's netdevs (and the

@@ -314,6 +314,10 @@ v|sys-physfn-self-pod-scanned|ADD|102|sys_copy && ln -sfn ../0000:01:10.0 "$(dev
 |sys-root-missing|ADD|5|in_conf ".sysfsRoot=\"$ALT/no-sysfs\""
 |sys-root-is-file|ADD|5|echo x > "$ALT/sysfile"; in_conf ".sysfsRoot=\"$ALT/sysfile\""
 |sys-root-missing-status|STATUS|50|in_conf ".sysfsRoot=\"$ALT/no-sysfs\""
+|sys-root-no-bus|ADD|5|mkdir -p "$ALT/bare-sys"; in_conf ".sysfsRoot=\"$ALT/bare-sys\""; post 'check "$R_NAME: says what the root lacks" jqe ".msg|contains(\"no readable bus/pci/devices\")"'
+|sys-root-no-bus-check|CHECK|5|pre_add && in_check ".sysfsRoot=\"$ALT/bare-sys\""; mkdir -p "$ALT/bare-sys"; post 'check "$R_NAME: says what the root lacks" jqe ".msg|contains(\"no readable bus/pci/devices\")"'
+|sys-root-no-bus-no-if|ADD|5|mkdir -p "$ALT/bare-sys"; env_set CNI_IFNAME nd0; in_conf ".sysfsRoot=\"$ALT/bare-sys\"" 1.1.0 nd0; post 'check "$R_NAME: the root before the interface" jqe ".msg|contains(\"no readable bus/pci/devices\")"'
+|sys-root-no-bus-nodev|ADD|5|mkdir -p "$ALT/bare-sys"; env_set CNI_IFNAME nd0; in_conf ".sysfsRoot=\"$ALT/bare-sys\" | .deviceID=\"0000:0b:10.0\" | .prevResult.interfaces=[]" 1.1.0 nd0; post 'check "$R_NAME: says what the root lacks" jqe ".msg|contains(\"no readable bus/pci/devices\")"'
 v|state-garbage-del|DEL|ok|pre_add; echo '{garbage' > "$(sfile)"; post 'check "$R_NAME: corrupt state removed" test ! -e "$(sfile)"; check "$R_NAME: devinfo removed" test ! -e "$(dfile)"'
 |state-empty-del|DEL|ok|pre_add; : > "$(sfile)"; post 'check "$R_NAME: empty state removed" test ! -e "$(sfile)"'
 |state-huge-del|DEL|ok|pre_add; head -c $((1 << 20)) /dev/zero | tr '\0' ' ' > "$(sfile)"; post 'check "$R_NAME: huge state removed" test ! -e "$(sfile)"'

@@ -145,6 +145,22 @@ static void test_sysfs_open(const char *root)
 	r = pci_sysfs_open(tmp, &fd);
 	CHECK_EQ_INT(r, -ENOENT);
 	CHECK_EQ_INT(fd, -42);
+	/* the same in two steps: the root opens, the probe says what it lacks */
+	r = pci_sysfs_open_root(tmp, &fd);
+	CHECK_EQ_INT(r, 0);
+	if (fd >= 0) {
+		CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+		CHECK_EQ_INT(pci_sysfs_probe(fd), -ENOENT);
+		close(fd);
+	}
+	fd = -42;
+	r = pci_sysfs_open_root(root, &fd);
+	CHECK_EQ_INT(r, 0);
+	if (fd >= 0) {
+		CHECK_EQ_INT(pci_sysfs_probe(fd), 0);
+		close(fd);
+	}
+	fd = -42;
 
 	/* bus/pci exists, devices does not */
 	snprintf(path, sizeof(path), "%s/bus", tmp);

@@ -13,13 +13,14 @@ static int vf(int fd, const char *bdf, struct vf_info *v, enum resolve_step *st)
 {
 	memset(v, 0, sizeof(*v));
 	v->vf_index = -1;
-	return resolve_vf_pci(fd, bdf, v, st);
+	return resolve_vf_pci(fd, bdf, true, v, st);
 }
 
 static void test_vf_pci(const char *root)
 {
 	struct vf_info v;
 	enum resolve_step st;
+	char path[4096];
 	int fd = -1;
 
 	T_SECTION("resolve_vf_pci: the VF, its PF and the PF's facts");
@@ -35,6 +36,19 @@ static void test_vf_pci(const char *root)
 	CHECK_EQ_INT(v.pf_numvfs, 4);
 	CHECK_EQ_INT(v.pf_totalvfs, 8);
 	CHECK(v.pf_sriov);
+	CHECK_EQ_INT(v.numa_node, -1);	/* the fixture's: no NUMA */
+	/* The VF's numa_node, read with its other facts (the record's). */
+	snprintf(path, sizeof(path), "%s/bus/pci/devices/0000:01:10.4/numa_node", root);
+	t_write(path, "1\n", 2);
+	CHECK_EQ_INT(vf(fd, "0000:01:10.4", &v, &st), 0);
+	CHECK_EQ_INT(v.numa_node, 1);
+	memset(&v, 0, sizeof(v));
+	CHECK_EQ_INT(resolve_vf_pci(fd, "0000:01:10.4", false, &v, &st), 0);
+	CHECK_EQ_INT(v.numa_node, -1);	/* not asked: not read */
+	t_write(path, "-7\n", 3);
+	CHECK_EQ_INT(vf(fd, "0000:01:10.4", &v, &st), 0);
+	CHECK_EQ_INT(v.numa_node, -1);
+	t_write(path, "-1\n", 3);
 	CHECK_EQ_INT(vf(fd, "0000:03:00.1", &v, &st), 0);
 	CHECK_STR(v.pf, "0000:03:00.0");
 	CHECK_EQ_INT(v.vf_index, 0);

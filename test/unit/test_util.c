@@ -161,7 +161,30 @@ static void test_paths(void)
 		snprintf(p, sizeof(p), "%s/ok/x.log", d);
 		CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -ELOOP);
 		CHECK(chmod(d, 0700) == 0);
+		/* Someone else's symlink as the last component of a path
+		 * that exists: refused as well (the one-call path for a
+		 * path without symlinks must see it too). */
+		snprintf(p, sizeof(p), "%s/dir/last", d);
+		CHECK(symlink("/etc/hostname", p) == 0 && lchown(p, 65534, 65534) == 0);
+		CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -ELOOP);
 	}
+	/* A path that exists with no symlink on it: itself, its slashes
+	 * joined as the walk joins them; a FIFO at its end is not opened. */
+	snprintf(p, sizeof(p), "%s/plain", d);
+	CHECK(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/plain/fifo", d);
+	CHECK(mkfifo(p, 0600) == 0);
+	snprintf(p, sizeof(p), "/%s//plain///fifo", real);
+	CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), 0);
+	snprintf(p, sizeof(p), "%s/plain/fifo", real);
+	CHECK_STR(out, p);
+	snprintf(p, sizeof(p), "%s/plain/", real);
+	CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), 0);
+	snprintf(p, sizeof(p), "%s/plain", real);
+	CHECK_STR(out, p);
+	CHECK_EQ_INT(pf_path_trusted(p, out, 4), -ENAMETOOLONG);
+	CHECK_EQ_INT(pf_path_trusted("//", out, sizeof(out)), 0);
+	CHECK_STR(out, "/");
 	snprintf(p, sizeof(p), "%s/../x", d);
 	CHECK_EQ_INT(pf_path_trusted(p, out, sizeof(out)), -EINVAL);
 	t_rmrf(d);
