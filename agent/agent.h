@@ -69,6 +69,13 @@ int agent_discover_fd(const struct agent *a);
 bool agent_discover_again(struct agent *a);
 /* Track the netns at path now (pflink's nudge). */
 int agent_track_path(struct agent *a, const char *path);
+/* The same without waiting: a thread enters it and makes its sockets,
+ * the loop attaches them in agent_track_step (agent_discover_fd says when)
+ * or agent_track_settle (waits for every one pending).  fd_limit as for
+ * agent_discover_start. */
+int agent_track_start(struct agent *a, const char *path, int fd_limit);
+void agent_track_step(struct agent *a);
+void agent_track_settle(struct agent *a);
 /* True when the netns at path is tracked already (its pending events are
  * then read): no descriptor taken, so no budget needed. */
 bool agent_track_known(struct agent *a, const char *path);

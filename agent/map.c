@@ -1018,13 +1018,32 @@ static void disc_count(struct agent *a, const char *label, int r, unsigned *adde
 		(*added)++;
 		return;
 	}
-	if (r == -ENOENT || r == -ESTALE || r == -EINVAL)
+	if (r == -ENOENT || r == -ESTALE || r == -EINVAL || r == -EALREADY)
 		return;
 	a->stats.ns_skipped++;
 	/* Out of descriptors is the reason worth naming, if it was one. */
 	if (a->stats.skip_err != EMFILE && a->stats.skip_err != ENFILE)
 		a->stats.skip_err = -r;
 	ag_log(a, PF_LOG_DEBUG, "netns %s: not tracked: %s", label, strerror(-r));
+}
+
+struct track_run;
+static struct track_run *track_pending(struct agent *a, const struct netns_id *id);
+static void tracks_take(struct agent *a, bool wait);
+
+/* ns_attach() of sockets a worker made, unless the netns was tracked
+ * meanwhile (by a discovery and a pod's track both entering it): then
+ * the sockets go, and it counts as found, not added. */
+static int attach_new(struct agent *a, const struct netns_id *id, const char *label, bool bind,
+		      struct netns_sock_req *req)
+{
+	unsigned i;
+
+	if (!ns_find(a, id))
+		return ns_attach(a, id, label, bind, req);
+	for (i = 0; i < ARRAY_SIZE(ns_socks); i++)
+		close(req[i].fd);
+	return -EALREADY;
 }
 
 /* A discovery whose new netns the batch's worker is still entering: the
@@ -1128,7 +1147,7 @@ static bool disc_take(struct agent *a, unsigned upto)
 		}
 		r = d->jobs ? d->jobs[d->next].err : -ENOMEM;
 		if (r == 0)
-			r = ns_attach(a, &n->id, n->label, n->bind, d->jobs[d->next].req);
+			r = attach_new(a, &n->id, n->label, n->bind, d->jobs[d->next].req);
 		disc_count(a, n->label, r, &d->added);
 		d->next++;
 	}
@@ -1320,29 +1339,154 @@ bool agent_track_known(struct agent *a, const char *path)
 	return true;
 }
 
-int agent_track_path(struct agent *a, const char *path)
+/* The netns a request names: the host's path to it (in buf, or path
+ * itself) and its identity, read from a descriptor opened and closed. */
+static int named_netns(const struct agent *a, const char *path, char *buf, size_t len, const char **host,
+		       struct netns_id *id)
 {
 	_cleanup_close_ int fd = -1;
+	int r;
+
+	*host = ag_host_path(a, path, buf, len);
+	r = *host ? netns_open(*host, &fd) : -ENAMETOOLONG;
+	return r < 0 ? r : netns_id(fd, id);
+}
+
+int agent_track_path(struct agent *a, const char *path)
+{
 	char buf[PATH_MAX];
-	const char *p = ag_host_path(a, path, buf, sizeof(buf));
+	const char *p;
 	struct netns_id id;
 	struct ag_ns *ns;
-	int r = p ? netns_open(p, &fd) : -ENAMETOOLONG;
+	int r = named_netns(a, path, buf, sizeof(buf), &p, &id);
 
-	if (r < 0)
-		return r;
-	r = netns_id(fd, &id);
 	if (r < 0)
 		return r;
 	ns = ns_find(a, &id);
 	if (!ns)
 		ns = disc_wait_ns(a, &id);
+	if (!ns && track_pending(a, &id)) {
+		tracks_take(a, true);
+		ns = ns_find(a, &id);
+	}
 	if (ns) {
 		/* Known: read what is pending so the answer is current. */
 		ag_ns_events(a, ns);
 		return 0;
 	}
 	return ns_add(a, &id, p, path, path[0] == '/' && strncmp(path, "/proc/", 6));
+}
+
+/* A pod's netns a `pf` request named, being entered by a thread of its
+ * own while the loop answers (agent_track_start). */
+struct track_run {
+	struct netns_job job;
+	struct netns_batch *b;
+	char *path;		/* opened: the host's view of it (ag_host_path) */
+	char *label;		/* as the request named it */
+	bool bind;
+};
+
+static void track_free(struct track_run *t)
+{
+	free(t->path);
+	free(t->label);
+	free(t);
+}
+
+/* Take the track runs that are done (every one, waiting, with wait). */
+static void tracks_take(struct agent *a, bool wait)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_tracks;) {
+		struct track_run *t = a->tracks[i];
+		int r;
+
+		if (!wait && netns_batch_done(t->b) == 0) {
+			i++;
+			continue;
+		}
+		netns_batch_end(t->b);
+		r = t->job.err;
+		if (r == 0)
+			r = attach_new(a, &t->job.id, t->label, t->bind, t->job.req);
+		if (r < 0 && r != -EALREADY)
+			ag_log(a, PF_LOG_DEBUG, "netns %s: not tracked: %s", t->label, strerror(-r));
+		a->tracks[i] = a->tracks[--a->n_tracks];
+		track_free(t);
+	}
+}
+
+static struct track_run *track_pending(struct agent *a, const struct netns_id *id)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_tracks; i++)
+		if (netns_id_eq(&a->tracks[i]->job.id, id))
+			return a->tracks[i];
+	return NULL;
+}
+
+int agent_track_start(struct agent *a, const char *path, int fd_limit)
+{
+	char buf[PATH_MAX];
+	const char *p;
+	struct netns_id id;
+	struct track_run *t, **nt;
+	unsigned i;
+	int r = named_netns(a, path, buf, sizeof(buf), &p, &id);
+
+	if (r < 0)
+		return r;
+	if (ns_find(a, &id)) {
+		ag_ns_events(a, ns_find(a, &id));
+		return 0;
+	}
+	if (track_pending(a, &id))
+		return 0;
+	if (a->disc)
+		for (i = a->disc->next; i < a->disc->c.n; i++)
+			if (netns_id_eq(&a->disc->c.v[i].id, &id)) {
+				/* The discovery enters it: settle waits for it. */
+				a->disc_settle = true;
+				return 0;
+			}
+	t = calloc(1, sizeof(*t));
+	nt = t ? realloc(a->tracks, (a->n_tracks + 1) * sizeof(*nt)) : NULL;
+	if (nt)
+		a->tracks = nt;
+	if (!nt || !(t->path = strdup(p)) || !(t->label = strdup(path))) {
+		if (t)
+			track_free(t);
+		return agent_track_path(a, path);
+	}
+	t->bind = path[0] == '/' && strncmp(path, "/proc/", 6);
+	t->job.path = t->path;
+	t->job.id = id;
+	t->job.n = ARRAY_SIZE(ns_socks);
+	memcpy(t->job.req, ns_socks, sizeof(ns_socks));
+	if (netns_batch_start(&t->job, 1, fd_limit, a->disc_efd, &t->b) < 0) {
+		track_free(t);
+		return agent_track_path(a, path);	/* no thread: now */
+	}
+	a->tracks[a->n_tracks++] = t;
+	return 0;
+}
+
+void agent_track_settle(struct agent *a)
+{
+	if (a->n_tracks)
+		tracks_take(a, true);
+	if (a->disc_settle && a->disc)
+		agent_discover_step(a, true);
+	a->disc_settle = false;
+}
+
+void agent_track_step(struct agent *a)
+{
+	if (a->n_tracks)
+		tracks_take(a, false);
 }
 
 int agent_poll_events(struct agent *a, int timeout_ms)
@@ -1611,6 +1755,15 @@ void agent_free(struct agent *a)
 		free(d->jobs);
 		free(d);
 	}
+	for (i = 0; i < a->n_tracks; i++) {
+		struct track_run *t = a->tracks[i];
+
+		netns_batch_end(t->b);
+		for (unsigned k = 0; !t->job.err && k < t->job.n; k++)
+			close(t->job.req[k].fd);
+		track_free(t);
+	}
+	free(a->tracks);
 	if (a->disc_efd >= 0)
 		close(a->disc_efd);
 	for (i = 0; i < a->n_ns; i++)
