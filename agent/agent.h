@@ -63,6 +63,9 @@ int agent_discover_start(struct agent *a, int fd_limit);
  * 1 when the discovery ended. */
 int agent_discover_step(struct agent *a, bool wait);
 bool agent_discover_busy(const struct agent *a);
+/* The worker has done netns the loop has not taken yet (a step takes a
+ * slice of them): call agent_discover_step again without waiting. */
+bool agent_discover_ready(const struct agent *a);
 /* An eventfd readable when the worker has done more, or -1. */
 int agent_discover_fd(const struct agent *a);
 /* True (once) when a discovery was asked for while one ran. */

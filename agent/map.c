@@ -1124,10 +1124,17 @@ static void disc_end(struct agent *a, struct disc_run *d, unsigned long long t)
 /* Attach the jobs the worker has done (up to job `upto` at least, waiting
  * for it, when upto < n); at the end of the batch, end the discovery.
  * Returns true when it ended. */
+/* Netns one turn of the loop takes without being asked to wait: a batch
+ * the worker finished before the loop got to it (a loop slower than the
+ * worker: a loaded node, a sanitizer build) must not keep clients
+ * waiting for all of it.  The rest, next turn (agent_discover_ready). */
+#define DISC_SLICE 8
+
 static bool disc_take(struct agent *a, unsigned upto)
 {
 	struct disc_run *d = a->disc;
 	unsigned want = upto < d->c.n ? upto + 1 : 0, done = d->b ? 0 : d->c.n;
+	unsigned slice = DISC_SLICE;	/* past job `upto`, if any */
 	unsigned long long t = pf_now_ns();
 
 	/* One at a time, as each is done: waiting for job `upto` to attach
@@ -1145,6 +1152,8 @@ static bool disc_take(struct agent *a, unsigned upto)
 			netns_batch_wait(d->b, d->next);
 			continue;
 		}
+		if (d->next >= want && !slice--)
+			break;
 		r = d->jobs ? d->jobs[d->next].err : -ENOMEM;
 		if (r == 0)
 			r = attach_new(a, &n->id, n->label, n->bind, d->jobs[d->next].req);
@@ -1278,6 +1287,11 @@ bool agent_discover_again(struct agent *a)
 	if (again)
 		a->disc_again = false;
 	return again;
+}
+
+bool agent_discover_ready(const struct agent *a)
+{
+	return a->disc && a->disc->b && netns_batch_done(a->disc->b) > a->disc->next;
 }
 
 bool agent_discover_busy(const struct agent *a)
@@ -1448,7 +1462,10 @@ int agent_track_start(struct agent *a, const char *path, int fd_limit)
 	if (a->disc)
 		for (i = a->disc->next; i < a->disc->c.n; i++)
 			if (netns_id_eq(&a->disc->c.v[i].id, &id)) {
-				/* The discovery enters it: settle waits for it. */
+				/* The discovery enters it: settle waits for it
+				 * (and the ones before it), not for the rest. */
+				if (!a->disc_settle || i > a->disc_settle_upto)
+					a->disc_settle_upto = i;
 				a->disc_settle = true;
 				return 0;
 			}
@@ -1478,8 +1495,8 @@ void agent_track_settle(struct agent *a)
 {
 	if (a->n_tracks)
 		tracks_take(a, true);
-	if (a->disc_settle && a->disc)
-		agent_discover_step(a, true);
+	if (a->disc_settle && a->disc && a->disc->next <= a->disc_settle_upto)
+		disc_take(a, a->disc_settle_upto);
 	a->disc_settle = false;
 }
 

@@ -896,7 +896,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 		struct epoll_event evs[32];
 		/* A snapshot, a dump or bundles to read in progress: look for
 		 * clients, then one slice of each. */
-		int timeout = sv.job || (a->pods && pods_index_busy(a->pods)) ? 0 : 500;
+		int timeout = sv.job || (a->pods && pods_index_busy(a->pods)) || agent_discover_ready(a) ? 0 : 500;
 		int i, n;
 
 		if (dump_wait >= 0 && dump_wait < timeout)
@@ -984,6 +984,8 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 			pods_index_work(a->pods, PODS_SLICE_NS);
 		if (sv.job)
 			metrics_slice(&sv);
+		if (agent_discover_ready(a))
+			on_disc(&sv);	/* the next slice of what the worker did */
 		dump_wait = agent_dump_work(a);
 	}
 	ag_log(a, PF_LOG_INFO, "stopping");
