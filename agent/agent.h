@@ -63,12 +63,22 @@ int agent_discover_start(struct agent *a, int fd_limit);
  * 1 when the discovery ended. */
 int agent_discover_step(struct agent *a, bool wait);
 bool agent_discover_busy(const struct agent *a);
+/* The worker has done netns the loop has not taken yet (a step takes a
+ * slice of them): call agent_discover_step again without waiting. */
+bool agent_discover_ready(const struct agent *a);
 /* An eventfd readable when the worker has done more, or -1. */
 int agent_discover_fd(const struct agent *a);
 /* True (once) when a discovery was asked for while one ran. */
 bool agent_discover_again(struct agent *a);
 /* Track the netns at path now (pflink's nudge). */
 int agent_track_path(struct agent *a, const char *path);
+/* The same without waiting: a thread enters it and makes its sockets,
+ * the loop attaches them in agent_track_step (agent_discover_fd says when)
+ * or agent_track_settle (waits for every one pending).  fd_limit as for
+ * agent_discover_start. */
+int agent_track_start(struct agent *a, const char *path, int fd_limit);
+void agent_track_step(struct agent *a);
+void agent_track_settle(struct agent *a);
 /* True when the netns at path is tracked already (its pending events are
  * then read): no descriptor taken, so no budget needed. */
 bool agent_track_known(struct agent *a, const char *path);

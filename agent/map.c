@@ -1018,13 +1018,32 @@ static void disc_count(struct agent *a, const char *label, int r, unsigned *adde
 		(*added)++;
 		return;
 	}
-	if (r == -ENOENT || r == -ESTALE || r == -EINVAL)
+	if (r == -ENOENT || r == -ESTALE || r == -EINVAL || r == -EALREADY)
 		return;
 	a->stats.ns_skipped++;
 	/* Out of descriptors is the reason worth naming, if it was one. */
 	if (a->stats.skip_err != EMFILE && a->stats.skip_err != ENFILE)
 		a->stats.skip_err = -r;
 	ag_log(a, PF_LOG_DEBUG, "netns %s: not tracked: %s", label, strerror(-r));
+}
+
+struct track_run;
+static struct track_run *track_pending(struct agent *a, const struct netns_id *id);
+static void tracks_take(struct agent *a, bool wait);
+
+/* ns_attach() of sockets a worker made, unless the netns was tracked
+ * meanwhile (by a discovery and a pod's track both entering it): then
+ * the sockets go, and it counts as found, not added. */
+static int attach_new(struct agent *a, const struct netns_id *id, const char *label, bool bind,
+		      struct netns_sock_req *req)
+{
+	unsigned i;
+
+	if (!ns_find(a, id))
+		return ns_attach(a, id, label, bind, req);
+	for (i = 0; i < ARRAY_SIZE(ns_socks); i++)
+		close(req[i].fd);
+	return -EALREADY;
 }
 
 /* A discovery whose new netns the batch's worker is still entering: the
@@ -1039,6 +1058,7 @@ struct disc_run {
 	unsigned next;			/* the first job not attached yet */
 	unsigned added, dropped;
 	unsigned long long t0, t1;
+	unsigned long long loop_ns;	/* the serving loop's share of it */
 };
 
 static void disc_free(struct disc_ctx *c)
@@ -1069,7 +1089,7 @@ static void ns_cgroups(struct agent *a)
 }
 
 /* Every collected netns attached (or failed): what a discovery does last. */
-static void disc_end(struct agent *a, struct disc_run *d)
+static void disc_end(struct agent *a, struct disc_run *d, unsigned long long t)
 {
 	unsigned i;
 
@@ -1091,36 +1111,61 @@ static void disc_end(struct agent *a, struct disc_run *d)
 	if (!a->fdscan_at || pf_now_ns() - a->fdscan_at >= (unsigned long long)a->o.rescan_ms * 1000000ull ||
 	    (a->n_fdh && pods_index_any_root(a->pods)))
 		ag_fd_holders_scan(a);
-	mx_hist_observe(&a->hist.discovery, pf_now_ns() - d->t0);
+	/* The loop's time, not the worker's: what a client may wait. */
+	d->loop_ns += pf_now_ns() - t;
+	mx_hist_observe(&a->hist.discovery, d->loop_ns);
 	if (d->added || d->dropped)
-		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us",
-		       a->n_ns, d->added, d->dropped, (d->t1 - d->t0) / 1000, (pf_now_ns() - d->t1) / 1000);
+		ag_log(a, PF_LOG_DEBUG, "discovery: %u netns (+%u -%u), walk %llu us, adding %llu us, on the loop %llu us",
+		       a->n_ns, d->added, d->dropped, (d->t1 - d->t0) / 1000, (pf_now_ns() - d->t1) / 1000,
+		       d->loop_ns / 1000);
 	free(d);
 }
 
 /* Attach the jobs the worker has done (up to job `upto` at least, waiting
  * for it, when upto < n); at the end of the batch, end the discovery.
  * Returns true when it ended. */
+/* Netns one turn of the loop takes without being asked to wait: a batch
+ * the worker finished before the loop got to it (a loop slower than the
+ * worker: a loaded node, a sanitizer build) must not keep clients
+ * waiting for all of it.  The rest, next turn (agent_discover_ready). */
+#define DISC_SLICE 8
+
 static bool disc_take(struct agent *a, unsigned upto)
 {
 	struct disc_run *d = a->disc;
-	unsigned done = upto < d->c.n ? upto + 1 : 0;
+	unsigned want = upto < d->c.n ? upto + 1 : 0, done = d->b ? 0 : d->c.n;
+	unsigned slice = DISC_SLICE;	/* past job `upto`, if any */
+	unsigned long long t = pf_now_ns();
 
-	if (d->b && d->next < done)
-		netns_batch_wait(d->b, done - 1);
-	done = d->b ? netns_batch_done(d->b) : d->c.n;
-	for (; d->next < done; d->next++) {
+	/* One at a time, as each is done: waiting for job `upto` to attach
+	 * the ones before it would serialise what the worker and this
+	 * thread do side by side (the start's scan). */
+	while (d->next < d->c.n) {
 		struct disc_new *n = &d->c.v[d->next];
-		int r = d->jobs[d->next].err;
+		int r;
 
+		if (d->next >= done && d->b)
+			done = netns_batch_done(d->b);
+		if (d->next >= done) {
+			if (d->next >= want)
+				break;
+			netns_batch_wait(d->b, d->next);
+			continue;
+		}
+		if (d->next >= want && !slice--)
+			break;
+		r = d->jobs ? d->jobs[d->next].err : -ENOMEM;
 		if (r == 0)
-			r = ns_attach(a, &n->id, n->label, n->bind, d->jobs[d->next].req);
+			r = attach_new(a, &n->id, n->label, n->bind, d->jobs[d->next].req);
 		disc_count(a, n->label, r, &d->added);
+		d->next++;
 	}
-	if (d->next < d->c.n)
+	if (d->next < d->c.n) {
+		d->loop_ns += pf_now_ns() - t;
 		return false;
+	}
 	a->disc = NULL;
-	disc_end(a, d);
+	disc_end(a, d, t);
 	return true;
 }
 
@@ -1144,7 +1189,8 @@ static void disc_add(struct agent *a, struct disc_run *d, int fd_limit)
 	}
 	a->disc = d;
 	if (!c->n) {
-		disc_take(a, 0);
+		a->disc = NULL;
+		disc_end(a, d, d->t0);
 		return;
 	}
 	d->jobs = calloc(c->n, sizeof(*d->jobs));
@@ -1154,14 +1200,16 @@ static void disc_add(struct agent *a, struct disc_run *d, int fd_limit)
 		d->jobs[i].n = ARRAY_SIZE(ns_socks);
 		memcpy(d->jobs[i].req, ns_socks, sizeof(ns_socks));
 	}
-	if (d->jobs && netns_batch_start(d->jobs, c->n, fd_limit, a->disc_efd, &d->b) == 0)
+	if (d->jobs && netns_batch_start(d->jobs, c->n, fd_limit, a->disc_efd, &d->b) == 0) {
+		d->loop_ns = pf_now_ns() - d->t0;
 		return;
+	}
 	for (i = 0; i < c->n; i++)
 		disc_count(a, c->v[i].label, ns_add(a, &c->v[i].id, c->v[i].path, c->v[i].label, c->v[i].bind),
 			   &d->added);
 	d->b = NULL;
 	a->disc = NULL;
-	disc_end(a, d);
+	disc_end(a, d, d->t0);
 }
 
 int agent_discover_start(struct agent *a, int fd_limit)
@@ -1241,6 +1289,11 @@ bool agent_discover_again(struct agent *a)
 	return again;
 }
 
+bool agent_discover_ready(const struct agent *a)
+{
+	return a->disc && a->disc->b && netns_batch_done(a->disc->b) > a->disc->next;
+}
+
 bool agent_discover_busy(const struct agent *a)
 {
 	return a->disc != NULL;
@@ -1300,29 +1353,157 @@ bool agent_track_known(struct agent *a, const char *path)
 	return true;
 }
 
-int agent_track_path(struct agent *a, const char *path)
+/* The netns a request names: the host's path to it (in buf, or path
+ * itself) and its identity, read from a descriptor opened and closed. */
+static int named_netns(const struct agent *a, const char *path, char *buf, size_t len, const char **host,
+		       struct netns_id *id)
 {
 	_cleanup_close_ int fd = -1;
+	int r;
+
+	*host = ag_host_path(a, path, buf, len);
+	r = *host ? netns_open(*host, &fd) : -ENAMETOOLONG;
+	return r < 0 ? r : netns_id(fd, id);
+}
+
+int agent_track_path(struct agent *a, const char *path)
+{
 	char buf[PATH_MAX];
-	const char *p = ag_host_path(a, path, buf, sizeof(buf));
+	const char *p;
 	struct netns_id id;
 	struct ag_ns *ns;
-	int r = p ? netns_open(p, &fd) : -ENAMETOOLONG;
+	int r = named_netns(a, path, buf, sizeof(buf), &p, &id);
 
-	if (r < 0)
-		return r;
-	r = netns_id(fd, &id);
 	if (r < 0)
 		return r;
 	ns = ns_find(a, &id);
 	if (!ns)
 		ns = disc_wait_ns(a, &id);
+	if (!ns && track_pending(a, &id)) {
+		tracks_take(a, true);
+		ns = ns_find(a, &id);
+	}
 	if (ns) {
 		/* Known: read what is pending so the answer is current. */
 		ag_ns_events(a, ns);
 		return 0;
 	}
 	return ns_add(a, &id, p, path, path[0] == '/' && strncmp(path, "/proc/", 6));
+}
+
+/* A pod's netns a `pf` request named, being entered by a thread of its
+ * own while the loop answers (agent_track_start). */
+struct track_run {
+	struct netns_job job;
+	struct netns_batch *b;
+	char *path;		/* opened: the host's view of it (ag_host_path) */
+	char *label;		/* as the request named it */
+	bool bind;
+};
+
+static void track_free(struct track_run *t)
+{
+	free(t->path);
+	free(t->label);
+	free(t);
+}
+
+/* Take the track runs that are done (every one, waiting, with wait). */
+static void tracks_take(struct agent *a, bool wait)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_tracks;) {
+		struct track_run *t = a->tracks[i];
+		int r;
+
+		if (!wait && netns_batch_done(t->b) == 0) {
+			i++;
+			continue;
+		}
+		netns_batch_end(t->b);
+		r = t->job.err;
+		if (r == 0)
+			r = attach_new(a, &t->job.id, t->label, t->bind, t->job.req);
+		if (r < 0 && r != -EALREADY)
+			ag_log(a, PF_LOG_DEBUG, "netns %s: not tracked: %s", t->label, strerror(-r));
+		a->tracks[i] = a->tracks[--a->n_tracks];
+		track_free(t);
+	}
+}
+
+static struct track_run *track_pending(struct agent *a, const struct netns_id *id)
+{
+	unsigned i;
+
+	for (i = 0; i < a->n_tracks; i++)
+		if (netns_id_eq(&a->tracks[i]->job.id, id))
+			return a->tracks[i];
+	return NULL;
+}
+
+int agent_track_start(struct agent *a, const char *path, int fd_limit)
+{
+	char buf[PATH_MAX];
+	const char *p;
+	struct netns_id id;
+	struct track_run *t, **nt;
+	unsigned i;
+	int r = named_netns(a, path, buf, sizeof(buf), &p, &id);
+
+	if (r < 0)
+		return r;
+	if (ns_find(a, &id)) {
+		ag_ns_events(a, ns_find(a, &id));
+		return 0;
+	}
+	if (track_pending(a, &id))
+		return 0;
+	if (a->disc)
+		for (i = a->disc->next; i < a->disc->c.n; i++)
+			if (netns_id_eq(&a->disc->c.v[i].id, &id)) {
+				/* The discovery enters it: settle waits for it
+				 * (and the ones before it), not for the rest. */
+				if (!a->disc_settle || i > a->disc_settle_upto)
+					a->disc_settle_upto = i;
+				a->disc_settle = true;
+				return 0;
+			}
+	t = calloc(1, sizeof(*t));
+	nt = t ? realloc(a->tracks, (a->n_tracks + 1) * sizeof(*nt)) : NULL;
+	if (nt)
+		a->tracks = nt;
+	if (!nt || !(t->path = strdup(p)) || !(t->label = strdup(path))) {
+		if (t)
+			track_free(t);
+		return agent_track_path(a, path);
+	}
+	t->bind = path[0] == '/' && strncmp(path, "/proc/", 6);
+	t->job.path = t->path;
+	t->job.id = id;
+	t->job.n = ARRAY_SIZE(ns_socks);
+	memcpy(t->job.req, ns_socks, sizeof(ns_socks));
+	if (netns_batch_start(&t->job, 1, fd_limit, a->disc_efd, &t->b) < 0) {
+		track_free(t);
+		return agent_track_path(a, path);	/* no thread: now */
+	}
+	a->tracks[a->n_tracks++] = t;
+	return 0;
+}
+
+void agent_track_settle(struct agent *a)
+{
+	if (a->n_tracks)
+		tracks_take(a, true);
+	if (a->disc_settle && a->disc && a->disc->next <= a->disc_settle_upto)
+		disc_take(a, a->disc_settle_upto);
+	a->disc_settle = false;
+}
+
+void agent_track_step(struct agent *a)
+{
+	if (a->n_tracks)
+		tracks_take(a, false);
 }
 
 int agent_poll_events(struct agent *a, int timeout_ms)
@@ -1591,6 +1772,15 @@ void agent_free(struct agent *a)
 		free(d->jobs);
 		free(d);
 	}
+	for (i = 0; i < a->n_tracks; i++) {
+		struct track_run *t = a->tracks[i];
+
+		netns_batch_end(t->b);
+		for (unsigned k = 0; !t->job.err && k < t->job.n; k++)
+			close(t->job.req[k].fd);
+		track_free(t);
+	}
+	free(a->tracks);
 	if (a->disc_efd >= 0)
 		close(a->disc_efd);
 	for (i = 0; i < a->n_ns; i++)

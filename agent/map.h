@@ -133,6 +133,10 @@ struct agent {
 	struct disc_run *disc;		/* a discovery whose batch is running (map.c) */
 	int disc_efd;			/* its worker's "one more done" eventfd, -1 none */
 	bool disc_again;		/* a discovery was asked for meanwhile */
+	bool disc_settle;		/* a pod's netns named by `pf` is in it, */
+	unsigned disc_settle_upto;	/* ... job this one (the last such) */
+	struct track_run **tracks;	/* pods' netns being entered (map.c) */
+	unsigned n_tracks;
 	struct ag_fdh {
 		char bdf[PCI_BDF_LEN];
 		struct pod_cgroup cg;

@@ -611,7 +611,7 @@ static void agent_series(FILE *f, const struct mx_snap *s, const struct mx_rende
 	family(f, "pflink_agent_netns_dump_duration_seconds", "histogram", "One netns' link dump into the map.");
 	hist(f, "pflink_agent_netns_dump_duration_seconds", &g->dump, NULL, NULL);
 	family(f, "pflink_agent_discovery_duration_seconds", "histogram",
-	       "One netns discovery: /proc and mountinfo walked, new netns tracked, lost ones dropped.");
+	       "The serving loop's share of one netns discovery: /proc and our mounts walked, lost netns dropped, new ones taken from the worker that entered them.");
 	hist(f, "pflink_agent_discovery_duration_seconds", &g->discovery, NULL, NULL);
 	family(f, "pflink_agent_answer_duration_seconds", "histogram",
 	       "Time to answer one protocol request, by op (the serving loop's part, not the socket).");

@@ -225,6 +225,19 @@ static void note_runtimes(struct server *sv)
 	}
 }
 
+/* The descriptor a worker's sockets must stay below: the map's share,
+ * without the walk's floor (agent_fd_map_mode): a floor taken while
+ * clients hold descriptors would let the worker fill them once the
+ * clients are gone, and leave the loop none.  0: no limit. */
+static int map_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= INT_MAX)
+		return 0;
+	return (int)(rl.rlim_cur - fd_headroom(rl.rlim_cur));
+}
+
 /* Discovery, within the map's descriptor budget.  The loop's own
  * (a mount change, the timer) goes on in the background: the walk and the
  * drops now, the new netns taken as the worker enters them (on_disc), so
@@ -234,14 +247,8 @@ static void note_runtimes(struct server *sv)
  * its end: it asked for a discovery's outcome. */
 static int discover_as(struct server *sv, bool wait)
 {
-	struct rlimit rl = { 0 };
-	int r, lim = 0;
+	int r, lim = wait ? 0 : map_fd_limit();
 
-	/* The map's share, without the walk's floor (agent_fd_map_mode): a
-	 * floor taken while clients hold descriptors would let the worker
-	 * fill them once the clients are gone, and leave the loop none. */
-	if (!wait && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < INT_MAX)
-		lim = (int)(rl.rlim_cur - fd_headroom(rl.rlim_cur));
 	agent_fd_map_mode(true);
 	if (wait) {
 		r = agent_discover(sv->a);
@@ -267,7 +274,10 @@ static int discover(struct server *sv)
  * discovery found, and another if one was asked for meanwhile. */
 static void on_disc(struct server *sv)
 {
-	if (agent_discover_step(sv->a, false) <= 0)
+	int ended = agent_discover_step(sv->a, false);
+
+	agent_track_step(sv->a);
+	if (ended <= 0)
 		return;
 	note_skipped(sv);
 	if (agent_discover_again(sv->a))
@@ -559,6 +569,22 @@ static int track(struct server *sv, const char *path)
 	return r;
 }
 
+/* A pod's netns a `pf` request named, entered by a thread of its own
+ * (agent_track_start): a worker waiting for RTNL holds up no answer.
+ * Every question but `pf` waits for it first (handle), so whatever asks
+ * after the ADD but the next ADD sees the VF in its pod. */
+static void track_bg(struct server *sv, const char *path)
+{
+	int lim;
+
+	if (agent_track_known(sv->a, path))
+		return;
+	lim = map_fd_limit();
+	agent_fd_map_mode(true);
+	agent_track_start(sv->a, path, lim);
+	agent_fd_map_mode(false);
+}
+
 /* One request.  What may track new netns (nudge) runs within the map's
  * descriptor budget here; the answer itself is made with the headroom, so
  * reading sysfs cannot fail for want of descriptors.  A pf's "netns" is
@@ -569,6 +595,11 @@ static cJSON *handle(struct server *sv, const struct agent_req *req)
 	cJSON *ans;
 	int r;
 
+	/* Pods' netns named by earlier `pf` requests, still being entered:
+	 * only another `pf` (the PF's facts, what a plugin asks) goes on
+	 * without them. */
+	if (req->op != AGENT_OP_PF)
+		agent_track_settle(sv->a);
 	if (req->netns && req->op == AGENT_OP_NUDGE) {
 		r = track(sv, req->netns);
 		if (r < 0) {
@@ -643,11 +674,10 @@ static void on_client(struct server *sv, struct client *c)
 		}
 		/* The pod's netns, which pflink's ADD names, holds its VF and
 		 * not the PF the answer is about: tracking it (a netns entered,
-		 * three sockets, a dump) need not delay that ADD.  It is done
-		 * before this loop reads any other request, so whatever asks
-		 * after the ADD sees the VF in its pod. */
+		 * three sockets, a dump) need not delay that ADD, nor another
+		 * pod's (track_bg). */
 		if (r == 0 && req.op == AGENT_OP_PF && req.netns)
-			track(sv, req.netns);
+			track_bg(sv, req.netns);
 		if (r == 0)
 			agent_req_free(&req);
 		memmove(c->buf, nl + 1, c->len - line - 1);
@@ -866,7 +896,7 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 		struct epoll_event evs[32];
 		/* A snapshot, a dump or bundles to read in progress: look for
 		 * clients, then one slice of each. */
-		int timeout = sv.job || (a->pods && pods_index_busy(a->pods)) ? 0 : 500;
+		int timeout = sv.job || (a->pods && pods_index_busy(a->pods)) || agent_discover_ready(a) ? 0 : 500;
 		int i, n;
 
 		if (dump_wait >= 0 && dump_wait < timeout)
@@ -954,6 +984,8 @@ int agent_serve(struct agent *a, char *why, size_t whylen)
 			pods_index_work(a->pods, PODS_SLICE_NS);
 		if (sv.job)
 			metrics_slice(&sv);
+		if (agent_discover_ready(a))
+			on_disc(&sv);	/* the next slice of what the worker did */
 		dump_wait = agent_dump_work(a);
 	}
 	ag_log(a, PF_LOG_INFO, "stopping");

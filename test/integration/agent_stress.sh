@@ -151,7 +151,9 @@ check "a removed record is gone" until_ok eval "[ \"\$(hf attachments)\" = 199 ]
 # runs enters them on a worker thread while the loop goes on answering.
 # An answer counting some but not all of them shows the loop served in the
 # middle of that batch (an agent that waits for its worker cannot give
-# one); a nudge naming one of them mid-batch must not track it twice.
+# one); a nudge or a pf request naming one of them mid-batch must not
+# track it twice (each waits for the batch up to its netns, early ones:
+# the rest of the batch is the poller's window).
 stop_agent
 HN=600
 ulimit -n 4096	# 600 netns hold 1800 sockets
@@ -198,8 +200,12 @@ own=$(readlink /proc/self/ns/net)
 entered() { local p; for p in "${HELD[@]}"; do [ "$(readlink "/proc/$p/ns/net")" != "$own" ] || return 1; done; }
 check "$HN processes, each in a netns of its own" until_ok entered
 kill -CONT "$AGENT"
-printf '{"v":1,"op":"nudge","netns":"/proc/%s/ns/net"}\n' "${HELD[99]}" | raw > "$T/nudge.out"
-check "a nudge naming the 100th of them is answered ok" jq_file "$T/nudge.out" .ok
+printf '{"v":1,"op":"nudge","netns":"/proc/%s/ns/net"}\n' "${HELD[9]}" | raw > "$T/nudge.out"
+check "a nudge naming the 10th of them is answered ok" jq_file "$T/nudge.out" .ok
+# a plugin's question naming the 20th: answered, its netns entered by a
+# thread of its own while the discovery's worker may be entering it too
+printf '{"v":1,"op":"pf","pciAddress":"0000:01:00.0","netns":"/proc/%s/ns/net"}\n' "${HELD[19]}" | raw > "$T/pf.out"
+check "a pf request naming the 20th of them is answered with the PF" jq_file "$T/pf.out" '.ok and .pf.pciAddress == "0000:01:00.0"'
 wait "$POLLER"
 read -r MID MAX < "$T/mid.out"
 [ "${MID:-0}" -ge 1 ] && [ "${MAX:-0}" = $((N0 + HN)) ] || sed "s/^/    poller: /" "$T/poll.err"
